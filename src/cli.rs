@@ -1,0 +1,87 @@
+//! The command line, declared with clap's derive API.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Author digital support and treatment programs as YAML and Markdown in git.
+#[derive(Debug, Parser)]
+#[command(name = "moment", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate every moment: schemas, rules, lints and form tests.
+    Check(CheckArgs),
+    /// Scaffold a new moment that `moment check` accepts as it is.
+    New(NewArgs),
+}
+
+/// Output formats of `check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Text with source snippets; colour on a terminal.
+    Human,
+    /// One JSON document.
+    Json,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+}
+
+/// Arguments of `moment check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The repository root, or one moment's folder.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    pub strict: bool,
+    /// Highest LIX readability index allowed per Markdown file.
+    #[arg(long, default_value_t = 50.0, value_name = "N")]
+    pub max_lix: f64,
+}
+
+/// Kinds of moment, for `moment new`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MomentKind {
+    /// Patient education.
+    Education,
+    /// A course.
+    Course,
+    /// A support program.
+    Support,
+    /// A self-assessment.
+    Assessment,
+    /// A health plan.
+    Healthplan,
+    /// A treatment program.
+    Treatment,
+}
+
+/// Arguments of `moment new`.
+#[derive(Debug, clap::Args)]
+pub struct NewArgs {
+    /// The new moment's id: lowercase letters, digits and hyphens.
+    pub id: String,
+    /// Its title.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Its publisher unit (default: the first unit in units.yaml).
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// Its kind.
+    #[arg(long, value_enum, default_value_t = MomentKind::Education)]
+    pub kind: MomentKind,
+    /// The repository root.
+    #[arg(long, default_value = ".")]
+    pub path: PathBuf,
+}

@@ -1,0 +1,4 @@
+//! One `execute` per subcommand; each returns how it ended and leaves exit codes to `main`.
+
+pub mod check;
+pub mod new;

@@ -1,0 +1,15 @@
+//! `moment`: author digital support and treatment programs as YAML and Markdown in git,
+//! and check, build, preview, diff and publish them.
+//!
+//! The pipeline runs in stages, one module each: [`load`] reads and parses,
+//! [`validate`] applies the rules, and later stages render, bundle and publish.
+
+pub mod diagnostic;
+pub mod error;
+pub mod load;
+pub mod model;
+pub mod report;
+pub mod schema;
+pub mod scoring;
+pub mod scaffold;
+pub mod validate;

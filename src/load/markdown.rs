@@ -1,0 +1,343 @@
+//! Markdown files: front matter, CommonMark + GFM structure, and the fenced
+//! `video`, `audio` and `form` blocks with their YAML bodies.
+
+use comrak::nodes::{AstNode, NodeValue};
+use comrak::{Arena, Options};
+
+use crate::diagnostic::{Code, Diagnostic, Pos};
+use crate::load::yaml::{self, Node, Offset};
+use crate::model::{AudioBlock, FormBlock, VideoBlock};
+use crate::schema::{SchemaKind, Schemas};
+
+/// The comrak options every stage uses: GFM extensions on, raw HTML never rendered.
+pub fn options() -> Options<'static> {
+    let mut o = Options::default();
+    o.extension.table = true;
+    o.extension.strikethrough = true;
+    o.extension.autolink = true;
+    o.extension.tasklist = true;
+    o.parse.sourcepos_chars = true;
+    o.render.r#unsafe = false;
+    o
+}
+
+/// A heading.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Heading {
+    /// 1 to 6.
+    pub level: u8,
+    /// Plain text.
+    pub text: String,
+    /// GitHub-style anchor.
+    pub slug: String,
+    /// Where it is.
+    pub pos: Pos,
+}
+
+/// A link or an image.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Link {
+    /// Destination as written.
+    pub url: String,
+    /// Link text, or an image's alt text.
+    pub text: String,
+    /// Where it is.
+    pub pos: Pos,
+}
+
+/// The kind of a fenced block with a YAML body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlockKind {
+    /// ```` ```video ````.
+    Video,
+    /// ```` ```audio ````.
+    Audio,
+    /// ```` ```form ````.
+    Form,
+}
+
+impl BlockKind {
+    fn from_info(info: &str) -> Option<BlockKind> {
+        match info.split_whitespace().next()? {
+            "video" => Some(BlockKind::Video),
+            "audio" => Some(BlockKind::Audio),
+            "form" => Some(BlockKind::Form),
+            _ => None,
+        }
+    }
+
+    /// The info string.
+    pub fn name(self) -> &'static str {
+        match self {
+            BlockKind::Video => "video",
+            BlockKind::Audio => "audio",
+            BlockKind::Form => "form",
+        }
+    }
+}
+
+/// A decoded fenced block.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BlockSpec {
+    /// A video.
+    Video(VideoBlock),
+    /// An audio recording.
+    Audio(AudioBlock),
+    /// A form.
+    Form(FormBlock),
+}
+
+/// A fenced block with a YAML body.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Block {
+    /// Its kind.
+    pub kind: BlockKind,
+    /// The fence line.
+    pub pos: Pos,
+    /// The YAML body, when it parsed.
+    pub node: Option<Node>,
+    /// The decoded body, when it is valid.
+    pub spec: Option<BlockSpec>,
+}
+
+/// Word and sentence counts for the LIX readability index.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ProseCounts {
+    /// Words.
+    pub words: usize,
+    /// Words longer than six letters.
+    pub long_words: usize,
+    /// Sentences.
+    pub sentences: usize,
+}
+
+/// What the checks need to know about a Markdown text.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Markdown {
+    /// The file, relative to the repository root.
+    pub rel: String,
+    /// The Markdown after any front matter.
+    pub body: String,
+    /// Lines before the body in the file.
+    pub line_offset: u32,
+    /// Headings in order.
+    pub headings: Vec<Heading>,
+    /// Links.
+    pub links: Vec<Link>,
+    /// Images (text is the alt text).
+    pub images: Vec<Link>,
+    /// Fenced media and form blocks.
+    pub blocks: Vec<Block>,
+    /// Where raw HTML appears.
+    pub raw_html: Vec<Pos>,
+    /// Prose statistics.
+    pub prose: ProseCounts,
+}
+
+/// Splits a module file into front matter and body.
+///
+/// Returns the front matter text, the body, and the line count before the body.
+pub fn split_front_matter(text: &str) -> Result<(&str, &str, u32), Diagnostic> {
+    let first = text.lines().next().unwrap_or_default();
+    if first.trim_end() != "---" {
+        return Err(Diagnostic::new(Code::FrontMatter, "the module has no front matter")
+            .with_hint("start the file with a `---` line, then `title: …`, then another `---` line"));
+    }
+    let mut offset = first.len() + 1;
+    for (n, line) in text[offset.min(text.len())..].split_inclusive('\n').enumerate() {
+        if line.trim_end() == "---" {
+            let front = &text[first.len() + 1..offset];
+            let body = &text[offset + line.len()..];
+            return Ok((front, body, n as u32 + 2));
+        }
+        offset += line.len();
+    }
+    Err(Diagnostic::new(Code::FrontMatter, "the front matter is not closed")
+        .with_hint("end the front matter with a line that holds only `---`"))
+}
+
+/// Parses `body` (whose first line is line `line_offset + 1` of `rel`).
+/// Problems in fenced block bodies go to `out`.
+pub fn parse(rel: &str, body: &str, line_offset: u32, schemas: &Schemas, out: &mut Vec<Diagnostic>) -> Markdown {
+    let arena = Arena::new();
+    let root = comrak::parse_document(&arena, body, &options());
+    let mut md = Markdown {
+        rel: rel.to_owned(),
+        body: body.to_owned(),
+        line_offset,
+        ..Markdown::default()
+    };
+    let mut anchorizer = comrak::Anchorizer::new();
+    for node in root.descendants() {
+        let data = node.data.borrow();
+        let pos = Pos::new(
+            data.sourcepos.start.line as u32 + line_offset,
+            data.sourcepos.start.column as u32,
+        );
+        match &data.value {
+            NodeValue::Heading(h) => {
+                let text = plain_text(node);
+                md.headings.push(Heading {
+                    level: h.level,
+                    slug: anchorizer.anchorize(&text),
+                    text,
+                    pos,
+                });
+            }
+            NodeValue::Link(link) => md.links.push(Link {
+                url: link.url.clone(),
+                text: plain_text(node),
+                pos,
+            }),
+            NodeValue::Image(link) => md.images.push(Link {
+                url: link.url.clone(),
+                text: plain_text(node),
+                pos,
+            }),
+            NodeValue::HtmlBlock(_) | NodeValue::HtmlInline(_) => md.raw_html.push(pos),
+            NodeValue::CodeBlock(code) if code.fenced => {
+                if let Some(kind) = BlockKind::from_info(&code.info) {
+                    let body_offset = Offset {
+                        lines: data.sourcepos.start.line as u32 + line_offset,
+                    };
+                    md.blocks.push(block(kind, pos, &code.literal, body_offset, rel, schemas, out));
+                }
+            }
+            NodeValue::Paragraph | NodeValue::TableCell => count_prose(&plain_text(node), &mut md.prose),
+            _ => {}
+        }
+        if let NodeValue::Heading(_) = data.value {
+            let text = md.headings.last().map(|h| h.text.clone()).unwrap_or_default();
+            count_prose(&text, &mut md.prose);
+        }
+    }
+    md
+}
+
+fn block(
+    kind: BlockKind,
+    pos: Pos,
+    literal: &str,
+    offset: Offset,
+    rel: &str,
+    schemas: &Schemas,
+    out: &mut Vec<Diagnostic>,
+) -> Block {
+    let mut block = Block {
+        kind,
+        pos,
+        node: None,
+        spec: None,
+    };
+    let node = match yaml::parse(literal, offset) {
+        Ok(Some(node)) => node,
+        Ok(None) => {
+            out.push(
+                Diagnostic::new(Code::EmptyFile, format!("the {} block is empty", kind.name()))
+                    .in_file(rel)
+                    .at_pos(pos)
+                    .with_hint(match kind {
+                        BlockKind::Form => "write `ref: <form id>` inside the block",
+                        _ => "write `src: <file>` and `title: <what it is>` inside the block",
+                    }),
+            );
+            return block;
+        }
+        Err(d) => {
+            out.push(d.in_file(rel));
+            return block;
+        }
+    };
+    let schema = match kind {
+        BlockKind::Video => SchemaKind::Video,
+        BlockKind::Audio => SchemaKind::Audio,
+        BlockKind::Form => SchemaKind::FormBlock,
+    };
+    let mut found = Vec::new();
+    if let Some(json) = schemas.validate(schema, &node, &mut found) {
+        block.spec = match kind {
+            BlockKind::Video => serde_json::from_value(json).ok().map(BlockSpec::Video),
+            BlockKind::Audio => serde_json::from_value(json).ok().map(BlockSpec::Audio),
+            BlockKind::Form => serde_json::from_value(json).ok().map(BlockSpec::Form),
+        };
+    }
+    out.extend(found.into_iter().map(|d| d.in_file(rel)));
+    block.node = Some(node);
+    block
+}
+
+/// The text of a node and its descendants, as a reader hears it.
+pub fn plain_text<'a>(node: &'a AstNode<'a>) -> String {
+    let mut text = String::new();
+    for d in node.descendants() {
+        match &d.data.borrow().value {
+            NodeValue::Text(t) => text.push_str(t),
+            NodeValue::Code(c) => text.push_str(&c.literal),
+            NodeValue::SoftBreak | NodeValue::LineBreak => text.push(' '),
+            _ => {}
+        }
+    }
+    text
+}
+
+/// Adds the words and sentences of one block of text.
+pub fn count_prose(text: &str, counts: &mut ProseCounts) {
+    let mut words = 0;
+    for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+        words += 1;
+        if word.chars().count() > 6 {
+            counts.long_words += 1;
+        }
+    }
+    if words == 0 {
+        return;
+    }
+    counts.words += words;
+    let trimmed = text.trim_end();
+    let chars: Vec<char> = trimmed.chars().collect();
+    let mut sentences = 0;
+    for (i, c) in chars.iter().enumerate() {
+        let ends = matches!(c, '.' | '!' | '?' | ':');
+        let before_space = chars.get(i + 1).is_none_or(|n| n.is_whitespace());
+        if ends && before_space {
+            sentences += 1;
+        }
+    }
+    if !matches!(chars.last(), Some('.' | '!' | '?' | ':')) {
+        sentences += 1;
+    }
+    counts.sentences += sentences.max(1);
+}
+
+/// The LIX readability index of the counts, when there is text enough to judge.
+pub fn lix(counts: &ProseCounts) -> Option<f64> {
+    if counts.words < 40 || counts.sentences == 0 {
+        return None;
+    }
+    let words = counts.words as f64;
+    Some(words / counts.sentences as f64 + 100.0 * counts.long_words as f64 / words)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn front_matter_split() {
+        let (front, body, offset) = split_front_matter("---\ntitle: A\n---\nHej\n").unwrap();
+        assert_eq!(front, "title: A\n");
+        assert_eq!(body, "Hej\n");
+        assert_eq!(offset, 3);
+        assert!(split_front_matter("title: A\n").is_err());
+        assert!(split_front_matter("---\ntitle: A\n").is_err());
+    }
+
+    #[test]
+    fn lix_of_plain_swedish() {
+        let mut c = ProseCounts::default();
+        count_prose("Jag sover bra. Du sover också bra på natten.", &mut c);
+        assert_eq!(c.words, 9);
+        assert_eq!(c.sentences, 2);
+        assert_eq!(c.long_words, 0);
+    }
+}

@@ -1,0 +1,218 @@
+//! The load stage: find the repository, read every file of every moment, parse YAML
+//! and Markdown with positions, and check each document against its schema.
+
+pub mod markdown;
+mod moment;
+pub mod paths;
+pub mod source;
+pub mod yaml;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::de::DeserializeOwned;
+
+pub use moment::{LoadedForm, LoadedModule, LoadedMoment, LoadedTests};
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::UnitsFile;
+use crate::schema::{SchemaKind, Schemas};
+use yaml::{Node, Offset};
+
+/// The text of every file read, by repository-relative path, for source snippets.
+pub type Sources = BTreeMap<String, String>;
+
+/// A loaded moments repository.
+#[derive(Debug)]
+pub struct Repository {
+    /// The folder holding `units.yaml` and `moments/`.
+    pub root: PathBuf,
+    /// `units.yaml`, when it is valid.
+    pub units: Option<UnitsFile>,
+    /// `units.yaml` as YAML, when it parsed.
+    pub units_node: Option<Node>,
+    /// Every moment that was asked for, sorted by folder name.
+    pub moments: Vec<LoadedMoment>,
+    /// Problems found while loading.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Every file read.
+    pub sources: Sources,
+}
+
+/// What to load.
+#[derive(Clone, Debug)]
+pub struct Target {
+    /// The repository root.
+    pub root: PathBuf,
+    /// Only these moment ids (folder names); all when empty.
+    pub only: Vec<String>,
+}
+
+/// Finds the repository for a path given on the command line: the path itself when it
+/// holds `moments/` or `units.yaml`, or the repository around a moment's folder.
+pub fn find_target(path: &Path) -> Option<Target> {
+    let is_root = |p: &Path| p.join("moments").is_dir() || p.join("units.yaml").is_file();
+    if is_root(path) {
+        return Some(Target {
+            root: path.to_path_buf(),
+            only: Vec::new(),
+        });
+    }
+    if path.join("moment.yaml").is_file() {
+        let folder = path.canonicalize().ok()?;
+        let name = folder.file_name()?.to_str()?.to_owned();
+        let parent = folder.parent()?;
+        if parent.file_name().is_some_and(|n| n == "moments") {
+            let root = parent.parent()?;
+            return Some(Target {
+                root: root.to_path_buf(),
+                only: vec![name],
+            });
+        }
+    }
+    None
+}
+
+/// Loads the repository described by `target`.
+pub fn load(target: &Target, schemas: &Schemas) -> Repository {
+    let root = &target.root;
+    let mut top = Loader::new(root, schemas);
+    let (units_node, units) = top.yaml_file::<UnitsFile>("units.yaml", SchemaKind::Units, true);
+    if !root.join("units.yaml").exists() {
+        top.out.push(
+            Diagnostic::new(Code::UnitsMissing, "units.yaml is missing at the repository root")
+                .in_file("units.yaml")
+                .with_hint("create units.yaml with the publisher units (run `moment init` for a template)"),
+        );
+    }
+    let mut folders: Vec<String> = std::fs::read_dir(root.join("moments"))
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.path().is_dir())
+                .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+                .filter(|name| !name.starts_with('.'))
+                .collect()
+        })
+        .unwrap_or_default();
+    folders.sort();
+    if !target.only.is_empty() {
+        folders.retain(|f| target.only.contains(f));
+    }
+    if folders.is_empty() {
+        top.out.push(
+            Diagnostic::new(Code::NoMoments, "no moments found")
+                .in_file("moments")
+                .with_hint("each moment is a folder moments/<id>/ with a moment.yaml; `moment new <id>` creates one"),
+        );
+    }
+    let loaded: Vec<(LoadedMoment, Vec<Diagnostic>, Sources)> = folders
+        .par_iter()
+        .map(|folder| {
+            let mut loader = Loader::new(root, schemas);
+            let moment = moment::load(&mut loader, folder);
+            (moment, loader.out, loader.sources)
+        })
+        .collect();
+    let mut repo = Repository {
+        root: root.clone(),
+        units,
+        units_node,
+        moments: Vec::with_capacity(loaded.len()),
+        diagnostics: top.out,
+        sources: top.sources,
+    };
+    for (moment, diags, sources) in loaded {
+        repo.moments.push(moment);
+        repo.diagnostics.extend(diags);
+        repo.sources.extend(sources);
+    }
+    repo
+}
+
+/// Reads and parses files of one repository, collecting problems and sources.
+pub struct Loader<'a> {
+    /// The repository root.
+    pub root: &'a Path,
+    /// The compiled schemas.
+    pub schemas: &'a Schemas,
+    /// Problems found.
+    pub out: Vec<Diagnostic>,
+    /// Files read.
+    pub sources: Sources,
+}
+
+impl<'a> Loader<'a> {
+    fn new(root: &'a Path, schemas: &'a Schemas) -> Self {
+        Loader {
+            root,
+            schemas,
+            out: Vec::new(),
+            sources: Sources::new(),
+        }
+    }
+
+    /// Reads the text of `rel` (relative to the root) and remembers it.
+    pub fn read(&mut self, rel: &str) -> Option<String> {
+        let text = source::read_text(&self.root.join(rel), rel, &mut self.out)?;
+        self.sources.insert(rel.to_owned(), text.clone());
+        Some(text)
+    }
+
+    /// Parses YAML text of `rel` and checks it against `kind`.
+    ///
+    /// Returns the node (when it parsed) and the typed value (when it is valid).
+    pub fn yaml<T: DeserializeOwned>(
+        &mut self,
+        rel: &str,
+        text: &str,
+        offset: Offset,
+        kind: SchemaKind,
+    ) -> (Option<Node>, Option<T>) {
+        let node = match yaml::parse(text, offset) {
+            Ok(Some(node)) => node,
+            Ok(None) => {
+                self.out.push(
+                    Diagnostic::new(Code::EmptyFile, "the file is empty")
+                        .in_file(rel)
+                        .with_hint(format!("see schemas/{} for what belongs here", kind.file_name())),
+                );
+                return (None, None);
+            }
+            Err(d) => {
+                self.out.push(d.in_file(rel));
+                return (None, None);
+            }
+        };
+        let mut found = Vec::new();
+        let typed = self
+            .schemas
+            .validate(kind, &node, &mut found)
+            .and_then(|json| match serde_json::from_value(json) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    found.push(Diagnostic::new(Code::InvalidValue, format!("cannot read the document: {e}")));
+                    None
+                }
+            });
+        self.out.extend(found.into_iter().map(|d| d.in_file(rel)));
+        (Some(node), typed)
+    }
+
+    /// Reads and parses a whole YAML file. A missing file is silent when `optional`.
+    pub fn yaml_file<T: DeserializeOwned>(
+        &mut self,
+        rel: &str,
+        kind: SchemaKind,
+        optional: bool,
+    ) -> (Option<Node>, Option<T>) {
+        if optional && !self.root.join(rel).exists() {
+            return (None, None);
+        }
+        match self.read(rel) {
+            Some(text) => self.yaml(rel, &text, Offset { lines: 0 }, kind),
+            None => (None, None),
+        }
+    }
+}

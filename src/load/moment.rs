@@ -1,0 +1,244 @@
+//! Loading one moment's folder: moment.yaml, the welcome text, modules and forms.
+
+use std::path::PathBuf;
+
+use super::markdown::{self, Markdown};
+use super::paths::{self, PathProblem};
+use super::yaml::{Node, Offset, Value};
+use super::Loader;
+use crate::diagnostic::{Code, Diagnostic, Pos};
+use crate::model::{Form, ModuleFront, MomentMeta, Scenario};
+use crate::schema::SchemaKind;
+
+/// One moment as read from disk.
+#[derive(Debug)]
+pub struct LoadedMoment {
+    /// The folder name.
+    pub folder: String,
+    /// `moments/<folder>`.
+    pub rel_dir: String,
+    /// The folder on disk.
+    pub dir: PathBuf,
+    /// `moment.yaml` as YAML, when it parsed.
+    pub meta_node: Option<Node>,
+    /// `moment.yaml`, when it is valid.
+    pub meta: Option<MomentMeta>,
+    /// The welcome text, when it was read.
+    pub welcome: Option<Markdown>,
+    /// The modules that could be read, in listed order.
+    pub modules: Vec<LoadedModule>,
+    /// The forms in `forms/`, sorted by file name.
+    pub forms: Vec<LoadedForm>,
+}
+
+impl LoadedMoment {
+    /// `moments/<folder>/moment.yaml`.
+    pub fn meta_rel(&self) -> String {
+        format!("{}/moment.yaml", self.rel_dir)
+    }
+
+    /// The form with id (file name) `id`.
+    pub fn form(&self, id: &str) -> Option<&LoadedForm> {
+        self.forms.iter().find(|f| f.stem == id)
+    }
+}
+
+/// One module file.
+#[derive(Debug)]
+pub struct LoadedModule {
+    /// Relative to the moment's folder.
+    pub path: String,
+    /// Where `moment.yaml` lists it.
+    pub listed_at: Pos,
+    /// The front matter as YAML, when it parsed.
+    pub front_node: Option<Node>,
+    /// The front matter, when valid.
+    pub front: Option<ModuleFront>,
+    /// The body.
+    pub doc: Markdown,
+}
+
+/// One form file and its tests.
+#[derive(Debug)]
+pub struct LoadedForm {
+    /// The file name without `.yaml`.
+    pub stem: String,
+    /// Relative to the repository root.
+    pub rel: String,
+    /// The YAML.
+    pub node: Node,
+    /// The form, when valid.
+    pub form: Option<Form>,
+    /// `<stem>.tests.yaml`, when present and parsed.
+    pub tests: Option<LoadedTests>,
+}
+
+/// A form's test scenarios.
+#[derive(Debug)]
+pub struct LoadedTests {
+    /// Relative to the repository root.
+    pub rel: String,
+    /// The YAML.
+    pub node: Node,
+    /// The scenarios, when valid.
+    pub scenarios: Option<Vec<Scenario>>,
+}
+
+/// Loads the moment in `moments/<folder>`.
+pub fn load(loader: &mut Loader<'_>, folder: &str) -> LoadedMoment {
+    let rel_dir = format!("moments/{folder}");
+    let dir = loader.root.join(&rel_dir);
+    let mut moment = LoadedMoment {
+        folder: folder.to_owned(),
+        rel_dir: rel_dir.clone(),
+        dir: dir.clone(),
+        meta_node: None,
+        meta: None,
+        welcome: None,
+        modules: Vec::new(),
+        forms: Vec::new(),
+    };
+    let meta_rel = moment.meta_rel();
+    if !dir.join("moment.yaml").is_file() {
+        loader.out.push(
+            Diagnostic::new(Code::MissingMomentFile, format!("the folder {rel_dir} has no moment.yaml"))
+                .in_file(rel_dir)
+                .with_hint("every folder in moments/ is a moment and needs a moment.yaml; `moment new <id>` writes one"),
+        );
+        return moment;
+    }
+    let (node, meta) = loader.yaml_file::<MomentMeta>(&meta_rel, SchemaKind::Moment, false);
+    moment.meta = meta;
+    if let Some(node) = &node {
+        load_welcome(loader, &mut moment, node, &meta_rel);
+        load_modules(loader, &mut moment, node, &meta_rel);
+    }
+    moment.meta_node = node;
+    load_forms(loader, &mut moment);
+    moment
+}
+
+/// The text of a string node.
+fn text_of(node: &Node) -> Option<&str> {
+    match &node.value {
+        Value::Str(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// Reports a path problem in `moment.yaml` at `pos`.
+pub(super) fn path_diag(problem: &PathProblem, written: &str, missing: Code) -> Diagnostic {
+    let (code, hint) = match problem {
+        PathProblem::Missing => (missing, "check the spelling; paths are relative and case-sensitive"),
+        _ => (
+            Code::PathEscapes,
+            "keep every file inside the moment's folder and refer to it with a relative path",
+        ),
+    };
+    Diagnostic::new(code, problem.describe(written)).with_hint(hint)
+}
+
+fn load_welcome(loader: &mut Loader<'_>, moment: &mut LoadedMoment, node: &Node, meta_rel: &str) {
+    let (written, pos) = match node.get("welcome") {
+        Some(n) => match text_of(n) {
+            Some(s) => (s.to_owned(), n.pos),
+            None => return,
+        },
+        None => ("welcome.md".to_owned(), node.pos),
+    };
+    let resolved = match paths::resolve(&moment.dir, "", &written) {
+        Ok(r) => r,
+        Err(problem) => {
+            let mut d = path_diag(&problem, &written, Code::WelcomeMissing).in_file(meta_rel).at_pos(pos);
+            if problem == PathProblem::Missing {
+                d.message = format!("the welcome text `{written}` does not exist");
+                d.hint = Some("every moment has a welcome text: create it, or point `welcome:` at it".into());
+            }
+            loader.out.push(d);
+            return;
+        }
+    };
+    let rel = format!("{}/{}", moment.rel_dir, resolved.rel);
+    let Some(text) = loader.read(&rel) else { return };
+    if text.trim().is_empty() {
+        loader.out.push(
+            Diagnostic::new(Code::WelcomeEmpty, "the welcome text is empty")
+                .in_file(&rel)
+                .with_hint("write the first page a citizen sees: what the program is, for whom, and how it works"),
+        );
+    }
+    moment.welcome = Some(markdown::parse(&rel, &text, 0, loader.schemas, &mut loader.out));
+}
+
+fn load_modules(loader: &mut Loader<'_>, moment: &mut LoadedMoment, node: &Node, meta_rel: &str) {
+    let Some(Value::Seq(entries)) = node.get("modules").map(|n| &n.value) else {
+        return;
+    };
+    for entry in entries {
+        let Some(written) = text_of(entry) else { continue };
+        let resolved = match paths::resolve(&moment.dir, "", written) {
+            Ok(r) => r,
+            Err(problem) => {
+                loader.out.push(
+                    path_diag(&problem, written, Code::ModuleMissing)
+                        .in_file(meta_rel)
+                        .at_pos(entry.pos),
+                );
+                continue;
+            }
+        };
+        if moment.modules.iter().any(|m| m.path == resolved.rel) {
+            continue; // reported as a duplicate by the rules
+        }
+        let rel = format!("{}/{}", moment.rel_dir, resolved.rel);
+        let Some(text) = loader.read(&rel) else { continue };
+        let (front_text, body, offset) = match markdown::split_front_matter(&text) {
+            Ok(parts) => parts,
+            Err(d) => {
+                loader.out.push(d.in_file(&rel));
+                continue;
+            }
+        };
+        let (front_node, front) =
+            loader.yaml::<ModuleFront>(&rel, front_text, Offset { lines: 1 }, SchemaKind::Module);
+        let doc = markdown::parse(&rel, body, offset, loader.schemas, &mut loader.out);
+        moment.modules.push(LoadedModule {
+            path: resolved.rel,
+            listed_at: entry.pos,
+            front_node,
+            front,
+            doc,
+        });
+    }
+}
+
+fn load_forms(loader: &mut Loader<'_>, moment: &mut LoadedMoment) {
+    let Ok(entries) = std::fs::read_dir(moment.dir.join("forms")) else {
+        return;
+    };
+    let mut stems: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+        .filter(|n| n.ends_with(".yaml") && !n.ends_with(".tests.yaml"))
+        .map(|n| n.trim_end_matches(".yaml").to_owned())
+        .collect();
+    stems.sort();
+    for stem in stems {
+        let rel = format!("{}/forms/{stem}.yaml", moment.rel_dir);
+        let (node, form) = loader.yaml_file::<Form>(&rel, SchemaKind::Form, false);
+        let Some(node) = node else { continue };
+        let tests_rel = format!("{}/forms/{stem}.tests.yaml", moment.rel_dir);
+        let (tests_node, scenarios) = loader.yaml_file::<Vec<Scenario>>(&tests_rel, SchemaKind::FormTests, true);
+        moment.forms.push(LoadedForm {
+            stem,
+            rel,
+            node,
+            form,
+            tests: tests_node.map(|node| LoadedTests {
+                rel: tests_rel,
+                node,
+                scenarios,
+            }),
+        });
+    }
+}

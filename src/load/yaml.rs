@@ -1,0 +1,395 @@
+//! YAML with source positions: a small, safe node tree built from saphyr's event parser.
+//!
+//! We build our own tree instead of using a generic loader so that every node keeps
+//! its line and column, duplicate keys are caught, and anchors and aliases (the
+//! "billion laughs" alias bomb) are refused before anything is expanded.
+
+use std::borrow::Cow;
+
+use saphyr::Scalar;
+use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+
+use crate::diagnostic::{Code, Diagnostic, Pos};
+
+/// Deepest nesting we accept; deeper documents are refused rather than risking the stack.
+const MAX_DEPTH: usize = 64;
+
+/// A YAML node with the position of its first character.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    /// The node's value.
+    pub value: Value,
+    /// Where the node starts.
+    pub pos: Pos,
+}
+
+/// The value of a YAML node, resolved by the YAML 1.2 core schema.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// `null`, `~` or nothing.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A whole number.
+    Int(i64),
+    /// A number with a fraction or exponent.
+    Float(f64),
+    /// Any other scalar, and every quoted one.
+    Str(String),
+    /// A sequence.
+    Seq(Vec<Node>),
+    /// A mapping, in source order.
+    Map(Vec<(Key, Node)>),
+}
+
+/// A mapping key with its position.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Key {
+    /// The key as text.
+    pub name: String,
+    /// Where the key starts.
+    pub pos: Pos,
+}
+
+/// One step of a path into a node tree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Seg<'a> {
+    /// A mapping key.
+    Key(Cow<'a, str>),
+    /// A sequence index.
+    Index(usize),
+}
+
+impl From<usize> for Seg<'_> {
+    fn from(i: usize) -> Self {
+        Seg::Index(i)
+    }
+}
+
+impl<'a> From<&'a str> for Seg<'a> {
+    fn from(k: &'a str) -> Self {
+        Seg::Key(Cow::Borrowed(k))
+    }
+}
+
+impl Node {
+    /// The value under `key` when this node is a mapping.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|(_, v)| v)
+    }
+
+    /// The key and value under `key` when this node is a mapping.
+    pub fn entry(&self, key: &str) -> Option<(&Key, &Node)> {
+        match &self.value {
+            Value::Map(entries) => entries.iter().find(|(k, _)| k.name == key).map(|(k, v)| (k, v)),
+            _ => None,
+        }
+    }
+
+    /// Follows `path` as far as it goes and returns the deepest node reached.
+    pub fn deepest<'s>(&self, path: &[Seg<'s>]) -> &Node {
+        let mut node = self;
+        for seg in path {
+            let next = match (seg, &node.value) {
+                (Seg::Key(k), Value::Map(_)) => node.get(k),
+                (Seg::Index(i), Value::Seq(items)) => items.get(*i),
+                _ => None,
+            };
+            match next {
+                Some(n) => node = n,
+                None => break,
+            }
+        }
+        node
+    }
+
+    /// The position of the node at `path`, or of the deepest node on the way.
+    pub fn pos_at(&self, path: &[Seg<'_>]) -> Pos {
+        self.deepest(path).pos
+    }
+
+    /// The node exactly at `path`, if there is one.
+    pub fn at(&self, path: &[Seg<'_>]) -> Option<&Node> {
+        let mut node = self;
+        for seg in path {
+            node = match (seg, &node.value) {
+                (Seg::Key(k), Value::Map(_)) => node.get(k)?,
+                (Seg::Index(i), Value::Seq(items)) => items.get(*i)?,
+                _ => return None,
+            };
+        }
+        Some(node)
+    }
+
+    /// The position of the key that ends `path` (when it exists), else of the deepest node.
+    pub fn key_pos_at(&self, path: &[Seg<'_>]) -> Pos {
+        if let Some((Seg::Key(last), parent)) = path.split_last() {
+            if let Some((k, _)) = self.at(parent).and_then(|p| p.entry(last)) {
+                return k.pos;
+            }
+        }
+        self.pos_at(path)
+    }
+
+    /// Converts the tree to JSON for schema validation and typed decoding.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) => J::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f)
+                .map(J::Number)
+                .unwrap_or_else(|| J::String(f.to_string())),
+            Value::Str(s) => J::String(s.clone()),
+            Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            Value::Map(entries) => J::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.name.clone(), v.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// A short name of the node's type, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self.value {
+            Value::Null => "nothing (null)",
+            Value::Bool(_) => "a boolean",
+            Value::Int(_) | Value::Float(_) => "a number",
+            Value::Str(_) => "text",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a mapping",
+        }
+    }
+}
+
+/// Where a YAML text sits in its file, so that positions are reported in file terms.
+#[derive(Clone, Copy, Debug)]
+pub struct Offset {
+    /// Lines before the YAML text starts (0 for a whole file).
+    pub lines: u32,
+}
+
+/// Parses one YAML document.
+///
+/// Returns `Ok(None)` for a document without content (empty or only comments).
+/// Errors are diagnostics without a file; the caller fills it in.
+pub fn parse(text: &str, offset: Offset) -> Result<Option<Node>, Diagnostic> {
+    let mut builder = Builder {
+        offset,
+        stack: Vec::new(),
+        root: None,
+        documents: 0,
+    };
+    let mut parser = Parser::new_from_str(text);
+    while let Some(next) = parser.next_event() {
+        let (event, span) = next.map_err(|e| {
+            let m = e.marker();
+            let pos = Pos::new(m.line() as u32 + offset.lines, m.col() as u32 + 1);
+            syntax_error(e.info(), pos)
+        })?;
+        builder.event(event, span)?;
+    }
+    Ok(builder.root)
+}
+
+fn syntax_error(info: &str, pos: Pos) -> Diagnostic {
+    let hint = if info.contains("tab") {
+        "indent with spaces; YAML does not allow tabs for indentation"
+    } else {
+        "check the indentation and that every `key: value` pair has a space after the colon; quote text that contains `: ` or starts with a special character"
+    };
+    Diagnostic::new(Code::YamlSyntax, format!("YAML syntax error: {info}"))
+        .at_pos(pos)
+        .with_hint(hint)
+}
+
+enum Frame {
+    Seq(Pos, Vec<Node>),
+    Map(Pos, Vec<(Key, Node)>, Option<Key>),
+}
+
+struct Builder {
+    offset: Offset,
+    stack: Vec<Frame>,
+    root: Option<Node>,
+    documents: usize,
+}
+
+impl Builder {
+    fn pos(&self, span: Span) -> Pos {
+        Pos::new(
+            span.start.line() as u32 + self.offset.lines,
+            span.start.col() as u32 + 1,
+        )
+    }
+
+    fn refuse(&self, span: Span, what: &str) -> Diagnostic {
+        Diagnostic::new(Code::YamlAlias, format!("{what} are not allowed here"))
+            .at_pos(self.pos(span))
+            .with_hint("write the value out in full; moment files use plain YAML without anchors (&), aliases (*), tags (!) or several documents")
+    }
+
+    fn event(&mut self, event: Event<'_>, span: Span) -> Result<(), Diagnostic> {
+        match event {
+            Event::DocumentStart(_) => {
+                self.documents += 1;
+                if self.documents > 1 {
+                    return Err(self.refuse(span, "several YAML documents in one file"));
+                }
+            }
+            Event::Alias(_) => return Err(self.refuse(span, "YAML aliases (*name)")),
+            Event::Scalar(text, style, anchor, tag) => {
+                if anchor != 0 {
+                    return Err(self.refuse(span, "YAML anchors (&name)"));
+                }
+                if tag.is_some() {
+                    return Err(self.refuse(span, "YAML tags (!tag)"));
+                }
+                let value = if style == ScalarStyle::Plain {
+                    match Scalar::parse_from_cow(text) {
+                        Scalar::Null => Value::Null,
+                        Scalar::Boolean(b) => Value::Bool(b),
+                        Scalar::Integer(i) => Value::Int(i),
+                        Scalar::FloatingPoint(f) => Value::Float(f.into_inner()),
+                        Scalar::String(s) => Value::Str(s.into_owned()),
+                    }
+                } else {
+                    Value::Str(text.into_owned())
+                };
+                let node = Node {
+                    value,
+                    pos: self.pos(span),
+                };
+                self.push(node)?;
+            }
+            Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
+                if anchor != 0 {
+                    return Err(self.refuse(span, "YAML anchors (&name)"));
+                }
+                if tag.is_some() {
+                    return Err(self.refuse(span, "YAML tags (!tag)"));
+                }
+                if self.stack.len() >= MAX_DEPTH {
+                    return Err(Diagnostic::new(
+                        Code::YamlSyntax,
+                        format!("YAML nested more than {MAX_DEPTH} levels deep"),
+                    )
+                    .at_pos(self.pos(span))
+                    .with_hint("flatten the structure; moment files never need this depth"));
+                }
+                let pos = self.pos(span);
+                let frame = if matches!(event, Event::SequenceStart(..)) {
+                    Frame::Seq(pos, Vec::new())
+                } else {
+                    Frame::Map(pos, Vec::new(), None)
+                };
+                self.stack.push(frame);
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let node = match self.stack.pop() {
+                    Some(Frame::Seq(pos, items)) => Node {
+                        value: Value::Seq(items),
+                        pos,
+                    },
+                    Some(Frame::Map(pos, entries, _)) => Node {
+                        value: Value::Map(entries),
+                        pos,
+                    },
+                    None => return Ok(()),
+                };
+                self.push(node)?;
+            }
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
+        }
+        Ok(())
+    }
+
+    fn push(&mut self, node: Node) -> Result<(), Diagnostic> {
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
+            Some(Frame::Seq(_, items)) => items.push(node),
+            Some(Frame::Map(_, entries, pending)) => match pending.take() {
+                Some(key) => entries.push((key, node)),
+                None => {
+                    let name = match node.value {
+                        Value::Str(s) => s,
+                        Value::Null => "null".to_owned(),
+                        Value::Bool(b) => b.to_string(),
+                        Value::Int(i) => i.to_string(),
+                        Value::Float(f) => f.to_string(),
+                        Value::Seq(_) | Value::Map(_) => {
+                            return Err(Diagnostic::new(
+                                Code::YamlSyntax,
+                                "a list or mapping cannot be a key",
+                            )
+                            .at_pos(node.pos)
+                            .with_hint("keys are plain words such as `title`"));
+                        }
+                    };
+                    if let Some((first, _)) = entries.iter().find(|(k, _)| k.name == name) {
+                        return Err(Diagnostic::new(
+                            Code::DuplicateKey,
+                            format!("duplicate key `{name}`"),
+                        )
+                        .at_pos(node.pos)
+                        .with_hint(format!(
+                            "`{name}` is already set on line {}; keep one of them",
+                            first.pos.line
+                        )));
+                    }
+                    *pending = Some(Key {
+                        name,
+                        pos: node.pos,
+                    });
+                }
+            },
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(text: &str) -> Result<Option<Node>, Diagnostic> {
+        parse(text, Offset { lines: 0 })
+    }
+
+    #[test]
+    fn positions_are_one_based() {
+        let root = p("a: 1\nb:\n  - x\n  - 'y'\n").unwrap().unwrap();
+        let b = root.get("b").unwrap();
+        let Value::Seq(items) = &b.value else { panic!() };
+        assert_eq!(items[1].pos, Pos::new(4, 5));
+        assert_eq!(items[1].value, Value::Str("y".into()));
+        assert_eq!(root.entry("b").unwrap().0.pos, Pos::new(2, 1));
+    }
+
+    #[test]
+    fn refuses_duplicates_aliases_and_documents() {
+        assert_eq!(p("a: 1\na: 2\n").unwrap_err().code, Code::DuplicateKey);
+        assert_eq!(p("a: &x 1\nb: *x\n").unwrap_err().code, Code::YamlAlias);
+        assert_eq!(p("a: 1\n---\nb: 2\n").unwrap_err().code, Code::YamlAlias);
+        assert_eq!(p("a:\n\t- 1\n").unwrap_err().code, Code::YamlSyntax);
+    }
+
+    #[test]
+    fn empty_is_none() {
+        assert!(p("").unwrap().is_none());
+        assert!(p("# only a comment\n").unwrap().is_none());
+    }
+
+    #[test]
+    fn core_schema_scalars() {
+        let root = p("a: yes\nb: 1.2\nc: ~\nd: true\ne: '3'").unwrap().unwrap();
+        assert_eq!(root.get("a").unwrap().value, Value::Str("yes".into()));
+        assert_eq!(root.get("b").unwrap().value, Value::Float(1.2));
+        assert_eq!(root.get("c").unwrap().value, Value::Null);
+        assert_eq!(root.get("d").unwrap().value, Value::Bool(true));
+        assert_eq!(root.get("e").unwrap().value, Value::Str("3".into()));
+    }
+}

@@ -1,0 +1,80 @@
+//! The report stage: diagnostics as text for people, JSON for tools, or GitHub
+//! workflow commands for CI annotations.
+
+mod human;
+
+pub use human::human;
+
+use crate::diagnostic::{Diagnostic, Severity};
+
+/// Counts of errors and warnings.
+pub fn counts(diags: &[Diagnostic]) -> (usize, usize) {
+    let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
+    (errors, diags.len() - errors)
+}
+
+/// `{"diagnostics": [...], "errors": N, "warnings": N}`, as DESIGN.md shapes it.
+pub fn json(diags: &[Diagnostic]) -> String {
+    let (errors, warnings) = counts(diags);
+    let value = serde_json::json!({
+        "diagnostics": diags,
+        "errors": errors,
+        "warnings": warnings,
+    });
+    let mut text = serde_json::to_string_pretty(&value).expect("diagnostics serialise");
+    text.push('\n');
+    text
+}
+
+/// One GitHub workflow command per diagnostic, such as
+/// `::error file=F,line=L,col=C,title=E012::message`.
+pub fn github(diags: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diags {
+        let level = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut message = d.message.clone();
+        if let Some(hint) = &d.hint {
+            message.push_str("\n");
+            message.push_str(hint);
+        }
+        out.push_str(&format!(
+            "::{level} file={},line={},col={},title={}::{}\n",
+            escape_property(&d.file),
+            d.line,
+            d.column,
+            d.code,
+            escape_data(&message)
+        ));
+    }
+    out
+}
+
+/// Escapes a workflow command's message.
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Escapes a workflow command's property value.
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{Code, Pos};
+
+    #[test]
+    fn github_escapes() {
+        let d = Diagnostic::new(Code::UnknownKey, "unknown key `a,b`\n100%")
+            .in_file("moments/x:y/moment.yaml")
+            .at_pos(Pos::new(3, 5));
+        assert_eq!(
+            github(&[d]),
+            "::error file=moments/x%3Ay/moment.yaml,line=3,col=5,title=E011::unknown key `a,b`%0A100%25\n"
+        );
+    }
+}

@@ -1,0 +1,314 @@
+//! The JSON Schemas of every YAML file, compiled once per run, and the mapping of
+//! schema errors onto the YAML node that caused them.
+
+use jsonschema::error::ValidationErrorKind;
+use jsonschema::paths::LocationSegment;
+use jsonschema::{ValidationError, Validator};
+use serde_json::Value as Json;
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::load::yaml::{Node, Seg, Value};
+
+/// Which schema a YAML document follows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SchemaKind {
+    /// `moment.yaml`.
+    Moment,
+    /// A module's front matter.
+    Module,
+    /// The body of a ```` ```video ```` block.
+    Video,
+    /// The body of an ```` ```audio ```` block.
+    Audio,
+    /// The body of a ```` ```form ```` block.
+    FormBlock,
+    /// `forms/<id>.yaml`.
+    Form,
+    /// `forms/<id>.tests.yaml`.
+    FormTests,
+    /// `units.yaml`.
+    Units,
+}
+
+impl SchemaKind {
+    const ALL: [SchemaKind; 8] = [
+        SchemaKind::Moment,
+        SchemaKind::Module,
+        SchemaKind::Video,
+        SchemaKind::Audio,
+        SchemaKind::FormBlock,
+        SchemaKind::Form,
+        SchemaKind::FormTests,
+        SchemaKind::Units,
+    ];
+
+    /// The schema's file name under `schemas/`.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            SchemaKind::Moment => "moment.schema.json",
+            SchemaKind::Module => "module.schema.json",
+            SchemaKind::Video => "video.schema.json",
+            SchemaKind::Audio => "audio.schema.json",
+            SchemaKind::FormBlock => "form-block.schema.json",
+            SchemaKind::Form => "form.schema.json",
+            SchemaKind::FormTests => "form-tests.schema.json",
+            SchemaKind::Units => "units.schema.json",
+        }
+    }
+
+    /// The schema's text, baked into the binary.
+    pub fn text(self) -> &'static str {
+        match self {
+            SchemaKind::Moment => include_str!("../schemas/moment.schema.json"),
+            SchemaKind::Module => include_str!("../schemas/module.schema.json"),
+            SchemaKind::Video => include_str!("../schemas/video.schema.json"),
+            SchemaKind::Audio => include_str!("../schemas/audio.schema.json"),
+            SchemaKind::FormBlock => include_str!("../schemas/form-block.schema.json"),
+            SchemaKind::Form => include_str!("../schemas/form.schema.json"),
+            SchemaKind::FormTests => include_str!("../schemas/form-tests.schema.json"),
+            SchemaKind::Units => include_str!("../schemas/units.schema.json"),
+        }
+    }
+}
+
+/// All schemas, compiled.
+pub struct Schemas {
+    compiled: Vec<(SchemaKind, Json, Validator)>,
+}
+
+impl std::fmt::Debug for Schemas {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Schemas").finish_non_exhaustive()
+    }
+}
+
+impl Schemas {
+    /// Compiles every baked-in schema. The schemas are part of the binary, so a failure
+    /// here is a bug caught by the test suite.
+    pub fn compile() -> Self {
+        let compiled = SchemaKind::ALL
+            .iter()
+            .map(|&kind| {
+                let json: Json = serde_json::from_str(kind.text()).expect("baked-in schema is JSON");
+                let validator = jsonschema::draft202012::new(&json).expect("baked-in schema compiles");
+                (kind, json, validator)
+            })
+            .collect();
+        Schemas { compiled }
+    }
+
+    /// Validates `node` against the schema `kind`; every problem becomes a diagnostic
+    /// (without a file) in `out`. Returns the JSON value when the node is valid.
+    pub fn validate(&self, kind: SchemaKind, node: &Node, out: &mut Vec<Diagnostic>) -> Option<Json> {
+        let (_, schema, validator) = self
+            .compiled
+            .iter()
+            .find(|(k, _, _)| *k == kind)
+            .expect("every kind is compiled");
+        let json = node.to_json();
+        let before = out.len();
+        for error in validator.iter_errors(&json) {
+            out.push(describe(&error, node, schema));
+        }
+        (out.len() == before).then_some(json)
+    }
+}
+
+fn describe(error: &ValidationError<'_>, root: &Node, schema: &Json) -> Diagnostic {
+    let path: Vec<Seg<'_>> = error
+        .instance_path()
+        .iter()
+        .map(|seg| match seg {
+            LocationSegment::Property(p) => Seg::Key(p.into_owned().into()),
+            LocationSegment::Index(i) => Seg::Index(i),
+        })
+        .collect();
+    let node = root.deepest(&path);
+    let name = match path.last() {
+        Some(Seg::Key(k)) => format!("`{k}`"),
+        Some(Seg::Index(i)) => format!("entry {}", i + 1),
+        None => "the document".to_owned(),
+    };
+    let subschema = schema_at(schema, error.schema_path());
+    match error.kind() {
+        ValidationErrorKind::Required { property } => {
+            let key = property.as_str().unwrap_or_default();
+            let about = subschema
+                .and_then(|s| s.get("properties"))
+                .and_then(|p| p.get(key))
+                .and_then(describe_field);
+            let mut d = Diagnostic::new(Code::MissingKey, format!("missing required key `{key}`"))
+                .at_pos(node.pos);
+            d.hint = Some(match about {
+                Some(text) => format!("add `{key}:` here: {text}"),
+                None => format!("add `{key}:` here"),
+            });
+            d
+        }
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            let known: Vec<String> = subschema
+                .and_then(|s| s.get("properties"))
+                .and_then(Json::as_object)
+                .map(|p| p.keys().cloned().collect())
+                .unwrap_or_default();
+            let key = unexpected.first().cloned().unwrap_or_default();
+            let pos = node.entry(&key).map_or(node.pos, |(k, _)| k.pos);
+            let hint = match closest(&key, &known) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => format!("allowed keys here: {}", known.join(", ")),
+            };
+            Diagnostic::new(Code::UnknownKey, format!("unknown key `{key}`"))
+                .at_pos(pos)
+                .with_hint(hint)
+        }
+        ValidationErrorKind::Type { .. } => {
+            let expected = subschema
+                .and_then(|s| s.get("type"))
+                .map(type_words)
+                .unwrap_or_else(|| "another type".to_owned());
+            let mut d = Diagnostic::new(
+                Code::WrongType,
+                format!("{name} should be {expected}, not {}", node.type_name()),
+            )
+            .at_pos(node.pos);
+            if matches!(node.value, Value::Float(_) | Value::Int(_)) && expected.contains("text") {
+                d.hint = Some("put the value in quotes, such as \"1.2.0\", so that YAML reads it as text".to_owned());
+            } else if let Some(text) = subschema.and_then(describe_field) {
+                d.hint = Some(text);
+            }
+            d
+        }
+        ValidationErrorKind::Enum { options } => {
+            let list = options
+                .as_array()
+                .map(|o| o.iter().map(|v| v.to_string().replace('"', "")).collect::<Vec<_>>().join(", "))
+                .unwrap_or_default();
+            let got = node_text(node);
+            let mut d = Diagnostic::new(Code::InvalidValue, format!("{name} cannot be {got}"))
+                .at_pos(node.pos)
+                .with_hint(format!("use one of: {list}"));
+            if let Some(close) = closest(
+                &got.replace('`', ""),
+                &options.as_array().map(|o| o.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect::<Vec<_>>()).unwrap_or_default(),
+            ) {
+                d.hint = Some(format!("did you mean `{close}`? Allowed: {list}"));
+            }
+            d
+        }
+        ValidationErrorKind::OneOfNotValid { .. } | ValidationErrorKind::OneOfMultipleValid { .. } => {
+            Diagnostic::new(Code::InvalidValue, format!("{name} must name exactly one of `item` or `score`"))
+                .at_pos(node.pos)
+                .with_hint("write either `item: <item id>` or `score: <score id>`, not both")
+        }
+        ValidationErrorKind::MinItems { limit } => Diagnostic::new(
+            Code::InvalidValue,
+            format!("{name} needs at least {limit} entr{}", if *limit == 1 { "y" } else { "ies" }),
+        )
+        .at_pos(node.pos)
+        .with_hint(subschema_parent_description(schema, error).unwrap_or_else(|| "add an entry".to_owned())),
+        _ => {
+            let mut d = Diagnostic::new(Code::InvalidValue, format!("{name} is not allowed: {}", plain_message(error)))
+                .at_pos(node.pos);
+            if let Some(text) = subschema_parent_description(schema, error) {
+                d.hint = Some(text);
+            }
+            d
+        }
+    }
+}
+
+/// The schema object that holds the failing keyword.
+fn schema_at<'s>(schema: &'s Json, location: &jsonschema::paths::Location) -> Option<&'s Json> {
+    let segs: Vec<_> = location.iter().collect();
+    let (_, parent) = segs.split_last()?;
+    let mut node = schema;
+    for seg in parent {
+        node = match seg {
+            LocationSegment::Property(p) => node.get(p.as_ref())?,
+            LocationSegment::Index(i) => node.get(*i)?,
+        };
+        // A `$ref` is followed by the keyword path, which we don't track here.
+    }
+    Some(resolve_ref(schema, node))
+}
+
+fn resolve_ref<'s>(root: &'s Json, node: &'s Json) -> &'s Json {
+    match node.get("$ref").and_then(Json::as_str).and_then(|r| r.strip_prefix('#')) {
+        Some(pointer) => root.pointer(pointer).unwrap_or(node),
+        None => node,
+    }
+}
+
+fn subschema_parent_description(schema: &Json, error: &ValidationError<'_>) -> Option<String> {
+    schema_at(schema, error.schema_path()).and_then(describe_field)
+}
+
+fn describe_field(schema: &Json) -> Option<String> {
+    schema.get("description").and_then(Json::as_str).map(str::to_owned)
+}
+
+fn type_words(types: &Json) -> String {
+    let word = |t: &str| match t {
+        "string" => "text",
+        "number" => "a number",
+        "integer" => "a whole number",
+        "boolean" => "true or false",
+        "array" => "a list",
+        "object" => "a mapping",
+        "null" => "empty",
+        other => other,
+    }
+    .to_owned();
+    match types {
+        Json::String(t) => word(t),
+        Json::Array(ts) => ts.iter().filter_map(Json::as_str).map(word).collect::<Vec<_>>().join(" or "),
+        _ => "another type".to_owned(),
+    }
+}
+
+fn node_text(node: &Node) -> String {
+    match &node.value {
+        Value::Str(s) => format!("`{s}`"),
+        Value::Int(i) => format!("`{i}`"),
+        Value::Float(f) => format!("`{f}`"),
+        Value::Bool(b) => format!("`{b}`"),
+        _ => node.type_name().to_owned(),
+    }
+}
+
+fn plain_message(error: &ValidationError<'_>) -> String {
+    match error.kind() {
+        ValidationErrorKind::Pattern { .. } => "it does not have the expected form".to_owned(),
+        ValidationErrorKind::MinLength { .. } => "it is empty".to_owned(),
+        ValidationErrorKind::UniqueItems => "it lists the same value twice".to_owned(),
+        ValidationErrorKind::Minimum { limit } => format!("it is below {limit}"),
+        ValidationErrorKind::Maximum { limit } => format!("it is above {limit}"),
+        _ => error.to_string(),
+    }
+}
+
+/// The known word closest to `word`, when it is a plausible typo of it.
+pub fn closest<'k>(word: &str, known: &'k [String]) -> Option<&'k str> {
+    known
+        .iter()
+        .map(|k| (edit_distance(word, k), k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 4) && *d < k.len())
+        .min()
+        .map(|(_, k)| k.as_str())
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+

@@ -1,0 +1,234 @@
+//! The one scoring engine: which items show, what each score is, which band it falls
+//! in and which alerts fire, for a set of answers. Form tests and the preview both use it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::model::{Band, Form, Item, ItemType, Op, Scalar, Score};
+
+/// An answer to one item.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Answer {
+    /// Choice (the option's value), scale or number.
+    Number(f64),
+    /// Text, date or time.
+    Text(String),
+    /// Boolean.
+    Bool(bool),
+    /// Multichoice: the chosen options' values.
+    Many(Vec<f64>),
+}
+
+impl Answer {
+    /// Reads an answer from JSON, as written in a form test or sent by the preview.
+    pub fn from_json(value: &serde_json::Value) -> Option<Answer> {
+        use serde_json::Value as J;
+        match value {
+            J::Number(n) => n.as_f64().map(Answer::Number),
+            J::String(s) => Some(Answer::Text(s.clone())),
+            J::Bool(b) => Some(Answer::Bool(*b)),
+            J::Array(items) => items
+                .iter()
+                .map(J::as_f64)
+                .collect::<Option<Vec<_>>>()
+                .map(Answer::Many),
+            _ => None,
+        }
+    }
+
+    /// Whether this answer fits `item`; `Err` says why not.
+    pub fn fits(&self, item: &Item) -> Result<(), String> {
+        let is_option = |v: f64| item.options.iter().any(|o| o.value == v);
+        let in_range = |v: f64| item.min.is_none_or(|m| v >= m) && item.max.is_none_or(|m| v <= m);
+        match (item.kind, self) {
+            (ItemType::Choice, Answer::Number(v)) if is_option(*v) => Ok(()),
+            (ItemType::Choice, _) => Err(format!("must be one of the option values {}", option_list(item))),
+            (ItemType::Multichoice, Answer::Many(vs)) if vs.iter().all(|v| is_option(*v)) => Ok(()),
+            (ItemType::Multichoice, _) => Err(format!("must be a list of option values from {}", option_list(item))),
+            (ItemType::Scale | ItemType::Number, Answer::Number(v)) if in_range(*v) => Ok(()),
+            (ItemType::Scale | ItemType::Number, _) => Err(format!(
+                "must be a number from {} to {}",
+                item.min.map_or("-∞".into(), fmt_num),
+                item.max.map_or("∞".into(), fmt_num)
+            )),
+            (ItemType::Boolean, Answer::Bool(_)) => Ok(()),
+            (ItemType::Boolean, _) => Err("must be true or false".into()),
+            (ItemType::Text | ItemType::Date | ItemType::Time, Answer::Text(_)) => Ok(()),
+            (ItemType::Text | ItemType::Date | ItemType::Time, _) => Err("must be text".into()),
+            (ItemType::Display, _) => Err("is a display item and takes no answer".into()),
+        }
+    }
+
+    /// The answer's numeric value for scores.
+    pub fn numeric(&self) -> Option<f64> {
+        match self {
+            Answer::Number(v) => Some(*v),
+            Answer::Bool(b) => Some(f64::from(u8::from(*b))),
+            Answer::Many(vs) => Some(vs.iter().sum()),
+            Answer::Text(_) => None,
+        }
+    }
+}
+
+fn option_list(item: &Item) -> String {
+    let values: Vec<String> = item.options.iter().map(|o| fmt_num(o.value)).collect();
+    values.join(", ")
+}
+
+/// Formats a number without a needless `.0`.
+pub fn fmt_num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// Answers by item id.
+pub type Answers = BTreeMap<String, Answer>;
+
+/// The outcome of evaluating a form.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Evaluation {
+    /// Items hidden because their `enable_when` does not hold.
+    pub hidden: BTreeSet<String>,
+    /// Score id to value.
+    pub scores: BTreeMap<String, f64>,
+    /// Score id to band label, for scores with a matching band.
+    pub bands: BTreeMap<String, String>,
+    /// Ids of the alerts that fire, in form order.
+    pub alerts: Vec<String>,
+}
+
+/// Evaluates `answers` against `form`. Answers to hidden items are ignored.
+pub fn evaluate(form: &Form, answers: &Answers) -> Evaluation {
+    let mut eval = Evaluation::default();
+    for item in &form.items {
+        if let Some(cond) = &item.enable_when {
+            let shown = !eval.hidden.contains(&cond.item)
+                && answers
+                    .get(&cond.item)
+                    .is_some_and(|a| compare(a, cond.op, &cond.value));
+            if !shown {
+                eval.hidden.insert(item.id.clone());
+            }
+        }
+    }
+    let visible = |id: &str| -> Option<&Answer> {
+        if eval.hidden.contains(id) {
+            None
+        } else {
+            answers.get(id)
+        }
+    };
+    let mut scores = BTreeMap::new();
+    let mut bands = BTreeMap::new();
+    for score in &form.scores {
+        let total: f64 = score
+            .sum
+            .iter()
+            .filter_map(|id| visible(id).and_then(Answer::numeric))
+            .sum();
+        if let Some(band) = band_of(score, total) {
+            bands.insert(score.id.clone(), band.label.clone());
+        }
+        scores.insert(score.id.clone(), total);
+    }
+    let mut alerts = Vec::new();
+    for alert in &form.alerts {
+        let fired = match (&alert.when.item, &alert.when.score) {
+            (Some(item), _) => visible(item).is_some_and(|a| compare(a, alert.when.op, &alert.when.value)),
+            (None, Some(score)) => scores
+                .get(score)
+                .is_some_and(|v| compare(&Answer::Number(*v), alert.when.op, &alert.when.value)),
+            (None, None) => false,
+        };
+        if fired {
+            alerts.push(alert.id.clone());
+        }
+    }
+    eval.scores = scores;
+    eval.bands = bands;
+    eval.alerts = alerts;
+    eval
+}
+
+/// The band that `value` falls in. On a shared boundary the higher band wins.
+pub fn band_of(score: &Score, value: f64) -> Option<&Band> {
+    score
+        .bands
+        .iter()
+        .rev()
+        .find(|b| value >= b.min && value <= b.max)
+}
+
+/// Compares an answer with a condition's value.
+pub fn compare(answer: &Answer, op: Op, value: &Scalar) -> bool {
+    use std::cmp::Ordering;
+    let ordering = match (answer, value) {
+        (Answer::Many(vs), Scalar::Number(v)) => {
+            let has = vs.contains(v);
+            return match op {
+                Op::Eq => has,
+                Op::Ne => !has,
+                _ => false,
+            };
+        }
+        (Answer::Number(a), Scalar::Number(v)) => a.partial_cmp(v),
+        (Answer::Bool(a), Scalar::Bool(v)) => Some(a.cmp(v)),
+        (Answer::Text(a), Scalar::Text(v)) => Some(a.as_str().cmp(v.as_str())),
+        _ => None,
+    };
+    let Some(ord) = ordering else { return false };
+    match op {
+        Op::Eq => ord == Ordering::Equal,
+        Op::Ne => ord != Ordering::Equal,
+        Op::Lt => ord == Ordering::Less,
+        Op::Le => ord != Ordering::Greater,
+        Op::Gt => ord == Ordering::Greater,
+        Op::Ge => ord != Ordering::Less,
+    }
+}
+
+/// The lowest and highest value an item can add to a score, and whether its
+/// values are whole numbers. `None` when the item has no bounded numeric value.
+pub fn item_range(item: &Item) -> Option<(f64, f64, bool)> {
+    let values: Vec<f64> = item.options.iter().map(|o| o.value).collect();
+    let (lo, hi) = match item.kind {
+        ItemType::Choice => (
+            values.iter().copied().fold(f64::INFINITY, f64::min),
+            values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        ),
+        ItemType::Multichoice => (
+            values.iter().filter(|v| **v < 0.0).sum(),
+            values.iter().filter(|v| **v > 0.0).sum(),
+        ),
+        ItemType::Scale | ItemType::Number => (item.min?, item.max?),
+        ItemType::Boolean => (0.0, 1.0),
+        _ => return None,
+    };
+    if !lo.is_finite() || !hi.is_finite() {
+        return None;
+    }
+    let whole = match item.kind {
+        ItemType::Number => false,
+        ItemType::Scale => lo.fract() == 0.0 && hi.fract() == 0.0,
+        _ => values.iter().all(|v| v.fract() == 0.0),
+    };
+    // Optional and conditional items may be left out, which adds nothing.
+    let optional = !item.required || item.enable_when.is_some();
+    let (lo, hi) = if optional { (lo.min(0.0), hi.max(0.0)) } else { (lo, hi) };
+    Some((lo, hi, whole))
+}
+
+/// The possible range of a score and whether it only takes whole numbers.
+pub fn score_range(form: &Form, score: &Score) -> Option<(f64, f64, bool)> {
+    let mut acc = (0.0, 0.0, true);
+    for id in &score.sum {
+        let (lo, hi, whole) = item_range(form.item(id)?)?;
+        acc = (acc.0 + lo, acc.1 + hi, acc.2 && whole);
+    }
+    Some(acc)
+}

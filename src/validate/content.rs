@@ -1,0 +1,191 @@
+//! Rules and lints for Markdown content: references, media, forms, links, headings,
+//! accessibility and readability.
+
+use std::collections::BTreeSet;
+
+use crate::diagnostic::{Code, Diagnostic, Pos, Sink};
+use crate::load::markdown::{self, BlockSpec, Markdown};
+use crate::load::paths::{self, PathProblem};
+use crate::load::LoadedMoment;
+
+use super::Options;
+
+/// Link texts that say nothing out of context (screen readers list links alone).
+const VAGUE_LINK_TEXTS: &[&str] = &[
+    "klicka här", "klicka", "här", "läs mer", "mer", "länk", "denna länk", "click here", "here", "read more",
+    "more", "link", "this link",
+];
+
+pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diagnostic>) {
+    let docs: Vec<&Markdown> = moment
+        .welcome
+        .iter()
+        .chain(moment.modules.iter().map(|m| &m.doc))
+        .collect();
+    let mut used_forms = BTreeSet::new();
+    for doc in &docs {
+        let mut sink = Sink::new(&doc.rel, out);
+        let here = doc.rel.strip_prefix(&format!("{}/", moment.rel_dir)).unwrap_or(&doc.rel);
+        let base = paths::parent(here);
+        headings(doc, &mut sink);
+        for image in &doc.images {
+            if image.text.trim().is_empty() {
+                sink.report(Code::ImageNoAlt, image.pos, "image without alt text")
+                    .help("describe what the image shows between the brackets: ![Person som sover](../media/somn.png)");
+            }
+            if !paths::is_external(&image.url) {
+                file_ref(moment, base, &image.url, image.pos, &mut sink);
+            }
+        }
+        for link in &doc.links {
+            let text = link.text.trim().trim_end_matches(['.', '!', ':']).to_lowercase();
+            if VAGUE_LINK_TEXTS.contains(&text.as_str()) {
+                sink.report(Code::VagueLink, link.pos, format!("the link text `{}` does not say where it leads", link.text.trim()))
+                    .help("use words that make sense on their own, such as [Sömndagboken](02-somndagbok.md)");
+            }
+            if !paths::is_external(&link.url) {
+                internal_link(moment, &docs, doc, base, &link.url, link.pos, &mut sink);
+            }
+        }
+        for pos in &doc.raw_html {
+            sink.report(Code::RawHtml, *pos, "raw HTML is dropped from the output")
+                .help("use Markdown instead; HTML in content is never shown, for the citizens' safety");
+        }
+        for block in &doc.blocks {
+            match &block.spec {
+                Some(BlockSpec::Video(video)) => {
+                    for path in [Some(&video.src), video.captions.as_ref(), video.transcript.as_ref(), video.poster.as_ref()]
+                        .into_iter()
+                        .flatten()
+                    {
+                        file_ref(moment, base, path, block.pos, &mut sink);
+                    }
+                    if video.captions.is_none() {
+                        sink.report(Code::VideoNoCaptions, block.pos, format!("video `{}` has no captions", video.title))
+                            .help("add `captions: ../media/<name>.sv.vtt` with WebVTT captions, for people who cannot hear the sound");
+                    }
+                }
+                Some(BlockSpec::Audio(audio)) => {
+                    for path in [Some(&audio.src), audio.transcript.as_ref()].into_iter().flatten() {
+                        file_ref(moment, base, path, block.pos, &mut sink);
+                    }
+                    if audio.transcript.is_none() {
+                        sink.report(Code::AudioNoTranscript, block.pos, format!("audio `{}` has no transcript", audio.title))
+                            .help("add `transcript: ../media/<name>.txt` with the spoken words, for people who cannot hear them");
+                    }
+                }
+                Some(BlockSpec::Form(form)) => {
+                    used_forms.insert(form.form.clone());
+                    if moment.form(&form.form).is_none() {
+                        let known: Vec<String> = moment.forms.iter().map(|f| f.stem.clone()).collect();
+                        sink.report(Code::FormUnresolved, block.pos, format!("no form `{}` in forms/", form.form))
+                            .help(match crate::schema::closest(&form.form, &known) {
+                                Some(c) => format!("did you mean `{c}`?"),
+                                None => format!("create forms/{}.yaml", form.form),
+                            });
+                    }
+                }
+                None => {}
+            }
+        }
+        if let Some(value) = markdown::lix(&doc.prose) {
+            if value > options.max_lix {
+                sink.report(
+                    Code::Readability,
+                    Pos::new(doc.line_offset + 1, 1),
+                    format!("LIX readability index is {value:.0}, above the limit of {:.0}", options.max_lix),
+                )
+                .help("use shorter sentences and shorter words; below 40 is easy to read for most citizens");
+            }
+        }
+    }
+    for form in &moment.forms {
+        if !used_forms.contains(&form.stem) {
+            out.push(
+                Diagnostic::new(Code::UnusedForm, format!("form `{}` is not used by any module", form.stem))
+                    .in_file(&form.rel)
+                    .with_hint(format!("place it in a module with a block ```form / ref: {} / ```, or delete it", form.stem)),
+            );
+        }
+    }
+}
+
+fn headings(doc: &Markdown, sink: &mut Sink<'_>) {
+    let mut previous = 1;
+    for h in &doc.headings {
+        if h.level > previous + 1 {
+            sink.report(
+                Code::HeadingSkip,
+                h.pos,
+                format!("heading level {} follows level {previous}", h.level),
+            )
+            .help(format!(
+                "use {} here; the page title is the level-1 heading and each level goes one step deeper",
+                "#".repeat(usize::from(previous) + 1)
+            ));
+        }
+        previous = h.level;
+    }
+}
+
+/// Checks a reference to a file of the moment (image, media, captions, transcript).
+fn file_ref(moment: &LoadedMoment, base: &str, written: &str, pos: Pos, sink: &mut Sink<'_>) {
+    if let Err(problem) = paths::resolve(&moment.dir, base, written) {
+        let code = if problem == PathProblem::Missing { Code::MediaMissing } else { Code::PathEscapes };
+        sink.report(code, pos, problem.describe(written)).help(match problem {
+            PathProblem::Missing => "check the file name; paths in a module are relative to the module's file, such as ../media/bild.png",
+            _ => "keep media inside the moment's folder, such as media/, and refer to it relatively",
+        });
+    }
+}
+
+fn internal_link(
+    moment: &LoadedMoment,
+    docs: &[&Markdown],
+    doc: &Markdown,
+    base: &str,
+    url: &str,
+    pos: Pos,
+    sink: &mut Sink<'_>,
+) {
+    let (path, anchor) = url.split_once('#').map_or((url, None), |(p, a)| (p, Some(a)));
+    let target = if path.is_empty() {
+        Some(doc)
+    } else if path.ends_with(".md") {
+        match paths::resolve(&moment.dir, base, path) {
+            Ok(resolved) => {
+                let rel = format!("{}/{}", moment.rel_dir, resolved.rel);
+                let found = docs.iter().copied().find(|d| d.rel == rel);
+                if found.is_none() {
+                    sink.report(Code::BrokenLink, pos, format!("`{path}` is not a module of this moment"))
+                        .help("link to a file listed under `modules:` in moment.yaml, or to the welcome text");
+                }
+                found
+            }
+            Err(PathProblem::Missing) => {
+                sink.report(Code::BrokenLink, pos, format!("the link target `{path}` does not exist"))
+                    .help("links between modules are relative to the module's file, such as 02-somndagbok.md");
+                None
+            }
+            Err(problem) => {
+                sink.report(Code::PathEscapes, pos, problem.describe(path))
+                    .help("link only to modules of this moment, or to a full https:// address");
+                None
+            }
+        }
+    } else {
+        file_ref(moment, base, path, pos, sink);
+        None
+    };
+    if let (Some(target), Some(anchor)) = (target, anchor) {
+        if !anchor.is_empty() && !target.headings.iter().any(|h| h.slug == anchor) {
+            let slugs: Vec<String> = target.headings.iter().map(|h| h.slug.clone()).collect();
+            sink.report(Code::BrokenLink, pos, format!("no heading with the anchor `#{anchor}`"))
+                .help(match crate::schema::closest(anchor, &slugs) {
+                    Some(c) => format!("did you mean `#{c}`?"),
+                    None if slugs.is_empty() => "the target has no headings".to_owned(),
+                    None => format!("anchors there: {}", slugs.iter().map(|s| format!("#{s}")).collect::<Vec<_>>().join(", ")),
+                });
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! Rules for `units.yaml`.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::load::Repository;
+use crate::model::UnitKind;
+
+pub(super) fn check(repo: &Repository, out: &mut Vec<Diagnostic>) {
+    let (Some(units), Some(node)) = (&repo.units, &repo.units_node) else {
+        return;
+    };
+    for (i, unit) in units.units.iter().enumerate() {
+        if unit.kind == UnitKind::Production && unit.publishers.len() < 2 {
+            let pos = node.key_pos_at(&["units".into(), i.into(), "publishers".into()]);
+            out.push(
+                Diagnostic::new(
+                    Code::FewPublishers,
+                    format!(
+                        "production unit `{}` has {} publisher{}",
+                        unit.id,
+                        unit.publishers.len(),
+                        if unit.publishers.len() == 1 { "" } else { "s" }
+                    ),
+                )
+                .in_file("units.yaml")
+                .at_pos(pos)
+                .with_hint("list at least two publishers, so that a version can be approved when one is away"),
+            );
+        }
+    }
+}
