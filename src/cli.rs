@@ -18,6 +18,8 @@ pub struct Cli {
 pub enum Command {
     /// Validate every moment: schemas, rules, lints and form tests.
     Check(CheckArgs),
+    /// Check, then compile reproducible, versioned bundles into dist/.
+    Build(BuildArgs),
     /// Scaffold a new moment that `moment check` accepts as it is.
     New(NewArgs),
 }
@@ -42,6 +44,25 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    pub strict: bool,
+    /// Highest LIX readability index allowed per Markdown file.
+    #[arg(long, default_value_t = 50.0, value_name = "N")]
+    pub max_lix: f64,
+}
+
+/// Arguments of `moment build`.
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    /// Moment ids to build (default: all).
+    pub ids: Vec<String>,
+    /// Output folder.
+    #[arg(long, default_value = "dist")]
+    pub out: PathBuf,
+    /// The repository root.
+    #[arg(long, default_value = ".")]
+    pub path: PathBuf,
     /// Treat warnings as errors.
     #[arg(long)]
     pub strict: bool,

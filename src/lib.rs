@@ -4,12 +4,15 @@
 //! The pipeline runs in stages, one module each: [`load`] reads and parses,
 //! [`validate`] applies the rules, and later stages render, bundle and publish.
 
+pub mod build;
+pub mod bundle;
 pub mod diagnostic;
 pub mod error;
 pub mod load;
 pub mod model;
+pub mod render;
 pub mod report;
+pub mod scaffold;
 pub mod schema;
 pub mod scoring;
-pub mod scaffold;
 pub mod validate;

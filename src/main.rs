@@ -13,6 +13,7 @@ use cli::{Cli, Command};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
+        Command::Build(args) => cmd::build::execute(args),
         Command::Check(args) => cmd::check::execute(args),
         Command::New(args) => cmd::new::execute(args),
     };

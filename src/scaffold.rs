@@ -22,17 +22,28 @@ pub struct NewMoment {
 fn first_unit(root: &Path) -> Option<(String, bool)> {
     let text = std::fs::read_to_string(root.join("units.yaml")).ok()?;
     let node = yaml::parse(&text, Offset { lines: 0 }).ok()??;
-    let Value::Seq(units) = &node.get("units")?.value else { return None };
+    let Value::Seq(units) = &node.get("units")?.value else {
+        return None;
+    };
     let unit = units.first()?;
-    let Value::Str(id) = &unit.get("id")?.value else { return None };
-    let production = matches!(unit.get("kind").map(|k| &k.value), Some(Value::Str(k)) if k == "production");
+    let Value::Str(id) = &unit.get("id")?.value else {
+        return None;
+    };
+    let production =
+        matches!(unit.get("kind").map(|k| &k.value), Some(Value::Str(k)) if k == "production");
     Some((id.clone(), production))
 }
 
 fn production(root: &Path, unit: &str) -> bool {
-    let Some(text) = std::fs::read_to_string(root.join("units.yaml")).ok() else { return false };
-    let Ok(Some(node)) = yaml::parse(&text, Offset { lines: 0 }) else { return false };
-    let Some(Value::Seq(units)) = node.get("units").map(|u| &u.value) else { return false };
+    let Some(text) = std::fs::read_to_string(root.join("units.yaml")).ok() else {
+        return false;
+    };
+    let Ok(Some(node)) = yaml::parse(&text, Offset { lines: 0 }) else {
+        return false;
+    };
+    let Some(Value::Seq(units)) = node.get("units").map(|u| &u.value) else {
+        return false;
+    };
     units.iter().any(|u| {
         matches!(u.get("id").map(|v| &v.value), Some(Value::Str(id)) if id == unit)
             && matches!(u.get("kind").map(|v| &v.value), Some(Value::Str(k)) if k == "production")
@@ -44,7 +55,11 @@ fn production(root: &Path, unit: &str) -> bool {
 pub fn create(root: &Path, spec: &NewMoment) -> Result<Vec<String>, Error> {
     let id = &spec.id;
     let valid = !id.is_empty()
-        && id.split('-').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+        && id.split('-').all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        });
     if !valid {
         return Err(Error::Usage(format!(
             "`{id}` is not a valid moment id: use lowercase letters a-z, digits and single hyphens, such as somn-steg-for-steg"
@@ -58,7 +73,11 @@ pub fn create(root: &Path, spec: &NewMoment) -> Result<Vec<String>, Error> {
         Some(u) => (u.clone(), production(root, u)),
         None => first_unit(root).unwrap_or_else(|| ("region-exempel".to_owned(), false)),
     };
-    let risk = if is_production { "risk_analysis: docs/riskanalys.md\n" } else { "" };
+    let risk = if is_production {
+        "risk_analysis: docs/riskanalys.md\n"
+    } else {
+        ""
+    };
     let moment_yaml = format!(
         "# yaml-language-server: $schema=../../schemas/moment.schema.json\n\
          id: {id}\n\

@@ -89,8 +89,10 @@ impl Schemas {
         let compiled = SchemaKind::ALL
             .iter()
             .map(|&kind| {
-                let json: Json = serde_json::from_str(kind.text()).expect("baked-in schema is JSON");
-                let validator = jsonschema::draft202012::new(&json).expect("baked-in schema compiles");
+                let json: Json =
+                    serde_json::from_str(kind.text()).expect("baked-in schema is JSON");
+                let validator =
+                    jsonschema::draft202012::new(&json).expect("baked-in schema compiles");
                 (kind, json, validator)
             })
             .collect();
@@ -99,7 +101,12 @@ impl Schemas {
 
     /// Validates `node` against the schema `kind`; every problem becomes a diagnostic
     /// (without a file) in `out`. Returns the JSON value when the node is valid.
-    pub fn validate(&self, kind: SchemaKind, node: &Node, out: &mut Vec<Diagnostic>) -> Option<Json> {
+    pub fn validate(
+        &self,
+        kind: SchemaKind,
+        node: &Node,
+        out: &mut Vec<Diagnostic>,
+    ) -> Option<Json> {
         let (_, schema, validator) = self
             .compiled
             .iter()
@@ -172,7 +179,10 @@ fn describe(error: &ValidationError<'_>, root: &Node, schema: &Json) -> Diagnost
             )
             .at_pos(node.pos);
             if matches!(node.value, Value::Float(_) | Value::Int(_)) && expected.contains("text") {
-                d.hint = Some("put the value in quotes, such as \"1.2.0\", so that YAML reads it as text".to_owned());
+                d.hint = Some(
+                    "put the value in quotes, such as \"1.2.0\", so that YAML reads it as text"
+                        .to_owned(),
+                );
             } else if let Some(text) = subschema.and_then(describe_field) {
                 d.hint = Some(text);
             }
@@ -181,7 +191,12 @@ fn describe(error: &ValidationError<'_>, root: &Node, schema: &Json) -> Diagnost
         ValidationErrorKind::Enum { options } => {
             let list = options
                 .as_array()
-                .map(|o| o.iter().map(|v| v.to_string().replace('"', "")).collect::<Vec<_>>().join(", "))
+                .map(|o| {
+                    o.iter()
+                        .map(|v| v.to_string().replace('"', ""))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
                 .unwrap_or_default();
             let got = node_text(node);
             let mut d = Diagnostic::new(Code::InvalidValue, format!("{name} cannot be {got}"))
@@ -189,26 +204,44 @@ fn describe(error: &ValidationError<'_>, root: &Node, schema: &Json) -> Diagnost
                 .with_hint(format!("use one of: {list}"));
             if let Some(close) = closest(
                 &got.replace('`', ""),
-                &options.as_array().map(|o| o.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect::<Vec<_>>()).unwrap_or_default(),
+                &options
+                    .as_array()
+                    .map(|o| {
+                        o.iter()
+                            .filter_map(|v| v.as_str().map(str::to_owned))
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default(),
             ) {
                 d.hint = Some(format!("did you mean `{close}`? Allowed: {list}"));
             }
             d
         }
-        ValidationErrorKind::OneOfNotValid { .. } | ValidationErrorKind::OneOfMultipleValid { .. } => {
-            Diagnostic::new(Code::InvalidValue, format!("{name} must name exactly one of `item` or `score`"))
-                .at_pos(node.pos)
-                .with_hint("write either `item: <item id>` or `score: <score id>`, not both")
-        }
-        ValidationErrorKind::MinItems { limit } => Diagnostic::new(
+        ValidationErrorKind::OneOfNotValid { .. }
+        | ValidationErrorKind::OneOfMultipleValid { .. } => Diagnostic::new(
             Code::InvalidValue,
-            format!("{name} needs at least {limit} entr{}", if *limit == 1 { "y" } else { "ies" }),
+            format!("{name} must name exactly one of `item` or `score`"),
         )
         .at_pos(node.pos)
-        .with_hint(subschema_parent_description(schema, error).unwrap_or_else(|| "add an entry".to_owned())),
+        .with_hint("write either `item: <item id>` or `score: <score id>`, not both"),
+        ValidationErrorKind::MinItems { limit } => Diagnostic::new(
+            Code::InvalidValue,
+            format!(
+                "{name} needs at least {limit} entr{}",
+                if *limit == 1 { "y" } else { "ies" }
+            ),
+        )
+        .at_pos(node.pos)
+        .with_hint(
+            subschema_parent_description(schema, error)
+                .unwrap_or_else(|| "add an entry".to_owned()),
+        ),
         _ => {
-            let mut d = Diagnostic::new(Code::InvalidValue, format!("{name} is not allowed: {}", plain_message(error)))
-                .at_pos(node.pos);
+            let mut d = Diagnostic::new(
+                Code::InvalidValue,
+                format!("{name} is not allowed: {}", plain_message(error)),
+            )
+            .at_pos(node.pos);
             if let Some(text) = subschema_parent_description(schema, error) {
                 d.hint = Some(text);
             }
@@ -233,7 +266,11 @@ fn schema_at<'s>(schema: &'s Json, location: &jsonschema::paths::Location) -> Op
 }
 
 fn resolve_ref<'s>(root: &'s Json, node: &'s Json) -> &'s Json {
-    match node.get("$ref").and_then(Json::as_str).and_then(|r| r.strip_prefix('#')) {
+    match node
+        .get("$ref")
+        .and_then(Json::as_str)
+        .and_then(|r| r.strip_prefix('#'))
+    {
         Some(pointer) => root.pointer(pointer).unwrap_or(node),
         None => node,
     }
@@ -244,24 +281,34 @@ fn subschema_parent_description(schema: &Json, error: &ValidationError<'_>) -> O
 }
 
 fn describe_field(schema: &Json) -> Option<String> {
-    schema.get("description").and_then(Json::as_str).map(str::to_owned)
+    schema
+        .get("description")
+        .and_then(Json::as_str)
+        .map(str::to_owned)
 }
 
 fn type_words(types: &Json) -> String {
-    let word = |t: &str| match t {
-        "string" => "text",
-        "number" => "a number",
-        "integer" => "a whole number",
-        "boolean" => "true or false",
-        "array" => "a list",
-        "object" => "a mapping",
-        "null" => "empty",
-        other => other,
-    }
-    .to_owned();
+    let word = |t: &str| {
+        match t {
+            "string" => "text",
+            "number" => "a number",
+            "integer" => "a whole number",
+            "boolean" => "true or false",
+            "array" => "a list",
+            "object" => "a mapping",
+            "null" => "empty",
+            other => other,
+        }
+        .to_owned()
+    };
     match types {
         Json::String(t) => word(t),
-        Json::Array(ts) => ts.iter().filter_map(Json::as_str).map(word).collect::<Vec<_>>().join(" or "),
+        Json::Array(ts) => ts
+            .iter()
+            .filter_map(Json::as_str)
+            .map(word)
+            .collect::<Vec<_>>()
+            .join(" or "),
         _ => "another type".to_owned(),
     }
 }
@@ -311,4 +358,3 @@ fn edit_distance(a: &str, b: &str) -> usize {
     }
     row[b.len()]
 }
-

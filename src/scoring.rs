@@ -44,9 +44,15 @@ impl Answer {
         let in_range = |v: f64| item.min.is_none_or(|m| v >= m) && item.max.is_none_or(|m| v <= m);
         match (item.kind, self) {
             (ItemType::Choice, Answer::Number(v)) if is_option(*v) => Ok(()),
-            (ItemType::Choice, _) => Err(format!("must be one of the option values {}", option_list(item))),
+            (ItemType::Choice, _) => Err(format!(
+                "must be one of the option values {}",
+                option_list(item)
+            )),
             (ItemType::Multichoice, Answer::Many(vs)) if vs.iter().all(|v| is_option(*v)) => Ok(()),
-            (ItemType::Multichoice, _) => Err(format!("must be a list of option values from {}", option_list(item))),
+            (ItemType::Multichoice, _) => Err(format!(
+                "must be a list of option values from {}",
+                option_list(item)
+            )),
             (ItemType::Scale | ItemType::Number, Answer::Number(v)) if in_range(*v) => Ok(()),
             (ItemType::Scale | ItemType::Number, _) => Err(format!(
                 "must be a number from {} to {}",
@@ -139,7 +145,9 @@ pub fn evaluate(form: &Form, answers: &Answers) -> Evaluation {
     let mut alerts = Vec::new();
     for alert in &form.alerts {
         let fired = match (&alert.when.item, &alert.when.score) {
-            (Some(item), _) => visible(item).is_some_and(|a| compare(a, alert.when.op, &alert.when.value)),
+            (Some(item), _) => {
+                visible(item).is_some_and(|a| compare(a, alert.when.op, &alert.when.value))
+            }
             (None, Some(score)) => scores
                 .get(score)
                 .is_some_and(|v| compare(&Answer::Number(*v), alert.when.op, &alert.when.value)),
@@ -219,7 +227,11 @@ pub fn item_range(item: &Item) -> Option<(f64, f64, bool)> {
     };
     // Optional and conditional items may be left out, which adds nothing.
     let optional = !item.required || item.enable_when.is_some();
-    let (lo, hi) = if optional { (lo.min(0.0), hi.max(0.0)) } else { (lo, hi) };
+    let (lo, hi) = if optional {
+        (lo.min(0.0), hi.max(0.0))
+    } else {
+        (lo, hi)
+    };
     Some((lo, hi, whole))
 }
 

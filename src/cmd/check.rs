@@ -11,7 +11,10 @@ use crate::cli::{CheckArgs, Format};
 /// Runs `moment check`.
 pub fn execute(args: &CheckArgs) -> Result<Outcome, Error> {
     if !args.path.exists() {
-        return Err(Error::Usage(format!("{} does not exist", args.path.display())));
+        return Err(Error::Usage(format!(
+            "{} does not exist",
+            args.path.display()
+        )));
     }
     let target = load::find_target(&args.path).ok_or_else(|| {
         Error::Usage(format!(
@@ -40,5 +43,9 @@ pub fn execute(args: &CheckArgs) -> Result<Outcome, Error> {
         .and_then(|()| stdout.flush())
         .map_err(|e| Error::io("<stdout>", e))?;
     let (errors, _) = report::counts(&diags);
-    Ok(if errors > 0 { Outcome::Failure } else { Outcome::Success })
+    Ok(if errors > 0 {
+        Outcome::Failure
+    } else {
+        Outcome::Success
+    })
 }

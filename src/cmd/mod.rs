@@ -1,4 +1,5 @@
 //! One `execute` per subcommand; each returns how it ended and leaves exit codes to `main`.
 
+pub mod build;
 pub mod check;
 pub mod new;

@@ -10,7 +10,10 @@ pub fn execute(args: &NewArgs) -> Result<Outcome, Error> {
     let kind = format!("{:?}", args.kind).to_lowercase();
     let spec = NewMoment {
         id: args.id.clone(),
-        title: args.title.clone().unwrap_or_else(|| args.id.replace('-', " ")),
+        title: args
+            .title
+            .clone()
+            .unwrap_or_else(|| args.id.replace('-', " ")),
         unit: args.unit.clone(),
         kind,
     };

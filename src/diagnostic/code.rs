@@ -77,6 +77,7 @@ codes! {
     ItemMisfit = "E044", Error, "item keys do not fit its type";
     DuplicateOption = "E045", Error, "two options of an item share a value";
     NoMoments = "E046", Error, "no moments found";
+    ThemeTemplate = "E047", Error, "theme template cannot be compiled or rendered";
     ImageNoAlt = "W001", Warning, "image without alt text";
     VideoNoCaptions = "W002", Warning, "video without captions";
     AudioNoTranscript = "W003", Warning, "audio without transcript";

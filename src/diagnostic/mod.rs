@@ -93,9 +93,8 @@ impl Diagnostic {
 /// Sorts diagnostics by file, line and column, and drops exact duplicates.
 pub fn sort(diags: &mut Vec<Diagnostic>) {
     diags.sort_by(|a, b| {
-        (&a.file, a.line, a.column, a.code, &a.message).cmp(&(
-            &b.file, b.line, b.column, b.code, &b.message,
-        ))
+        (&a.file, a.line, a.column, a.code, &a.message)
+            .cmp(&(&b.file, b.line, b.column, b.code, &b.message))
     });
     diags.dedup();
 }
@@ -115,8 +114,11 @@ impl<'a> Sink<'a> {
 
     /// Reports a diagnostic at `pos` in this sink's file.
     pub fn report(&mut self, code: Code, pos: Pos, message: impl Into<String>) -> &mut Diagnostic {
-        self.out
-            .push(Diagnostic::new(code, message).in_file(self.file).at_pos(pos));
+        self.out.push(
+            Diagnostic::new(code, message)
+                .in_file(self.file)
+                .at_pos(pos),
+        );
         self.out.last_mut().expect("just pushed")
     }
 

@@ -140,11 +140,17 @@ pub struct Markdown {
 pub fn split_front_matter(text: &str) -> Result<(&str, &str, u32), Diagnostic> {
     let first = text.lines().next().unwrap_or_default();
     if first.trim_end() != "---" {
-        return Err(Diagnostic::new(Code::FrontMatter, "the module has no front matter")
-            .with_hint("start the file with a `---` line, then `title: …`, then another `---` line"));
+        return Err(
+            Diagnostic::new(Code::FrontMatter, "the module has no front matter").with_hint(
+                "start the file with a `---` line, then `title: …`, then another `---` line",
+            ),
+        );
     }
     let mut offset = first.len() + 1;
-    for (n, line) in text[offset.min(text.len())..].split_inclusive('\n').enumerate() {
+    for (n, line) in text[offset.min(text.len())..]
+        .split_inclusive('\n')
+        .enumerate()
+    {
         if line.trim_end() == "---" {
             let front = &text[first.len() + 1..offset];
             let body = &text[offset + line.len()..];
@@ -152,13 +158,21 @@ pub fn split_front_matter(text: &str) -> Result<(&str, &str, u32), Diagnostic> {
         }
         offset += line.len();
     }
-    Err(Diagnostic::new(Code::FrontMatter, "the front matter is not closed")
-        .with_hint("end the front matter with a line that holds only `---`"))
+    Err(
+        Diagnostic::new(Code::FrontMatter, "the front matter is not closed")
+            .with_hint("end the front matter with a line that holds only `---`"),
+    )
 }
 
 /// Parses `body` (whose first line is line `line_offset + 1` of `rel`).
 /// Problems in fenced block bodies go to `out`.
-pub fn parse(rel: &str, body: &str, line_offset: u32, schemas: &Schemas, out: &mut Vec<Diagnostic>) -> Markdown {
+pub fn parse(
+    rel: &str,
+    body: &str,
+    line_offset: u32,
+    schemas: &Schemas,
+    out: &mut Vec<Diagnostic>,
+) -> Markdown {
     let arena = Arena::new();
     let root = comrak::parse_document(&arena, body, &options());
     let mut md = Markdown {
@@ -200,14 +214,28 @@ pub fn parse(rel: &str, body: &str, line_offset: u32, schemas: &Schemas, out: &m
                     let body_offset = Offset {
                         lines: data.sourcepos.start.line as u32 + line_offset,
                     };
-                    md.blocks.push(block(kind, pos, &code.literal, body_offset, rel, schemas, out));
+                    md.blocks.push(block(
+                        kind,
+                        pos,
+                        &code.literal,
+                        body_offset,
+                        rel,
+                        schemas,
+                        out,
+                    ));
                 }
             }
-            NodeValue::Paragraph | NodeValue::TableCell => count_prose(&plain_text(node), &mut md.prose),
+            NodeValue::Paragraph | NodeValue::TableCell => {
+                count_prose(&plain_text(node), &mut md.prose)
+            }
             _ => {}
         }
         if let NodeValue::Heading(_) = data.value {
-            let text = md.headings.last().map(|h| h.text.clone()).unwrap_or_default();
+            let text = md
+                .headings
+                .last()
+                .map(|h| h.text.clone())
+                .unwrap_or_default();
             count_prose(&text, &mut md.prose);
         }
     }
@@ -233,13 +261,16 @@ fn block(
         Ok(Some(node)) => node,
         Ok(None) => {
             out.push(
-                Diagnostic::new(Code::EmptyFile, format!("the {} block is empty", kind.name()))
-                    .in_file(rel)
-                    .at_pos(pos)
-                    .with_hint(match kind {
-                        BlockKind::Form => "write `ref: <form id>` inside the block",
-                        _ => "write `src: <file>` and `title: <what it is>` inside the block",
-                    }),
+                Diagnostic::new(
+                    Code::EmptyFile,
+                    format!("the {} block is empty", kind.name()),
+                )
+                .in_file(rel)
+                .at_pos(pos)
+                .with_hint(match kind {
+                    BlockKind::Form => "write `ref: <form id>` inside the block",
+                    _ => "write `src: <file>` and `title: <what it is>` inside the block",
+                }),
             );
             return block;
         }
@@ -283,7 +314,10 @@ pub fn plain_text<'a>(node: &'a AstNode<'a>) -> String {
 /// Adds the words and sentences of one block of text.
 pub fn count_prose(text: &str, counts: &mut ProseCounts) {
     let mut words = 0;
-    for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
         words += 1;
         if word.chars().count() > 6 {
             counts.long_words += 1;

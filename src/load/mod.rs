@@ -83,7 +83,7 @@ pub fn load(target: &Target, schemas: &Schemas) -> Repository {
         top.out.push(
             Diagnostic::new(Code::UnitsMissing, "units.yaml is missing at the repository root")
                 .in_file("units.yaml")
-                .with_hint("create units.yaml with the publisher units (run `moment init` for a template)"),
+                .with_hint("create units.yaml at the repository root listing the publisher units (see the format reference)"),
         );
     }
     let mut folders: Vec<String> = std::fs::read_dir(root.join("moments"))
@@ -176,7 +176,10 @@ impl<'a> Loader<'a> {
                 self.out.push(
                     Diagnostic::new(Code::EmptyFile, "the file is empty")
                         .in_file(rel)
-                        .with_hint(format!("see schemas/{} for what belongs here", kind.file_name())),
+                        .with_hint(format!(
+                            "see schemas/{} for what belongs here",
+                            kind.file_name()
+                        )),
                 );
                 return (None, None);
             }
@@ -192,7 +195,10 @@ impl<'a> Loader<'a> {
             .and_then(|json| match serde_json::from_value(json) {
                 Ok(v) => Some(v),
                 Err(e) => {
-                    found.push(Diagnostic::new(Code::InvalidValue, format!("cannot read the document: {e}")));
+                    found.push(Diagnostic::new(
+                        Code::InvalidValue,
+                        format!("cannot read the document: {e}"),
+                    ));
                     None
                 }
             });

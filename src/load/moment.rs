@@ -2,10 +2,10 @@
 
 use std::path::PathBuf;
 
+use super::Loader;
 use super::markdown::{self, Markdown};
 use super::paths::{self, PathProblem};
 use super::yaml::{Node, Offset, Value};
-use super::Loader;
 use crate::diagnostic::{Code, Diagnostic, Pos};
 use crate::model::{Form, ModuleFront, MomentMeta, Scenario};
 use crate::schema::SchemaKind;
@@ -129,7 +129,10 @@ fn text_of(node: &Node) -> Option<&str> {
 /// Reports a path problem in `moment.yaml` at `pos`.
 pub(super) fn path_diag(problem: &PathProblem, written: &str, missing: Code) -> Diagnostic {
     let (code, hint) = match problem {
-        PathProblem::Missing => (missing, "check the spelling; paths are relative and case-sensitive"),
+        PathProblem::Missing => (
+            missing,
+            "check the spelling; paths are relative and case-sensitive",
+        ),
         _ => (
             Code::PathEscapes,
             "keep every file inside the moment's folder and refer to it with a relative path",
@@ -149,17 +152,23 @@ fn load_welcome(loader: &mut Loader<'_>, moment: &mut LoadedMoment, node: &Node,
     let resolved = match paths::resolve(&moment.dir, "", &written) {
         Ok(r) => r,
         Err(problem) => {
-            let mut d = path_diag(&problem, &written, Code::WelcomeMissing).in_file(meta_rel).at_pos(pos);
+            let mut d = path_diag(&problem, &written, Code::WelcomeMissing)
+                .in_file(meta_rel)
+                .at_pos(pos);
             if problem == PathProblem::Missing {
                 d.message = format!("the welcome text `{written}` does not exist");
-                d.hint = Some("every moment has a welcome text: create it, or point `welcome:` at it".into());
+                d.hint = Some(
+                    "every moment has a welcome text: create it, or point `welcome:` at it".into(),
+                );
             }
             loader.out.push(d);
             return;
         }
     };
     let rel = format!("{}/{}", moment.rel_dir, resolved.rel);
-    let Some(text) = loader.read(&rel) else { return };
+    let Some(text) = loader.read(&rel) else {
+        return;
+    };
     if text.trim().is_empty() {
         loader.out.push(
             Diagnostic::new(Code::WelcomeEmpty, "the welcome text is empty")
@@ -167,7 +176,13 @@ fn load_welcome(loader: &mut Loader<'_>, moment: &mut LoadedMoment, node: &Node,
                 .with_hint("write the first page a citizen sees: what the program is, for whom, and how it works"),
         );
     }
-    moment.welcome = Some(markdown::parse(&rel, &text, 0, loader.schemas, &mut loader.out));
+    moment.welcome = Some(markdown::parse(
+        &rel,
+        &text,
+        0,
+        loader.schemas,
+        &mut loader.out,
+    ));
 }
 
 fn load_modules(loader: &mut Loader<'_>, moment: &mut LoadedMoment, node: &Node, meta_rel: &str) {
@@ -175,7 +190,9 @@ fn load_modules(loader: &mut Loader<'_>, moment: &mut LoadedMoment, node: &Node,
         return;
     };
     for entry in entries {
-        let Some(written) = text_of(entry) else { continue };
+        let Some(written) = text_of(entry) else {
+            continue;
+        };
         let resolved = match paths::resolve(&moment.dir, "", written) {
             Ok(r) => r,
             Err(problem) => {
@@ -191,7 +208,9 @@ fn load_modules(loader: &mut Loader<'_>, moment: &mut LoadedMoment, node: &Node,
             continue; // reported as a duplicate by the rules
         }
         let rel = format!("{}/{}", moment.rel_dir, resolved.rel);
-        let Some(text) = loader.read(&rel) else { continue };
+        let Some(text) = loader.read(&rel) else {
+            continue;
+        };
         let (front_text, body, offset) = match markdown::split_front_matter(&text) {
             Ok(parts) => parts,
             Err(d) => {
@@ -228,7 +247,8 @@ fn load_forms(loader: &mut Loader<'_>, moment: &mut LoadedMoment) {
         let (node, form) = loader.yaml_file::<Form>(&rel, SchemaKind::Form, false);
         let Some(node) = node else { continue };
         let tests_rel = format!("{}/forms/{stem}.tests.yaml", moment.rel_dir);
-        let (tests_node, scenarios) = loader.yaml_file::<Vec<Scenario>>(&tests_rel, SchemaKind::FormTests, true);
+        let (tests_node, scenarios) =
+            loader.yaml_file::<Vec<Scenario>>(&tests_rel, SchemaKind::FormTests, true);
         moment.forms.push(LoadedForm {
             stem,
             rel,

@@ -21,7 +21,9 @@ impl PathProblem {
         match self {
             PathProblem::Absolute => format!("`{written}` is an absolute path"),
             PathProblem::Escapes => format!("`{written}` leaves the moment's folder"),
-            PathProblem::Symlink => format!("`{written}` is a symbolic link that leads outside the moment's folder"),
+            PathProblem::Symlink => {
+                format!("`{written}` is a symbolic link that leads outside the moment's folder")
+            }
             PathProblem::Missing => format!("`{written}` does not exist"),
         }
     }
@@ -40,10 +42,14 @@ pub struct Resolved {
 /// against `moment_dir`. Checks, in order: absolute, `..` escape, existence, symlink escape.
 pub fn resolve(moment_dir: &Path, base: &str, written: &str) -> Result<Resolved, PathProblem> {
     let written_path = written.split(['#', '?']).next().unwrap_or_default();
-    if written_path.starts_with('/') || written_path.starts_with('\\') || written_path.contains(':') {
+    if written_path.starts_with('/') || written_path.starts_with('\\') || written_path.contains(':')
+    {
         return Err(PathProblem::Absolute);
     }
-    let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    let mut parts: Vec<&str> = base
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
     for comp in Path::new(written_path).components() {
         match comp {
             Component::Normal(p) => parts.push(p.to_str().unwrap_or_default()),
@@ -63,7 +69,10 @@ pub fn resolve(moment_dir: &Path, base: &str, written: &str) -> Result<Resolved,
         return Err(PathProblem::Missing);
     }
     // Any link on the way may point outside: compare the real paths.
-    let inside = match (std::fs::canonicalize(&full), std::fs::canonicalize(moment_dir)) {
+    let inside = match (
+        std::fs::canonicalize(&full),
+        std::fs::canonicalize(moment_dir),
+    ) {
         (Ok(real), Ok(root)) => real.starts_with(root),
         (Err(_), _) => return Err(PathProblem::Missing),
         _ => false,
@@ -82,7 +91,9 @@ pub fn parent(rel: &str) -> &str {
 /// Whether a link target is external (a URL or e-mail) rather than a file of the moment.
 pub fn is_external(url: &str) -> bool {
     let lower = url.to_ascii_lowercase();
-    ["http://", "https://", "mailto:", "tel:"].iter().any(|p| lower.starts_with(p))
+    ["http://", "https://", "mailto:", "tel:"]
+        .iter()
+        .any(|p| lower.starts_with(p))
 }
 
 #[cfg(test)]
@@ -94,14 +105,31 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("media")).unwrap();
         std::fs::write(dir.path().join("media/a.png"), b"x").unwrap();
-        assert_eq!(resolve(dir.path(), "modules", "../media/a.png").unwrap().rel, "media/a.png");
-        assert_eq!(resolve(dir.path(), "modules", "../../x"), Err(PathProblem::Escapes));
-        assert_eq!(resolve(dir.path(), "", "/etc/passwd"), Err(PathProblem::Absolute));
-        assert_eq!(resolve(dir.path(), "", "media/b.png"), Err(PathProblem::Missing));
+        assert_eq!(
+            resolve(dir.path(), "modules", "../media/a.png")
+                .unwrap()
+                .rel,
+            "media/a.png"
+        );
+        assert_eq!(
+            resolve(dir.path(), "modules", "../../x"),
+            Err(PathProblem::Escapes)
+        );
+        assert_eq!(
+            resolve(dir.path(), "", "/etc/passwd"),
+            Err(PathProblem::Absolute)
+        );
+        assert_eq!(
+            resolve(dir.path(), "", "media/b.png"),
+            Err(PathProblem::Missing)
+        );
         #[cfg(unix)]
         {
             std::os::unix::fs::symlink("/etc", dir.path().join("media/etc")).unwrap();
-            assert_eq!(resolve(dir.path(), "", "media/etc/hostname"), Err(PathProblem::Symlink));
+            assert_eq!(
+                resolve(dir.path(), "", "media/etc/hostname"),
+                Err(PathProblem::Symlink)
+            );
         }
     }
 }

@@ -28,18 +28,24 @@ pub fn decode(mut bytes: Vec<u8>, rel: &str, out: &mut Vec<Diagnostic>) -> Optio
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         bytes.drain(..3);
         out.push(
-            Diagnostic::new(Code::ByteOrderMark, "the file starts with a UTF-8 byte order mark")
-                .in_file(rel)
-                .with_hint("save the file as UTF-8 without BOM; the mark is ignored"),
+            Diagnostic::new(
+                Code::ByteOrderMark,
+                "the file starts with a UTF-8 byte order mark",
+            )
+            .in_file(rel)
+            .with_hint("save the file as UTF-8 without BOM; the mark is ignored"),
         );
     }
     if let Some(at) = bytes.iter().position(|&b| b == 0) {
         let pos = position_of_byte(&bytes, at);
         out.push(
-            Diagnostic::new(Code::Unreadable, "the file contains NUL bytes: it looks like binary data, not text")
-                .in_file(rel)
-                .at_pos(pos)
-                .with_hint("moment sources are UTF-8 text; put binary files under media/"),
+            Diagnostic::new(
+                Code::Unreadable,
+                "the file contains NUL bytes: it looks like binary data, not text",
+            )
+            .in_file(rel)
+            .at_pos(pos)
+            .with_hint("moment sources are UTF-8 text; put binary files under media/"),
         );
         return None;
     }
@@ -52,7 +58,9 @@ pub fn decode(mut bytes: Vec<u8>, rel: &str, out: &mut Vec<Diagnostic>) -> Optio
                 Diagnostic::new(Code::Unreadable, "the file is not valid UTF-8 text")
                     .in_file(rel)
                     .at_pos(pos)
-                    .with_hint("save the file as UTF-8 (files saved as Latin-1 or UTF-16 show this)"),
+                    .with_hint(
+                        "save the file as UTF-8 (files saved as Latin-1 or UTF-16 show this)",
+                    ),
             );
             None
         }
@@ -62,7 +70,13 @@ pub fn decode(mut bytes: Vec<u8>, rel: &str, out: &mut Vec<Diagnostic>) -> Optio
 fn position_of_byte(bytes: &[u8], at: usize) -> Pos {
     let before = &bytes[..at];
     let line = before.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() as u32 + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count() as u32
+        + 1;
     Pos::new(line, column)
 }

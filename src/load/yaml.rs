@@ -81,7 +81,10 @@ impl Node {
     /// The key and value under `key` when this node is a mapping.
     pub fn entry(&self, key: &str) -> Option<(&Key, &Node)> {
         match &self.value {
-            Value::Map(entries) => entries.iter().find(|(k, _)| k.name == key).map(|(k, v)| (k, v)),
+            Value::Map(entries) => entries
+                .iter()
+                .find(|(k, _)| k.name == key)
+                .map(|(k, v)| (k, v)),
             _ => None,
         }
     }
@@ -363,7 +366,9 @@ mod tests {
     fn positions_are_one_based() {
         let root = p("a: 1\nb:\n  - x\n  - 'y'\n").unwrap().unwrap();
         let b = root.get("b").unwrap();
-        let Value::Seq(items) = &b.value else { panic!() };
+        let Value::Seq(items) = &b.value else {
+            panic!()
+        };
         assert_eq!(items[1].pos, Pos::new(4, 5));
         assert_eq!(items[1].value, Value::Str("y".into()));
         assert_eq!(root.entry("b").unwrap().0.pos, Pos::new(2, 1));

@@ -134,7 +134,11 @@ impl ItemType {
     pub fn is_numeric(self) -> bool {
         matches!(
             self,
-            ItemType::Choice | ItemType::Multichoice | ItemType::Scale | ItemType::Number | ItemType::Boolean
+            ItemType::Choice
+                | ItemType::Multichoice
+                | ItemType::Scale
+                | ItemType::Number
+                | ItemType::Boolean
         )
     }
 

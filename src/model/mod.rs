@@ -5,8 +5,8 @@
 mod form;
 
 pub use form::{
-    Alert, AlertCondition, Band, Choice, Condition, Form, FormKind, Item, ItemType, Op, Scalar,
-    Schedule, Scenario, Score, Expect,
+    Alert, AlertCondition, Band, Choice, Condition, Expect, Form, FormKind, Item, ItemType, Op,
+    Scalar, Scenario, Schedule, Score,
 };
 
 use serde::{Deserialize, Serialize};

@@ -7,7 +7,11 @@ use crate::load::Sources;
 
 /// Renders every diagnostic with its snippet and hint, then a summary line.
 pub fn human(diags: &[Diagnostic], sources: &Sources, color: bool) -> String {
-    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
     let mut out = String::new();
     for d in diags {
         out.push_str(&renderer.render(&[group(d, sources)]));
@@ -27,7 +31,11 @@ pub fn summary(errors: usize, warnings: usize) -> String {
     if errors == 0 && warnings == 0 {
         "no problems found\n".to_owned()
     } else {
-        format!("{}, {}\n", plural(errors, "error"), plural(warnings, "warning"))
+        format!(
+            "{}, {}\n",
+            plural(errors, "error"),
+            plural(warnings, "warning")
+        )
     }
 }
 
@@ -52,7 +60,11 @@ fn group<'a>(d: &'a Diagnostic, sources: &'a Sources) -> Group<'a> {
                 .find(|(_, c)| c.is_whitespace() || *c == ':')
                 .map_or(rest.len(), |(i, _)| i)
                 .max(rest.chars().next().map_or(0, char::len_utf8));
-            let span = if start >= line.len() { line.len()..line.len() } else { start..start + len };
+            let span = if start >= line.len() {
+                line.len()..line.len()
+            } else {
+                start..start + len
+            };
             title.element(
                 Snippet::source(line)
                     .line_start(d.line as usize)
@@ -60,7 +72,11 @@ fn group<'a>(d: &'a Diagnostic, sources: &'a Sources) -> Group<'a> {
                     .annotation(AnnotationKind::Primary.span(span)),
             )
         }
-        _ => title.element(Origin::path(d.file.as_str()).line(d.line as usize).char_column(d.column as usize)),
+        _ => title.element(
+            Origin::path(d.file.as_str())
+                .line(d.line as usize)
+                .char_column(d.column as usize),
+        ),
     };
     if let Some(hint) = &d.hint {
         group = group.element(Level::HELP.message(hint.as_str()));

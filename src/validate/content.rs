@@ -4,16 +4,27 @@
 use std::collections::BTreeSet;
 
 use crate::diagnostic::{Code, Diagnostic, Pos, Sink};
+use crate::load::LoadedMoment;
 use crate::load::markdown::{self, BlockSpec, Markdown};
 use crate::load::paths::{self, PathProblem};
-use crate::load::LoadedMoment;
 
 use super::Options;
 
 /// Link texts that say nothing out of context (screen readers list links alone).
 const VAGUE_LINK_TEXTS: &[&str] = &[
-    "klicka här", "klicka", "här", "läs mer", "mer", "länk", "denna länk", "click here", "here", "read more",
-    "more", "link", "this link",
+    "klicka här",
+    "klicka",
+    "här",
+    "läs mer",
+    "mer",
+    "länk",
+    "denna länk",
+    "click here",
+    "here",
+    "read more",
+    "more",
+    "link",
+    "this link",
 ];
 
 pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diagnostic>) {
@@ -25,7 +36,10 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
     let mut used_forms = BTreeSet::new();
     for doc in &docs {
         let mut sink = Sink::new(&doc.rel, out);
-        let here = doc.rel.strip_prefix(&format!("{}/", moment.rel_dir)).unwrap_or(&doc.rel);
+        let here = doc
+            .rel
+            .strip_prefix(&format!("{}/", moment.rel_dir))
+            .unwrap_or(&doc.rel);
         let base = paths::parent(here);
         headings(doc, &mut sink);
         for image in &doc.images {
@@ -38,7 +52,11 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
             }
         }
         for link in &doc.links {
-            let text = link.text.trim().trim_end_matches(['.', '!', ':']).to_lowercase();
+            let text = link
+                .text
+                .trim()
+                .trim_end_matches(['.', '!', ':'])
+                .to_lowercase();
             if VAGUE_LINK_TEXTS.contains(&text.as_str()) {
                 sink.report(Code::VagueLink, link.pos, format!("the link text `{}` does not say where it leads", link.text.trim()))
                     .help("use words that make sense on their own, such as [Sömndagboken](02-somndagbok.md)");
@@ -54,9 +72,14 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
         for block in &doc.blocks {
             match &block.spec {
                 Some(BlockSpec::Video(video)) => {
-                    for path in [Some(&video.src), video.captions.as_ref(), video.transcript.as_ref(), video.poster.as_ref()]
-                        .into_iter()
-                        .flatten()
+                    for path in [
+                        Some(&video.src),
+                        video.captions.as_ref(),
+                        video.transcript.as_ref(),
+                        video.poster.as_ref(),
+                    ]
+                    .into_iter()
+                    .flatten()
                     {
                         file_ref(moment, base, path, block.pos, &mut sink);
                     }
@@ -66,7 +89,10 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
                     }
                 }
                 Some(BlockSpec::Audio(audio)) => {
-                    for path in [Some(&audio.src), audio.transcript.as_ref()].into_iter().flatten() {
+                    for path in [Some(&audio.src), audio.transcript.as_ref()]
+                        .into_iter()
+                        .flatten()
+                    {
                         file_ref(moment, base, path, block.pos, &mut sink);
                     }
                     if audio.transcript.is_none() {
@@ -77,12 +103,19 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
                 Some(BlockSpec::Form(form)) => {
                     used_forms.insert(form.form.clone());
                     if moment.form(&form.form).is_none() {
-                        let known: Vec<String> = moment.forms.iter().map(|f| f.stem.clone()).collect();
-                        sink.report(Code::FormUnresolved, block.pos, format!("no form `{}` in forms/", form.form))
-                            .help(match crate::schema::closest(&form.form, &known) {
+                        let known: Vec<String> =
+                            moment.forms.iter().map(|f| f.stem.clone()).collect();
+                        sink.report(
+                            Code::FormUnresolved,
+                            block.pos,
+                            format!("no form `{}` in forms/", form.form),
+                        )
+                        .help(
+                            match crate::schema::closest(&form.form, &known) {
                                 Some(c) => format!("did you mean `{c}`?"),
                                 None => format!("create forms/{}.yaml", form.form),
-                            });
+                            },
+                        );
                     }
                 }
                 None => {}
@@ -102,9 +135,15 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
     for form in &moment.forms {
         if !used_forms.contains(&form.stem) {
             out.push(
-                Diagnostic::new(Code::UnusedForm, format!("form `{}` is not used by any module", form.stem))
-                    .in_file(&form.rel)
-                    .with_hint(format!("place it in a module with a block ```form / ref: {} / ```, or delete it", form.stem)),
+                Diagnostic::new(
+                    Code::UnusedForm,
+                    format!("form `{}` is not used by any module", form.stem),
+                )
+                .in_file(&form.rel)
+                .with_hint(format!(
+                    "place it in a module with a block ```form / ref: {} / ```, or delete it",
+                    form.stem
+                )),
             );
         }
     }
@@ -131,7 +170,11 @@ fn headings(doc: &Markdown, sink: &mut Sink<'_>) {
 /// Checks a reference to a file of the moment (image, media, captions, transcript).
 fn file_ref(moment: &LoadedMoment, base: &str, written: &str, pos: Pos, sink: &mut Sink<'_>) {
     if let Err(problem) = paths::resolve(&moment.dir, base, written) {
-        let code = if problem == PathProblem::Missing { Code::MediaMissing } else { Code::PathEscapes };
+        let code = if problem == PathProblem::Missing {
+            Code::MediaMissing
+        } else {
+            Code::PathEscapes
+        };
         sink.report(code, pos, problem.describe(written)).help(match problem {
             PathProblem::Missing => "check the file name; paths in a module are relative to the module's file, such as ../media/bild.png",
             _ => "keep media inside the moment's folder, such as media/, and refer to it relatively",
@@ -148,7 +191,9 @@ fn internal_link(
     pos: Pos,
     sink: &mut Sink<'_>,
 ) {
-    let (path, anchor) = url.split_once('#').map_or((url, None), |(p, a)| (p, Some(a)));
+    let (path, anchor) = url
+        .split_once('#')
+        .map_or((url, None), |(p, a)| (p, Some(a)));
     let target = if path.is_empty() {
         Some(doc)
     } else if path.ends_with(".md") {
@@ -180,12 +225,23 @@ fn internal_link(
     if let (Some(target), Some(anchor)) = (target, anchor) {
         if !anchor.is_empty() && !target.headings.iter().any(|h| h.slug == anchor) {
             let slugs: Vec<String> = target.headings.iter().map(|h| h.slug.clone()).collect();
-            sink.report(Code::BrokenLink, pos, format!("no heading with the anchor `#{anchor}`"))
-                .help(match crate::schema::closest(anchor, &slugs) {
-                    Some(c) => format!("did you mean `#{c}`?"),
-                    None if slugs.is_empty() => "the target has no headings".to_owned(),
-                    None => format!("anchors there: {}", slugs.iter().map(|s| format!("#{s}")).collect::<Vec<_>>().join(", ")),
-                });
+            sink.report(
+                Code::BrokenLink,
+                pos,
+                format!("no heading with the anchor `#{anchor}`"),
+            )
+            .help(match crate::schema::closest(anchor, &slugs) {
+                Some(c) => format!("did you mean `#{c}`?"),
+                None if slugs.is_empty() => "the target has no headings".to_owned(),
+                None => format!(
+                    "anchors there: {}",
+                    slugs
+                        .iter()
+                        .map(|s| format!("#{s}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
         }
     }
 }

@@ -16,31 +16,69 @@ pub(super) fn check(loaded: &LoadedForm, _moment: &LoadedMoment, out: &mut Vec<D
         sink.report(
             Code::IdMismatch,
             node.pos_at(&["id".into()]),
-            format!("form id `{}` does not match the file name `{}.yaml`", form.id, loaded.stem),
+            format!(
+                "form id `{}` does not match the file name `{}.yaml`",
+                form.id, loaded.stem
+            ),
         )
-        .help(format!("set `id: {}` or rename the file to forms/{}.yaml", loaded.stem, form.id));
+        .help(format!(
+            "set `id: {}` or rename the file to forms/{}.yaml",
+            loaded.stem, form.id
+        ));
     }
-    unique_ids(node, "items", form.items.iter().map(|i| i.id.as_str()), "item", &mut sink);
-    unique_ids(node, "scores", form.scores.iter().map(|s| s.id.as_str()), "score", &mut sink);
-    unique_ids(node, "alerts", form.alerts.iter().map(|a| a.id.as_str()), "alert", &mut sink);
+    unique_ids(
+        node,
+        "items",
+        form.items.iter().map(|i| i.id.as_str()),
+        "item",
+        &mut sink,
+    );
+    unique_ids(
+        node,
+        "scores",
+        form.scores.iter().map(|s| s.id.as_str()),
+        "score",
+        &mut sink,
+    );
+    unique_ids(
+        node,
+        "alerts",
+        form.alerts.iter().map(|a| a.id.as_str()),
+        "alert",
+        &mut sink,
+    );
     for (i, item) in form.items.iter().enumerate() {
         item_keys(item, i, node, &mut sink);
         if let Some(cond) = &item.enable_when {
-            let at = |key: &str| node.pos_at(&["items".into(), i.into(), "enable_when".into(), key.into()]);
+            let at = |key: &str| {
+                node.pos_at(&["items".into(), i.into(), "enable_when".into(), key.into()])
+            };
             match form.item_index(&cond.item) {
                 Some(j) if j < i && form.items[j].kind != ItemType::Display => {
                     if let Err(why) = condition_fits(&form.items[j], cond.op, &cond.value) {
-                        sink.report(Code::ConditionType, at("value"), format!("enable_when on `{}`: {why}", cond.item))
-                            .help(condition_hint(&form.items[j]));
+                        sink.report(
+                            Code::ConditionType,
+                            at("value"),
+                            format!("enable_when on `{}`: {why}", cond.item),
+                        )
+                        .help(condition_hint(&form.items[j]));
                     }
                 }
                 Some(j) if j < i => {
-                    sink.report(Code::ConditionTarget, at("item"), format!("`{}` is a display item and has no answer", cond.item))
-                        .help("make the condition depend on a question");
+                    sink.report(
+                        Code::ConditionTarget,
+                        at("item"),
+                        format!("`{}` is a display item and has no answer", cond.item),
+                    )
+                    .help("make the condition depend on a question");
                 }
                 Some(j) if j == i => {
-                    sink.report(Code::ConditionTarget, at("item"), format!("item `{}` depends on itself", item.id))
-                        .help("an item can only depend on an earlier item");
+                    sink.report(
+                        Code::ConditionTarget,
+                        at("item"),
+                        format!("item `{}` depends on itself", item.id),
+                    )
+                    .help("an item can only depend on an earlier item");
                 }
                 Some(_) => {
                     sink.report(
@@ -51,8 +89,15 @@ pub(super) fn check(loaded: &LoadedForm, _moment: &LoadedMoment, out: &mut Vec<D
                     .help("move the item after the one it depends on");
                 }
                 None => {
-                    sink.report(Code::ConditionTarget, at("item"), format!("no item `{}` in this form", cond.item))
-                        .help(suggest(&cond.item, form.items.iter().map(|i| i.id.as_str())));
+                    sink.report(
+                        Code::ConditionTarget,
+                        at("item"),
+                        format!("no item `{}` in this form", cond.item),
+                    )
+                    .help(suggest(
+                        &cond.item,
+                        form.items.iter().map(|i| i.id.as_str()),
+                    ));
                 }
             }
         }
@@ -69,14 +114,28 @@ fn suggest<'a>(word: &str, known: impl Iterator<Item = &'a str>) -> String {
     }
 }
 
-fn unique_ids<'a>(node: &Node, list: &str, ids: impl Iterator<Item = &'a str>, what: &str, sink: &mut Sink<'_>) {
+fn unique_ids<'a>(
+    node: &Node,
+    list: &str,
+    ids: impl Iterator<Item = &'a str>,
+    what: &str,
+    sink: &mut Sink<'_>,
+) {
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, id) in ids.enumerate() {
         let pos = node.pos_at(&[list.into(), i.into(), "id".into()]);
         if let Some(first) = seen.get(id) {
-            let first_line = node.pos_at(&[list.into(), (*first).into(), "id".into()]).line;
-            sink.report(Code::DuplicateId, pos, format!("{what} id `{id}` is used twice"))
-                .help(format!("the first `{id}` is on line {first_line}; give each {what} its own id"));
+            let first_line = node
+                .pos_at(&[list.into(), (*first).into(), "id".into()])
+                .line;
+            sink.report(
+                Code::DuplicateId,
+                pos,
+                format!("{what} id `{id}` is used twice"),
+            )
+            .help(format!(
+                "the first `{id}` is on line {first_line}; give each {what} its own id"
+            ));
         } else {
             seen.insert(id, i);
         }
@@ -84,7 +143,9 @@ fn unique_ids<'a>(node: &Node, list: &str, ids: impl Iterator<Item = &'a str>, w
 }
 
 fn item_keys(item: &Item, i: usize, node: &Node, sink: &mut Sink<'_>) {
-    let at = |key: &str| -> Vec<Seg<'static>> { vec!["items".into(), i.into(), Seg::Key(key.to_owned().into())] };
+    let at = |key: &str| -> Vec<Seg<'static>> {
+        vec!["items".into(), i.into(), Seg::Key(key.to_owned().into())]
+    };
     let choice = matches!(item.kind, ItemType::Choice | ItemType::Multichoice);
     let ranged = matches!(item.kind, ItemType::Scale | ItemType::Number);
     let mut misfit = |key: &str, why: String| {
@@ -96,17 +157,34 @@ fn item_keys(item: &Item, i: usize, node: &Node, sink: &mut Sink<'_>) {
         misfit("options", format!("a {t} item has no options"));
     }
     for key in ["min", "max"] {
-        let given = if key == "min" { item.min.is_some() } else { item.max.is_some() };
+        let given = if key == "min" {
+            item.min.is_some()
+        } else {
+            item.max.is_some()
+        };
         if given && !ranged {
-            misfit(key, format!("a {t} item has no `{key}`; only scale and number items do"));
+            misfit(
+                key,
+                format!("a {t} item has no `{key}`; only scale and number items do"),
+            );
         }
     }
     if (item.min_label.is_some() || item.max_label.is_some()) && item.kind != ItemType::Scale {
-        let key = if item.min_label.is_some() { "min_label" } else { "max_label" };
-        misfit(key, format!("a {t} item has no `{key}`; only scale items do"));
+        let key = if item.min_label.is_some() {
+            "min_label"
+        } else {
+            "max_label"
+        };
+        misfit(
+            key,
+            format!("a {t} item has no `{key}`; only scale items do"),
+        );
     }
     if item.unit.is_some() && item.kind != ItemType::Number {
-        misfit("unit", format!("a {t} item has no `unit`; only number items do"));
+        misfit(
+            "unit",
+            format!("a {t} item has no `unit`; only number items do"),
+        );
     }
     if let (Some(min), Some(max)) = (item.min, item.max) {
         let bad = match item.kind {
@@ -145,18 +223,30 @@ pub fn condition_fits(item: &Item, op: Op, value: &Scalar) -> Result<(), String>
                 return Err(format!("{} is not one of its option values", fmt_num(*v)));
             }
             if item.kind == ItemType::Multichoice && !op.is_equality() {
-                return Err(format!("a multichoice item only takes = (selected) or != (not selected), not {}", op.symbol()));
+                return Err(format!(
+                    "a multichoice item only takes = (selected) or != (not selected), not {}",
+                    op.symbol()
+                ));
             }
             Ok(())
         }
         (ItemType::Scale | ItemType::Number, Scalar::Number(_)) => Ok(()),
         (ItemType::Boolean, Scalar::Bool(_)) if op.is_equality() => Ok(()),
-        (ItemType::Boolean, Scalar::Bool(_)) => Err(format!("a boolean answer cannot be {} something", op.symbol())),
+        (ItemType::Boolean, Scalar::Bool(_)) => Err(format!(
+            "a boolean answer cannot be {} something",
+            op.symbol()
+        )),
         (ItemType::Text, Scalar::Text(_)) if op.is_equality() => Ok(()),
-        (ItemType::Text, Scalar::Text(_)) => Err(format!("a text answer can only be compared with = or !=, not {}", op.symbol())),
+        (ItemType::Text, Scalar::Text(_)) => Err(format!(
+            "a text answer can only be compared with = or !=, not {}",
+            op.symbol()
+        )),
         (ItemType::Date | ItemType::Time, Scalar::Text(_)) => Ok(()),
         (ItemType::Display, _) => Err("a display item has no answer".to_owned()),
-        (_, v) => Err(format!("a {t} answer cannot be compared with {}", scalar_kind(v))),
+        (_, v) => Err(format!(
+            "a {t} answer cannot be compared with {}",
+            scalar_kind(v)
+        )),
     }
 }
 
@@ -173,7 +263,11 @@ fn condition_hint(item: &Item) -> String {
         ItemType::Choice | ItemType::Multichoice => format!(
             "compare with one of the option values of `{}`: {}",
             item.id,
-            item.options.iter().map(|o| fmt_num(o.value)).collect::<Vec<_>>().join(", ")
+            item.options
+                .iter()
+                .map(|o| fmt_num(o.value))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         ItemType::Boolean => "write `op: \"=\"` and `value: true` or `value: false`".to_owned(),
         ItemType::Text => "compare text with `op: \"=\"` or `op: \"!=\"`".to_owned(),
@@ -191,18 +285,35 @@ fn scores(form: &Form, node: &Node, sink: &mut Sink<'_>) {
             match form.item(id) {
                 None => {
                     complete = false;
-                    sink.report(Code::ScoreItem, pos, format!("score `{}` sums `{id}`, which is not an item", score.id))
-                        .help(suggest(id, form.items.iter().map(|i| i.id.as_str())));
+                    sink.report(
+                        Code::ScoreItem,
+                        pos,
+                        format!("score `{}` sums `{id}`, which is not an item", score.id),
+                    )
+                    .help(suggest(id, form.items.iter().map(|i| i.id.as_str())));
                 }
                 Some(item) if !item.kind.is_numeric() => {
                     complete = false;
-                    sink.report(Code::ScoreItem, pos, format!("`{id}` is a {} item and has no numeric value", item.kind.name()))
-                        .help("scores sum choice, multichoice, scale, number and boolean items");
+                    sink.report(
+                        Code::ScoreItem,
+                        pos,
+                        format!(
+                            "`{id}` is a {} item and has no numeric value",
+                            item.kind.name()
+                        ),
+                    )
+                    .help("scores sum choice, multichoice, scale, number and boolean items");
                 }
                 Some(item) if scoring::item_range(item).is_none() => {
                     complete = false;
-                    sink.report(Code::ScoreItem, pos, format!("number item `{id}` has no `min` and `max`, so the score has no range"))
-                        .help(format!("give `{id}` a `min:` and a `max:`"));
+                    sink.report(
+                        Code::ScoreItem,
+                        pos,
+                        format!(
+                            "number item `{id}` has no `min` and `max`, so the score has no range"
+                        ),
+                    )
+                    .help(format!("give `{id}` a `min:` and a `max:`"));
                 }
                 Some(_) => {}
             }
@@ -210,19 +321,46 @@ fn scores(form: &Form, node: &Node, sink: &mut Sink<'_>) {
         if !complete || score.bands.is_empty() {
             continue;
         }
-        let Some((lo, hi, whole)) = scoring::score_range(form, score) else { continue };
+        let Some((lo, hi, whole)) = scoring::score_range(form, score) else {
+            continue;
+        };
         bands(score, s, lo, hi, whole, node, sink);
     }
 }
 
-fn bands(score: &crate::model::Score, s: usize, lo: f64, hi: f64, whole: bool, node: &Node, sink: &mut Sink<'_>) {
-    let band_pos = |b: usize, key: &str| node.pos_at(&["scores".into(), s.into(), "bands".into(), b.into(), key.into()]);
+fn bands(
+    score: &crate::model::Score,
+    s: usize,
+    lo: f64,
+    hi: f64,
+    whole: bool,
+    node: &Node,
+    sink: &mut Sink<'_>,
+) {
+    let band_pos = |b: usize, key: &str| {
+        node.pos_at(&[
+            "scores".into(),
+            s.into(),
+            "bands".into(),
+            b.into(),
+            key.into(),
+        ])
+    };
     let mut ok = true;
     for (b, band) in score.bands.iter().enumerate() {
         if band.min > band.max {
             ok = false;
-            sink.report(Code::BandsGap, band_pos(b, "min"), format!("band `{}` runs from {} down to {}", band.label, fmt_num(band.min), fmt_num(band.max)))
-                .help("a band's min must not be larger than its max");
+            sink.report(
+                Code::BandsGap,
+                band_pos(b, "min"),
+                format!(
+                    "band `{}` runs from {} down to {}",
+                    band.label,
+                    fmt_num(band.min),
+                    fmt_num(band.max)
+                ),
+            )
+            .help("a band's min must not be larger than its max");
         }
         if b == 0 {
             continue;
@@ -231,7 +369,11 @@ fn bands(score: &crate::model::Score, s: usize, lo: f64, hi: f64, whole: bool, n
         let expected = if whole { prev.max + 1.0 } else { prev.max };
         if band.min != expected {
             ok = false;
-            let what = if band.min < expected { "overlaps" } else { "leaves a gap after" };
+            let what = if band.min < expected {
+                "overlaps"
+            } else {
+                "leaves a gap after"
+            };
             sink.report(
                 Code::BandsGap,
                 band_pos(b, "min"),
@@ -261,9 +403,16 @@ fn bands(score: &crate::model::Score, s: usize, lo: f64, hi: f64, whole: bool, n
         sink.report(
             Code::BandsRange,
             band_pos(score.bands.len() - 1, "max"),
-            format!("score `{}` can be as high as {}, but the last band ends at {}", score.id, fmt_num(hi), fmt_num(last.max)),
+            format!(
+                "score `{}` can be as high as {}, but the last band ends at {}",
+                score.id,
+                fmt_num(hi),
+                fmt_num(last.max)
+            ),
         )
-        .help(format!("the score ranges from {range}; let the bands cover all of it"));
+        .help(format!(
+            "the score ranges from {range}; let the bands cover all of it"
+        ));
     }
 }
 
@@ -273,24 +422,46 @@ fn alerts(form: &Form, node: &Node, sink: &mut Sink<'_>) {
         if let Some(id) = &alert.when.item {
             match form.item(id) {
                 None => {
-                    sink.report(Code::AlertTarget, at("item"), format!("alert `{}` refers to `{id}`, which is not an item", alert.id))
-                        .help(suggest(id, form.items.iter().map(|i| i.id.as_str())));
+                    sink.report(
+                        Code::AlertTarget,
+                        at("item"),
+                        format!(
+                            "alert `{}` refers to `{id}`, which is not an item",
+                            alert.id
+                        ),
+                    )
+                    .help(suggest(id, form.items.iter().map(|i| i.id.as_str())));
                 }
                 Some(item) => {
                     if let Err(why) = condition_fits(item, alert.when.op, &alert.when.value) {
-                        sink.report(Code::ConditionType, at("value"), format!("alert `{}` on `{id}`: {why}", alert.id))
-                            .help(condition_hint(item));
+                        sink.report(
+                            Code::ConditionType,
+                            at("value"),
+                            format!("alert `{}` on `{id}`: {why}", alert.id),
+                        )
+                        .help(condition_hint(item));
                     }
                 }
             }
         }
         if let Some(id) = &alert.when.score {
             if !form.scores.iter().any(|s| &s.id == id) {
-                sink.report(Code::AlertTarget, at("score"), format!("alert `{}` refers to `{id}`, which is not a score", alert.id))
-                    .help(suggest(id, form.scores.iter().map(|s| s.id.as_str())));
+                sink.report(
+                    Code::AlertTarget,
+                    at("score"),
+                    format!(
+                        "alert `{}` refers to `{id}`, which is not a score",
+                        alert.id
+                    ),
+                )
+                .help(suggest(id, form.scores.iter().map(|s| s.id.as_str())));
             } else if !matches!(alert.when.value, Scalar::Number(_)) {
-                sink.report(Code::ConditionType, at("value"), format!("alert `{}`: a score is compared with a number", alert.id))
-                    .help("write a number, such as `value: 20`");
+                sink.report(
+                    Code::ConditionType,
+                    at("value"),
+                    format!("alert `{}`: a score is compared with a number", alert.id),
+                )
+                .help("write a number, such as `value: 20`");
             }
         }
     }

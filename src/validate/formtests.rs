@@ -3,16 +3,18 @@
 use std::collections::BTreeSet;
 
 use crate::diagnostic::{Code, Diagnostic, Sink};
-use crate::load::yaml::{Node, Seg};
 use crate::load::LoadedForm;
+use crate::load::yaml::{Node, Seg};
 use crate::model::{Form, Scenario};
-use crate::scoring::{self, fmt_num, Answer, Answers};
+use crate::scoring::{self, Answer, Answers, fmt_num};
 
 pub(super) fn check(loaded: &LoadedForm, out: &mut Vec<Diagnostic>) {
     let (Some(form), Some(tests)) = (&loaded.form, &loaded.tests) else {
         return;
     };
-    let Some(scenarios) = &tests.scenarios else { return };
+    let Some(scenarios) = &tests.scenarios else {
+        return;
+    };
     let mut sink = Sink::new(&tests.rel, out);
     for (i, scenario) in scenarios.iter().enumerate() {
         run(form, scenario, i, &tests.node, &mut sink);
@@ -32,8 +34,20 @@ fn run(form: &Form, scenario: &Scenario, i: usize, node: &Node, sink: &mut Sink<
     for (id, value) in &scenario.answers {
         let Some(item) = form.item(id) else {
             broken = true;
-            sink.report(Code::FormTestReference, node.key_pos_at(&path(i, &["answers", id])), format!("scenario `{name}` answers `{id}`, which is not an item"))
-                .help(format!("items of `{}`: {}", form.id, form.items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>().join(", ")));
+            sink.report(
+                Code::FormTestReference,
+                node.key_pos_at(&path(i, &["answers", id])),
+                format!("scenario `{name}` answers `{id}`, which is not an item"),
+            )
+            .help(format!(
+                "items of `{}`: {}",
+                form.id,
+                form.items
+                    .iter()
+                    .map(|i| i.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
             continue;
         };
         let checked = Answer::from_json(value)
@@ -45,27 +59,45 @@ fn run(form: &Form, scenario: &Scenario, i: usize, node: &Node, sink: &mut Sink<
             }
             Err(why) => {
                 broken = true;
-                sink.report(Code::FormTestReference, node.pos_at(&path(i, &["answers", id])), format!("scenario `{name}`: the answer to `{id}` {why}"))
-                    .help(format!("`{id}` is a {} item", item.kind.name()));
+                sink.report(
+                    Code::FormTestReference,
+                    node.pos_at(&path(i, &["answers", id])),
+                    format!("scenario `{name}`: the answer to `{id}` {why}"),
+                )
+                .help(format!("`{id}` is a {} item", item.kind.name()));
             }
         }
     }
     let expect = &scenario.expect;
     let score_ids: BTreeSet<&str> = form.scores.iter().map(|s| s.id.as_str()).collect();
     let mut unknown = |what: &str, id: &str, p: Vec<Seg<'_>>, known: Vec<&str>| {
-        sink.report(Code::FormTestReference, node.key_pos_at(&p), format!("scenario `{name}` expects {what} `{id}`, which the form does not have"))
-            .help(format!("known: {}", known.join(", ")));
+        sink.report(
+            Code::FormTestReference,
+            node.key_pos_at(&p),
+            format!("scenario `{name}` expects {what} `{id}`, which the form does not have"),
+        )
+        .help(format!("known: {}", known.join(", ")));
     };
     for id in expect.scores.iter().flat_map(|m| m.keys()) {
         if !score_ids.contains(id.as_str()) {
             broken = true;
-            unknown("score", id, path(i, &["expect", "scores", id]), score_ids.iter().copied().collect());
+            unknown(
+                "score",
+                id,
+                path(i, &["expect", "scores", id]),
+                score_ids.iter().copied().collect(),
+            );
         }
     }
     for id in expect.bands.iter().flat_map(|m| m.keys()) {
         if !score_ids.contains(id.as_str()) {
             broken = true;
-            unknown("a band of score", id, path(i, &["expect", "bands", id]), score_ids.iter().copied().collect());
+            unknown(
+                "a band of score",
+                id,
+                path(i, &["expect", "bands", id]),
+                score_ids.iter().copied().collect(),
+            );
         }
     }
     for (k, id) in expect.alerts.iter().flatten().enumerate() {
@@ -73,7 +105,12 @@ fn run(form: &Form, scenario: &Scenario, i: usize, node: &Node, sink: &mut Sink<
             broken = true;
             let mut p = path(i, &["expect", "alerts"]);
             p.push(Seg::Index(k));
-            unknown("alert", id, p, form.alerts.iter().map(|a| a.id.as_str()).collect());
+            unknown(
+                "alert",
+                id,
+                p,
+                form.alerts.iter().map(|a| a.id.as_str()).collect(),
+            );
         }
     }
     for (k, id) in expect.hidden.iter().flatten().enumerate() {
@@ -81,7 +118,12 @@ fn run(form: &Form, scenario: &Scenario, i: usize, node: &Node, sink: &mut Sink<
             broken = true;
             let mut p = path(i, &["expect", "hidden"]);
             p.push(Seg::Index(k));
-            unknown("hidden item", id, p, form.items.iter().map(|i| i.id.as_str()).collect());
+            unknown(
+                "hidden item",
+                id,
+                p,
+                form.items.iter().map(|i| i.id.as_str()).collect(),
+            );
         }
     }
     if broken {
@@ -95,27 +137,43 @@ fn run(form: &Form, scenario: &Scenario, i: usize, node: &Node, sink: &mut Sink<
     for (id, want) in expect.scores.iter().flatten() {
         let actual = got.scores.get(id).copied().unwrap_or_default();
         if (actual - want).abs() > 1e-9 {
-            fail(path(i, &["expect", "scores", id]), format!("score `{id}` is {}, expected {}", fmt_num(actual), fmt_num(*want)));
+            fail(
+                path(i, &["expect", "scores", id]),
+                format!(
+                    "score `{id}` is {}, expected {}",
+                    fmt_num(actual),
+                    fmt_num(*want)
+                ),
+            );
         }
     }
     for (id, want) in expect.bands.iter().flatten() {
         let actual = got.bands.get(id).map_or("no band", String::as_str);
         if actual != want {
-            fail(path(i, &["expect", "bands", id]), format!("band of `{id}` is `{actual}`, expected `{want}`"));
+            fail(
+                path(i, &["expect", "bands", id]),
+                format!("band of `{id}` is `{actual}`, expected `{want}`"),
+            );
         }
     }
     if let Some(want) = &expect.alerts {
         let want: BTreeSet<&str> = want.iter().map(String::as_str).collect();
         let actual: BTreeSet<&str> = got.alerts.iter().map(String::as_str).collect();
         if want != actual {
-            fail(path(i, &["expect", "alerts"]), format!("alerts fired: {}, expected: {}", list(&actual), list(&want)));
+            fail(
+                path(i, &["expect", "alerts"]),
+                format!("alerts fired: {}, expected: {}", list(&actual), list(&want)),
+            );
         }
     }
     if let Some(want) = &expect.hidden {
         let want: BTreeSet<&str> = want.iter().map(String::as_str).collect();
         let actual: BTreeSet<&str> = got.hidden.iter().map(String::as_str).collect();
         if want != actual {
-            fail(path(i, &["expect", "hidden"]), format!("hidden items: {}, expected: {}", list(&actual), list(&want)));
+            fail(
+                path(i, &["expect", "hidden"]),
+                format!("hidden items: {}, expected: {}", list(&actual), list(&want)),
+            );
         }
     }
 }
@@ -124,6 +182,9 @@ fn list(ids: &BTreeSet<&str>) -> String {
     if ids.is_empty() {
         "none".to_owned()
     } else {
-        ids.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+        ids.iter()
+            .map(|s| format!("`{s}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }

@@ -5,7 +5,11 @@ use crate::load::yaml::{Node, Value};
 use crate::load::{LoadedMoment, Repository};
 use crate::model::{Access, UnitKind};
 
-pub(super) fn check(moment: &LoadedMoment, repo: &Repository, out: &mut Vec<crate::diagnostic::Diagnostic>) {
+pub(super) fn check(
+    moment: &LoadedMoment,
+    repo: &Repository,
+    out: &mut Vec<crate::diagnostic::Diagnostic>,
+) {
     let (Some(meta), Some(node)) = (&moment.meta, &moment.meta_node) else {
         return;
     };
@@ -18,13 +22,23 @@ pub(super) fn check(moment: &LoadedMoment, repo: &Repository, out: &mut Vec<crat
         sink.report(
             Code::IdMismatch,
             at("id"),
-            format!("id `{}` does not match the folder name `{}`", meta.id, moment.folder),
+            format!(
+                "id `{}` does not match the folder name `{}`",
+                meta.id, moment.folder
+            ),
         )
-        .help(format!("rename the folder to moments/{} or set `id: {}`", meta.id, moment.folder));
+        .help(format!(
+            "rename the folder to moments/{} or set `id: {}`",
+            meta.id, moment.folder
+        ));
     }
     if !is_semver(&meta.version) {
-        sink.report(Code::Semver, at("version"), format!("`{}` is not a semantic version", meta.version))
-            .help("write MAJOR.MINOR.PATCH, such as \"1.0.0\"");
+        sink.report(
+            Code::Semver,
+            at("version"),
+            format!("`{}` is not a semantic version", meta.version),
+        )
+        .help("write MAJOR.MINOR.PATCH, such as \"1.0.0\"");
     }
     if meta.modules.is_empty() {
         sink.report(Code::NoModules, at("modules"), "the moment has no modules")
@@ -35,11 +49,15 @@ pub(super) fn check(moment: &LoadedMoment, repo: &Repository, out: &mut Vec<crat
         Some(units) => match units.units.iter().find(|u| u.id == meta.unit) {
             None => {
                 let known: Vec<String> = units.units.iter().map(|u| u.id.clone()).collect();
-                sink.report(Code::UnknownUnit, at("unit"), format!("unit `{}` is not in units.yaml", meta.unit))
-                    .help(match crate::schema::closest(&meta.unit, &known) {
-                        Some(c) => format!("did you mean `{c}`?"),
-                        None => format!("known units: {}", known.join(", ")),
-                    });
+                sink.report(
+                    Code::UnknownUnit,
+                    at("unit"),
+                    format!("unit `{}` is not in units.yaml", meta.unit),
+                )
+                .help(match crate::schema::closest(&meta.unit, &known) {
+                    Some(c) => format!("did you mean `{c}`?"),
+                    None => format!("known units: {}", known.join(", ")),
+                });
             }
             Some(unit) if unit.kind == UnitKind::Production && meta.risk_analysis.is_none() => {
                 sink.report(
@@ -61,7 +79,9 @@ pub(super) fn check(moment: &LoadedMoment, repo: &Repository, out: &mut Vec<crat
                 Code::PathEscapes
             };
             sink.report(code, at("risk_analysis"), problem.describe(path))
-                .help("keep the risk analysis inside the moment's folder, such as docs/riskanalys.md");
+                .help(
+                    "keep the risk analysis inside the moment's folder, such as docs/riskanalys.md",
+                );
         }
     }
     if let Some(Value::Seq(items)) = node.get("care_providers").map(|n| &n.value) {
@@ -79,7 +99,11 @@ pub(super) fn check(moment: &LoadedMoment, repo: &Repository, out: &mut Vec<crat
     }
     if meta.owners.len() < 2 {
         let pos = node.get("owners").map_or(Pos::START, |n| n.pos);
-        let pos = if node.get("owners").is_some() { pos } else { key_at("id") };
+        let pos = if node.get("owners").is_some() {
+            pos
+        } else {
+            key_at("id")
+        };
         sink.report(
             Code::FewOwners,
             pos,
@@ -100,8 +124,15 @@ fn duplicate_modules(node: &Node, sink: &mut Sink<'_>) {
                 .iter()
                 .find(|other| matches!(&other.value, Value::Str(o) if norm(o) == norm(s)))
             {
-                sink.report(Code::DuplicateId, item.pos, format!("module `{s}` is listed twice"))
-                    .help(format!("it is already listed on line {}; remove one", first.pos.line));
+                sink.report(
+                    Code::DuplicateId,
+                    item.pos,
+                    format!("module `{s}` is listed twice"),
+                )
+                .help(format!(
+                    "it is already listed on line {}; remove one",
+                    first.pos.line
+                ));
             }
         }
     }
@@ -110,17 +141,32 @@ fn duplicate_modules(node: &Node, sink: &mut Sink<'_>) {
 /// Whether `v` is MAJOR.MINOR.PATCH with optional pre-release and build parts.
 pub fn is_semver(v: &str) -> bool {
     let (core, build) = v.split_once('+').map_or((v, None), |(c, b)| (c, Some(b)));
-    let (core, pre) = core.split_once('-').map_or((core, None), |(c, p)| (c, Some(p)));
+    let (core, pre) = core
+        .split_once('-')
+        .map_or((core, None), |(c, p)| (c, Some(p)));
     let numbers: Vec<&str> = core.split('.').collect();
-    let number_ok = |n: &str| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && (n == "0" || !n.starts_with('0'));
-    let ident_ok = |s: &str| !s.is_empty() && s.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
-    numbers.len() == 3 && numbers.iter().all(|n| number_ok(n)) && pre.is_none_or(ident_ok) && build.is_none_or(ident_ok)
+    let number_ok = |n: &str| {
+        !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && (n == "0" || !n.starts_with('0'))
+    };
+    let ident_ok = |s: &str| {
+        !s.is_empty()
+            && s.split('.')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+    };
+    numbers.len() == 3
+        && numbers.iter().all(|n| number_ok(n))
+        && pre.is_none_or(ident_ok)
+        && build.is_none_or(ident_ok)
 }
 
 /// Whether `id` is a well-formed HSA-id: `SE`, ten digits, `-`, letters and digits, at most 31 characters.
 pub fn is_hsa_id(id: &str) -> bool {
-    let Some(rest) = id.strip_prefix("SE") else { return false };
-    let Some((org, local)) = rest.split_once('-') else { return false };
+    let Some(rest) = id.strip_prefix("SE") else {
+        return false;
+    };
+    let Some((org, local)) = rest.split_once('-') else {
+        return false;
+    };
     id.len() <= 31
         && org.len() == 10
         && org.bytes().all(|b| b.is_ascii_digit())

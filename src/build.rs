@@ -1,0 +1,111 @@
+//! `moment build` as a library function: check, render every moment in parallel,
+//! assemble bundles, and write them atomically, or write nothing.
+
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use crate::bundle::{self, Provenance, Written};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::error::Error;
+use crate::load::{self, Sources, Target};
+use crate::render::{self, theme::Theme};
+use crate::schema::Schemas;
+use crate::validate;
+
+/// What to build.
+#[derive(Clone, Debug)]
+pub struct BuildOptions {
+    /// The repository and the moments to build.
+    pub target: Target,
+    /// Output folder.
+    pub out: PathBuf,
+    /// Check settings.
+    pub check: validate::Options,
+    /// `moment` version, for the manifest.
+    pub tool_version: String,
+}
+
+/// The result of a build that ran to the end.
+#[derive(Debug)]
+pub struct BuildReport {
+    /// Every diagnostic of the check (and of the theme).
+    pub diagnostics: Vec<Diagnostic>,
+    /// Files read, for snippets.
+    pub sources: Sources,
+    /// What was written; empty when there were errors.
+    pub written: Vec<(String, String, Written)>,
+}
+
+impl BuildReport {
+    /// Whether any diagnostic is an error.
+    pub fn failed(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+    }
+}
+
+/// Checks, renders and writes. `progress` is called after each moment is rendered.
+pub fn run(options: &BuildOptions, progress: &(dyn Fn() + Sync)) -> Result<BuildReport, Error> {
+    let schemas = Schemas::compile();
+    let repo = load::load(&options.target, &schemas);
+    let mut diagnostics = validate::repository(&repo, &options.check);
+    let mut report = BuildReport {
+        diagnostics: Vec::new(),
+        sources: Sources::new(),
+        written: Vec::new(),
+    };
+    let failed = |d: &[Diagnostic]| d.iter().any(|d| d.severity == Severity::Error);
+    if failed(&diagnostics) {
+        report.diagnostics = diagnostics;
+        report.sources = repo.sources;
+        return Ok(report);
+    }
+    let theme = match Theme::load(&repo.root) {
+        Ok(theme) => theme,
+        Err(errors) => {
+            diagnostics.extend(errors);
+            report.diagnostics = diagnostics;
+            report.sources = repo.sources;
+            return Ok(report);
+        }
+    };
+    let provenance = Provenance::detect(&repo.root, &options.tool_version);
+    let results: Vec<Result<Result<bundle::Bundle, Diagnostic>, Error>> = repo
+        .moments
+        .par_iter()
+        .filter_map(|m| m.meta.as_ref().map(|meta| (m, meta)))
+        .map(|(m, meta)| {
+            let assets = bundle::assets::collect(m)?;
+            let rendered = match render::moment(m, meta, &assets, &theme, &options.tool_version) {
+                Ok(r) => r,
+                Err(d) => return Ok(Err(d)),
+            };
+            let bundle = bundle::assemble(&rendered, &assets, &provenance)?;
+            progress();
+            Ok(Ok(bundle))
+        })
+        .collect();
+    let mut bundles = Vec::new();
+    for result in results {
+        match result? {
+            Ok(b) => bundles.push(b),
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    if failed(&diagnostics) {
+        report.diagnostics = diagnostics;
+        report.sources = repo.sources;
+        return Ok(report);
+    }
+    let written = bundle::write_all(&options.out, &bundles)?;
+    report.written = bundles
+        .iter()
+        .zip(written)
+        .map(|(b, w)| (b.id.clone(), b.version.clone(), w))
+        .collect();
+    report.diagnostics = diagnostics;
+    report.sources = repo.sources;
+    Ok(report)
+}

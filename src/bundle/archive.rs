@@ -1,0 +1,36 @@
+//! Deterministic `.tar.gz` archives: sorted entries, fixed owners, modes and times,
+//! and a compressor whose backend and level are pinned in Cargo.toml and here.
+
+use std::io::Write;
+
+use flate2::{Compression, GzBuilder};
+
+/// The gzip level. Changing it changes every archive's bytes: never change it within
+/// a bundle format version.
+const LEVEL: u32 = 9;
+
+/// Writes `files` (path inside the archive, content) under `prefix/` as a gzip'd tar.
+/// Entries are sorted by path; every entry has mode 0644, owner 0:0 and time `mtime`.
+pub fn tar_gz(prefix: &str, files: &[(String, Vec<u8>)], mtime: u64) -> std::io::Result<Vec<u8>> {
+    let mut sorted: Vec<&(String, Vec<u8>)> = files.iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    let gz = GzBuilder::new()
+        .mtime(0)
+        .operating_system(255)
+        .write(Vec::new(), Compression::new(LEVEL));
+    let mut tar = tar::Builder::new(gz);
+    tar.mode(tar::HeaderMode::Deterministic);
+    for (path, data) in sorted {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_mode(0o644);
+        header.set_uid(0);
+        header.set_gid(0);
+        header.set_mtime(mtime);
+        header.set_entry_type(tar::EntryType::Regular);
+        tar.append_data(&mut header, format!("{prefix}/{path}"), data.as_slice())?;
+    }
+    let mut gz = tar.into_inner()?;
+    gz.flush()?;
+    gz.finish()
+}

@@ -1,0 +1,128 @@
+//! Media of a moment, content-addressed: `assets/<sha256>.<ext>`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use sha2::{Digest, Sha256};
+
+use crate::error::Error;
+use crate::load::LoadedMoment;
+use crate::load::markdown::BlockSpec;
+use crate::load::paths;
+
+/// One media file.
+#[derive(Clone, Debug)]
+pub struct Asset {
+    /// Hex SHA-256 of the content.
+    pub sha256: String,
+    /// Lowercase extension, without the dot (may be empty).
+    pub ext: String,
+    /// On disk.
+    pub full: PathBuf,
+}
+
+impl Asset {
+    /// The path inside the bundle, such as `assets/ab12….png`.
+    pub fn bundle_path(&self) -> String {
+        if self.ext.is_empty() {
+            format!("assets/{}", self.sha256)
+        } else {
+            format!("assets/{}.{}", self.sha256, self.ext)
+        }
+    }
+}
+
+/// Media files by their path relative to the moment's folder.
+pub type Assets = BTreeMap<String, Asset>;
+
+/// Every local file that content refers to: images, link targets other than
+/// modules, and the files of video and audio blocks.
+pub fn collect(moment: &LoadedMoment) -> Result<Assets, Error> {
+    let mut assets = Assets::new();
+    let docs = moment
+        .welcome
+        .iter()
+        .chain(moment.modules.iter().map(|m| &m.doc));
+    for doc in docs {
+        let here = doc
+            .rel
+            .strip_prefix(&format!("{}/", moment.rel_dir))
+            .unwrap_or(&doc.rel);
+        let base = paths::parent(here);
+        let mut written: Vec<&str> = Vec::new();
+        written.extend(doc.images.iter().map(|i| i.url.as_str()));
+        written.extend(
+            doc.links
+                .iter()
+                .map(|l| l.url.as_str())
+                .filter(|u| !u.split('#').next().unwrap_or_default().ends_with(".md")),
+        );
+        for block in &doc.blocks {
+            match &block.spec {
+                Some(BlockSpec::Video(v)) => {
+                    written.push(&v.src);
+                    written.extend(v.captions.as_deref());
+                    written.extend(v.transcript.as_deref());
+                    written.extend(v.poster.as_deref());
+                }
+                Some(BlockSpec::Audio(a)) => {
+                    written.push(&a.src);
+                    written.extend(a.transcript.as_deref());
+                }
+                _ => {}
+            }
+        }
+        for w in written {
+            if paths::is_external(w) || w.starts_with('#') {
+                continue;
+            }
+            let Ok(resolved) = paths::resolve(&moment.dir, base, w) else {
+                continue;
+            };
+            if assets.contains_key(&resolved.rel) || !resolved.full.is_file() {
+                continue;
+            }
+            let bytes = std::fs::read(&resolved.full).map_err(|e| Error::io(&resolved.full, e))?;
+            let ext = resolved
+                .rel
+                .rsplit_once('.')
+                .map(|(_, e)| e.to_ascii_lowercase())
+                .filter(|e| e.len() <= 8 && e.bytes().all(|b| b.is_ascii_alphanumeric()))
+                .unwrap_or_default();
+            assets.insert(
+                resolved.rel.clone(),
+                Asset {
+                    sha256: hex(&Sha256::digest(&bytes)),
+                    ext,
+                    full: resolved.full,
+                },
+            );
+        }
+    }
+    Ok(assets)
+}
+
+/// Lowercase hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// The MIME type of a media extension, for `<source type>`.
+pub fn mime(ext: &str) -> Option<&'static str> {
+    Some(match ext {
+        "mp4" | "m4v" => "video/mp4",
+        "webm" => "video/webm",
+        "ogv" => "video/ogg",
+        "mp3" => "audio/mpeg",
+        "ogg" | "oga" | "opus" => "audio/ogg",
+        "m4a" => "audio/mp4",
+        "wav" => "audio/wav",
+        _ => return None,
+    })
+}

@@ -1,0 +1,86 @@
+//! `moment build`: check, then write bundles; report to stderr, list bundles on stdout.
+
+use std::io::IsTerminal;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use moment::build::{self, BuildOptions};
+use moment::error::{Error, Outcome};
+use moment::{load, report, validate};
+
+use crate::cli::BuildArgs;
+
+/// Runs `moment build`.
+pub fn execute(args: &BuildArgs) -> Result<Outcome, Error> {
+    let mut target = load::find_target(&args.path).ok_or_else(|| {
+        Error::Usage(format!(
+            "{} is not a moments repository (with moments/ or units.yaml)",
+            args.path.display()
+        ))
+    })?;
+    for id in &args.ids {
+        if !target
+            .root
+            .join("moments")
+            .join(id)
+            .join("moment.yaml")
+            .is_file()
+        {
+            return Err(Error::Usage(format!(
+                "no moment `{id}` in {}",
+                target.root.join("moments").display()
+            )));
+        }
+    }
+    if !args.ids.is_empty() {
+        target.only = args.ids.clone();
+    }
+    let count = if target.only.is_empty() {
+        std::fs::read_dir(target.root.join("moments")).map_or(0, |d| d.count())
+    } else {
+        target.only.len()
+    };
+    let interactive = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+    let bar = if interactive && count > 20 {
+        let bar = ProgressBar::with_draw_target(Some(count as u64), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} building {pos}/{len} moments {wide_bar} {elapsed}",
+            )
+            .expect("a valid progress template"),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let options = BuildOptions {
+        target,
+        out: args.out.clone(),
+        check: validate::Options {
+            max_lix: args.max_lix,
+            strict: args.strict,
+        },
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+    };
+    let result = build::run(&options, &|| bar.inc(1));
+    bar.finish_and_clear();
+    let built = result?;
+    if !built.diagnostics.is_empty() {
+        let color = interactive && std::env::var_os("NO_COLOR").is_none();
+        eprint!(
+            "{}",
+            report::human(&built.diagnostics, &built.sources, color)
+        );
+    }
+    if built.failed() {
+        eprintln!("nothing was written to {}", args.out.display());
+        return Ok(Outcome::Failure);
+    }
+    for (id, version, written) in &built.written {
+        println!(
+            "built {id} {version} → {} and {}",
+            written.dir.display(),
+            written.archive.display()
+        );
+    }
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,112 @@
+//! Markdown to sanitised HTML, split around the fenced media and form blocks.
+//!
+//! Raw HTML is never rendered and comrak drops `javascript:`-style URLs; local
+//! links and images are rewritten to the bundle's pages and content-addressed assets.
+
+use std::sync::Arc;
+
+use comrak::Arena;
+use comrak::nodes::{AstNode, NodeValue};
+
+use crate::load::markdown::{BlockKind, options};
+
+/// A piece of a rendered Markdown text.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Segment {
+    /// Sanitised HTML.
+    Html(String),
+    /// A fenced block, by the line of its fence in the file.
+    Block(BlockKind, u32),
+}
+
+/// Rewrites a URL written in Markdown to its place in the bundle.
+pub type Rewrite = Arc<dyn Fn(&str) -> String + Send + Sync + std::panic::RefUnwindSafe>;
+
+/// Renders `body` (whose first line is line `line_offset + 1` of its file).
+pub fn render(body: &str, line_offset: u32, rewrite: &Rewrite) -> Vec<Segment> {
+    let mut opts = options();
+    let link = Arc::clone(rewrite);
+    let image = Arc::clone(rewrite);
+    opts.extension.link_url_rewriter = Some(Arc::new(move |url: &str| link(url)));
+    opts.extension.image_url_rewriter = Some(Arc::new(move |url: &str| image(url)));
+    opts.extension.header_id_prefix = Some(String::new());
+    let arena = Arena::new();
+    let root = comrak::parse_document(&arena, body, &opts);
+    let children: Vec<&AstNode<'_>> = root.children().collect();
+    let mut segments = Vec::new();
+    let mut current: Option<&AstNode<'_>> = None;
+    for child in children {
+        let block = {
+            let data = child.data.borrow();
+            match &data.value {
+                NodeValue::CodeBlock(code) if code.fenced => {
+                    let kind = match code.info.split_whitespace().next() {
+                        Some("video") => Some(BlockKind::Video),
+                        Some("audio") => Some(BlockKind::Audio),
+                        Some("form") => Some(BlockKind::Form),
+                        _ => None,
+                    };
+                    kind.map(|k| (k, data.sourcepos.start.line as u32 + line_offset))
+                }
+                _ => None,
+            }
+        };
+        match block {
+            Some((kind, line)) => {
+                if let Some(doc) = current.take() {
+                    segments.push(Segment::Html(format(doc, &opts)));
+                }
+                segments.push(Segment::Block(kind, line));
+            }
+            None => {
+                let doc =
+                    *current.get_or_insert_with(|| arena.alloc(AstNode::from(NodeValue::Document)));
+                child.detach();
+                doc.append(child);
+            }
+        }
+    }
+    if let Some(doc) = current {
+        segments.push(Segment::Html(format(doc, &opts)));
+    }
+    segments
+}
+
+fn format<'a>(doc: &'a AstNode<'a>, opts: &comrak::Options<'_>) -> String {
+    let mut html = String::new();
+    comrak::format_html(doc, opts, &mut html).expect("writing to a String cannot fail");
+    html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plain() -> Rewrite {
+        Arc::new(|u: &str| u.to_owned())
+    }
+
+    #[test]
+    fn hostile_markdown_is_defused() {
+        let md = "<script>alert(1)</script>\n\n[x](javascript:alert(1)) <img src=x onerror=alert(1)>\n\n![a](data:text/html,<b>)\n";
+        let html: String = render(md, 0, &plain())
+            .into_iter()
+            .map(|s| match s {
+                Segment::Html(h) => h,
+                Segment::Block(..) => String::new(),
+            })
+            .collect();
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("onerror"), "{html}");
+        assert!(!html.contains("javascript:"), "{html}");
+        assert!(!html.contains("data:text/html"), "{html}");
+    }
+
+    #[test]
+    fn splits_around_blocks() {
+        let md = "Före\n\n```video\nsrc: a.mp4\n```\n\nEfter\n";
+        let segs = render(md, 4, &plain());
+        assert_eq!(segs.len(), 3);
+        assert_eq!(segs[1], Segment::Block(BlockKind::Video, 7));
+    }
+}

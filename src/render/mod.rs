@@ -1,0 +1,392 @@
+//! The render stage: a loaded moment becomes the normalised `moment.json` and the
+//! static pages of its citizen and staff views.
+
+pub mod markdown;
+pub mod theme;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::bundle::assets::{Asset, Assets, mime};
+use crate::diagnostic::Diagnostic;
+use crate::load::markdown::{BlockSpec, Markdown};
+use crate::load::{LoadedMoment, paths};
+use crate::model::{Access, Activation, Form, MomentKind, MomentMeta};
+use markdown::{Rewrite, Segment};
+use theme::Theme;
+
+/// Version of the bundle format (`manifest.json` and `moment.json`).
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The normalised moment, as written to `moment.json`. URLs in HTML are relative to
+/// the bundle's `site/` folder.
+#[derive(Clone, Debug, Serialize)]
+pub struct NormalMoment {
+    /// Bundle format version.
+    pub format: u32,
+    /// Id.
+    pub id: String,
+    /// Version.
+    pub version: String,
+    /// Title.
+    pub title: String,
+    /// Summary.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Publisher unit.
+    pub unit: String,
+    /// Kind.
+    pub kind: MomentKind,
+    /// Language.
+    pub language: String,
+    /// Access.
+    pub access: Access,
+    /// Regions and municipalities, for open moments.
+    pub open_to: Vec<String>,
+    /// Care providers.
+    pub care_providers: Vec<String>,
+    /// Messaging.
+    pub messaging: bool,
+    /// Owners.
+    pub owners: Vec<String>,
+    /// Welcome text.
+    pub welcome: NormalText,
+    /// Modules in order.
+    pub modules: Vec<NormalModule>,
+    /// Forms, by id order.
+    pub forms: Vec<Form>,
+}
+
+/// Rendered text.
+#[derive(Clone, Debug, Serialize)]
+pub struct NormalText {
+    /// Sanitised HTML.
+    pub html: String,
+}
+
+/// A module.
+#[derive(Clone, Debug, Serialize)]
+pub struct NormalModule {
+    /// Its page in `site/`.
+    pub page: String,
+    /// Source path in the moment's folder.
+    pub source: String,
+    /// Title.
+    pub title: String,
+    /// Activation.
+    pub activation: Activation,
+    /// Ids of the forms it holds.
+    pub forms: Vec<String>,
+    /// Content in order.
+    pub blocks: Vec<NormalBlock>,
+}
+
+/// A typed block of module content.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum NormalBlock {
+    /// Sanitised HTML.
+    Html {
+        /// The HTML.
+        html: String,
+    },
+    /// A video.
+    Video {
+        /// Asset URL.
+        src: String,
+        /// MIME type.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        mime: Option<&'static str>,
+        /// Title.
+        title: String,
+        /// Captions asset URL.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        captions: Option<String>,
+        /// Transcript asset URL.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        transcript: Option<String>,
+        /// Transcript text.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        transcript_text: Option<String>,
+        /// Poster asset URL.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        poster: Option<String>,
+    },
+    /// An audio recording.
+    Audio {
+        /// Asset URL.
+        src: String,
+        /// MIME type.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        mime: Option<&'static str>,
+        /// Title.
+        title: String,
+        /// Transcript asset URL.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        transcript: Option<String>,
+        /// Transcript text.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        transcript_text: Option<String>,
+    },
+    /// A form, by id.
+    Form {
+        /// Form id.
+        #[serde(rename = "ref")]
+        form: String,
+    },
+}
+
+/// A rendered moment.
+#[derive(Debug)]
+pub struct Rendered {
+    /// `moment.json`.
+    pub moment: NormalMoment,
+    /// Files of `site/`: path inside `site/` and content.
+    pub site: Vec<(String, String)>,
+}
+
+/// The page name of a module file (`modules/01-om-somn.md` → `01-om-somn.html`).
+pub fn page_of(module_path: &str) -> String {
+    let stem = module_path.rsplit('/').next().unwrap_or(module_path);
+    let stem = stem.strip_suffix(".md").unwrap_or(stem);
+    if stem == "index" || stem == "staff" {
+        format!("module-{stem}.html")
+    } else {
+        format!("{stem}.html")
+    }
+}
+
+struct Links {
+    moment_dir: std::path::PathBuf,
+    base: String,
+    pages: BTreeMap<String, String>,
+    assets: BTreeMap<String, String>,
+}
+
+impl Links {
+    fn rewrite(&self, url: &str) -> String {
+        if paths::is_external(url) || url.starts_with('#') || url.is_empty() {
+            return url.to_owned();
+        }
+        let (path, anchor) = url
+            .split_once('#')
+            .map_or((url, None), |(p, a)| (p, Some(a)));
+        let Ok(resolved) = paths::resolve(&self.moment_dir, &self.base, path) else {
+            return url.to_owned();
+        };
+        let target = self
+            .pages
+            .get(&resolved.rel)
+            .or_else(|| self.assets.get(&resolved.rel))
+            .cloned()
+            .unwrap_or_else(|| url.to_owned());
+        match anchor {
+            Some(a) => format!("{target}#{a}"),
+            None => target,
+        }
+    }
+}
+
+fn asset_url(asset: &Asset) -> String {
+    format!("../{}", asset.bundle_path())
+}
+
+/// Renders a valid moment. `meta` and every module's front matter must be present
+/// (the check stage guarantees it).
+pub fn moment(
+    loaded: &LoadedMoment,
+    meta: &MomentMeta,
+    assets: &Assets,
+    theme: &Theme,
+    tool_version: &str,
+) -> Result<Rendered, Diagnostic> {
+    let mut pages: BTreeMap<String, String> = loaded
+        .modules
+        .iter()
+        .map(|m| (m.path.clone(), page_of(&m.path)))
+        .collect();
+    if let Some(welcome) = &loaded.welcome {
+        let rel = welcome
+            .rel
+            .strip_prefix(&format!("{}/", loaded.rel_dir))
+            .unwrap_or(&welcome.rel);
+        pages.insert(rel.to_owned(), "index.html".to_owned());
+    }
+    let asset_urls: BTreeMap<String, String> = assets
+        .iter()
+        .map(|(k, a)| (k.clone(), asset_url(a)))
+        .collect();
+    let links = |doc: &Markdown| -> Rewrite {
+        let here = doc
+            .rel
+            .strip_prefix(&format!("{}/", loaded.rel_dir))
+            .unwrap_or(&doc.rel);
+        let l = Links {
+            moment_dir: loaded.dir.clone(),
+            base: paths::parent(here).to_owned(),
+            pages: pages.clone(),
+            assets: asset_urls.clone(),
+        };
+        Arc::new(move |u: &str| l.rewrite(u))
+    };
+    let welcome_html = loaded
+        .welcome
+        .as_ref()
+        .map(|doc| {
+            markdown::render(&doc.body, doc.line_offset, &links(doc))
+                .into_iter()
+                .filter_map(|s| match s {
+                    Segment::Html(h) => Some(h),
+                    Segment::Block(..) => None,
+                })
+                .collect::<String>()
+        })
+        .unwrap_or_default();
+    let mut modules = Vec::new();
+    for m in &loaded.modules {
+        let front = m
+            .front
+            .clone()
+            .unwrap_or_else(|| crate::model::ModuleFront {
+                title: m.path.clone(),
+                activation: Activation::Immediate,
+            });
+        let here = m.path.as_str();
+        let base = paths::parent(here);
+        let find = |written: &str| -> Option<String> {
+            let resolved = paths::resolve(&loaded.dir, base, written).ok()?;
+            assets.get(&resolved.rel).map(asset_url)
+        };
+        let text_of = |written: &str| -> Option<String> {
+            let resolved = paths::resolve(&loaded.dir, base, written).ok()?;
+            std::fs::read_to_string(resolved.full).ok()
+        };
+        let mut blocks = Vec::new();
+        let mut forms = Vec::new();
+        for segment in markdown::render(&m.doc.body, m.doc.line_offset, &links(&m.doc)) {
+            match segment {
+                Segment::Html(html) => blocks.push(NormalBlock::Html { html }),
+                Segment::Block(kind, line) => {
+                    let spec = m
+                        .doc
+                        .blocks
+                        .iter()
+                        .find(|b| b.kind == kind && b.pos.line == line)
+                        .and_then(|b| b.spec.as_ref());
+                    match spec {
+                        Some(BlockSpec::Video(v)) => blocks.push(NormalBlock::Video {
+                            src: find(&v.src).unwrap_or_default(),
+                            mime: v
+                                .src
+                                .rsplit_once('.')
+                                .and_then(|(_, e)| mime(&e.to_ascii_lowercase())),
+                            title: v.title.clone(),
+                            captions: v.captions.as_deref().and_then(find),
+                            transcript: v.transcript.as_deref().and_then(find),
+                            transcript_text: v.transcript.as_deref().and_then(text_of),
+                            poster: v.poster.as_deref().and_then(find),
+                        }),
+                        Some(BlockSpec::Audio(a)) => blocks.push(NormalBlock::Audio {
+                            src: find(&a.src).unwrap_or_default(),
+                            mime: a
+                                .src
+                                .rsplit_once('.')
+                                .and_then(|(_, e)| mime(&e.to_ascii_lowercase())),
+                            title: a.title.clone(),
+                            transcript: a.transcript.as_deref().and_then(find),
+                            transcript_text: a.transcript.as_deref().and_then(text_of),
+                        }),
+                        Some(BlockSpec::Form(f)) => {
+                            forms.push(f.form.clone());
+                            blocks.push(NormalBlock::Form {
+                                form: f.form.clone(),
+                            });
+                        }
+                        None => {}
+                    }
+                }
+            }
+        }
+        modules.push(NormalModule {
+            page: page_of(&m.path),
+            source: m.path.clone(),
+            title: front.title,
+            activation: front.activation,
+            forms,
+            blocks,
+        });
+    }
+    let normal = NormalMoment {
+        format: FORMAT_VERSION,
+        id: meta.id.clone(),
+        version: meta.version.clone(),
+        title: meta.title.clone(),
+        description: meta.description.clone(),
+        unit: meta.unit.clone(),
+        kind: meta.kind,
+        language: meta.language.clone(),
+        access: meta.access,
+        open_to: meta.open_to.clone(),
+        care_providers: meta.care_providers.clone(),
+        messaging: meta.messaging,
+        owners: meta.owners.clone(),
+        welcome: NormalText { html: welcome_html },
+        modules,
+        forms: loaded.forms.iter().filter_map(|f| f.form.clone()).collect(),
+    };
+    let site = site(&normal, theme, tool_version)?;
+    Ok(Rendered {
+        moment: normal,
+        site,
+    })
+}
+
+/// Renders the static site of a normalised moment.
+pub fn site(
+    normal: &NormalMoment,
+    theme: &Theme,
+    tool_version: &str,
+) -> Result<Vec<(String, String)>, Diagnostic> {
+    let forms: BTreeMap<&str, &Form> = normal.forms.iter().map(|f| (f.id.as_str(), f)).collect();
+    let strings = theme.strings(&normal.language);
+    let ctx = |view: &str, page: &str, extra: Option<(usize, &NormalModule)>| {
+        let (previous, module, next) = match extra {
+            Some((i, m)) => (
+                i.checked_sub(1).and_then(|p| normal.modules.get(p)),
+                Some(m),
+                normal.modules.get(i + 1),
+            ),
+            None => (None, None, None),
+        };
+        minijinja::context! {
+            moment => minijinja::Value::from_serialize(normal),
+            forms => minijinja::Value::from_serialize(&forms),
+            t => minijinja::Value::from_serialize(strings),
+            view => view,
+            page => page,
+            module => module.map(minijinja::Value::from_serialize),
+            previous => previous.map(minijinja::Value::from_serialize),
+            next => next.map(minijinja::Value::from_serialize),
+            tool_version => tool_version,
+        }
+    };
+    let mut files = Vec::with_capacity(normal.modules.len() + 3);
+    files.push((
+        "index.html".to_owned(),
+        theme.render("index.html", ctx("citizen", "index.html", None))?,
+    ));
+    files.push((
+        "staff.html".to_owned(),
+        theme.render("staff.html", ctx("staff", "staff.html", None))?,
+    ));
+    for (i, m) in normal.modules.iter().enumerate() {
+        files.push((
+            m.page.clone(),
+            theme.render("module.html", ctx("citizen", &m.page, Some((i, m))))?,
+        ));
+    }
+    files.push(("style.css".to_owned(), theme.css().to_owned()));
+    Ok(files)
+}

@@ -1,0 +1,149 @@
+//! Themes are data: minijinja templates, CSS and UI strings. The default theme is
+//! baked into the binary; any file of it can be replaced from `themes/default/` in the
+//! repository, and an override can extend the baked-in template (`builtin/<name>`) to
+//! replace single blocks.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+
+use crate::diagnostic::{Code, Diagnostic, Pos};
+use crate::load::yaml::{self, Offset};
+
+/// The files of the default theme.
+const DEFAULT: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../themes/default/base.html")),
+    (
+        "index.html",
+        include_str!("../../themes/default/index.html"),
+    ),
+    (
+        "module.html",
+        include_str!("../../themes/default/module.html"),
+    ),
+    (
+        "staff.html",
+        include_str!("../../themes/default/staff.html"),
+    ),
+    (
+        "partials/form.html",
+        include_str!("../../themes/default/partials/form.html"),
+    ),
+    (
+        "partials/video.html",
+        include_str!("../../themes/default/partials/video.html"),
+    ),
+    (
+        "partials/audio.html",
+        include_str!("../../themes/default/partials/audio.html"),
+    ),
+    ("style.css", include_str!("../../themes/default/style.css")),
+    (
+        "strings/sv.yaml",
+        include_str!("../../themes/default/strings/sv.yaml"),
+    ),
+    (
+        "strings/en.yaml",
+        include_str!("../../themes/default/strings/en.yaml"),
+    ),
+];
+
+/// A theme ready to render: templates compiled once, strings per language.
+pub struct Theme {
+    env: Environment<'static>,
+    css: String,
+    strings: BTreeMap<String, serde_json::Value>,
+}
+
+impl std::fmt::Debug for Theme {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Theme").finish_non_exhaustive()
+    }
+}
+
+impl Theme {
+    /// Loads the default theme with the overrides found in `<root>/themes/default/`.
+    pub fn load(root: &Path) -> Result<Theme, Vec<Diagnostic>> {
+        let dir = root.join("themes/default");
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Chainable);
+        env.set_auto_escape_callback(|_| AutoEscape::Html);
+        let mut errors = Vec::new();
+        let mut css = String::new();
+        let mut strings = BTreeMap::new();
+        for (name, builtin) in DEFAULT {
+            let rel = format!("themes/default/{name}");
+            let text = match std::fs::read_to_string(dir.join(name)) {
+                Ok(text) => text,
+                Err(_) => (*builtin).to_owned(),
+            };
+            if name.ends_with(".html") {
+                if let Err(e) =
+                    env.add_template_owned(format!("builtin/{name}"), (*builtin).to_owned())
+                {
+                    errors.push(template_error(&format!("builtin/{name}"), &e));
+                }
+                if let Err(e) = env.add_template_owned((*name).to_owned(), text) {
+                    errors.push(template_error(&rel, &e));
+                }
+            } else if *name == "style.css" {
+                css = text;
+            } else if let Some(lang) = name
+                .strip_prefix("strings/")
+                .and_then(|n| n.strip_suffix(".yaml"))
+            {
+                match yaml::parse(&text, Offset { lines: 0 }) {
+                    Ok(Some(node)) => {
+                        strings.insert(lang.to_owned(), node.to_json());
+                    }
+                    Ok(None) => {}
+                    Err(d) => errors.push(d.in_file(rel)),
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(Theme { env, css, strings })
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The stylesheet.
+    pub fn css(&self) -> &str {
+        &self.css
+    }
+
+    /// UI strings for `language` (`sv-SE` uses `sv`); Swedish when there are none.
+    pub fn strings(&self, language: &str) -> &serde_json::Value {
+        let primary = language.split('-').next().unwrap_or(language);
+        self.strings
+            .get(primary)
+            .or_else(|| self.strings.get("sv"))
+            .unwrap_or(&serde_json::Value::Null)
+    }
+
+    /// Renders template `name` with `context`.
+    pub fn render(&self, name: &str, context: minijinja::Value) -> Result<String, Diagnostic> {
+        let template = self
+            .env
+            .get_template(name)
+            .map_err(|e| template_error(&format!("themes/default/{name}"), &e))?;
+        template
+            .render(context)
+            .map_err(|e| template_error(&format!("themes/default/{name}"), &e))
+    }
+}
+
+fn template_error(file: &str, e: &minijinja::Error) -> Diagnostic {
+    let file = e.name().map_or(file.to_owned(), |n| {
+        n.strip_prefix("builtin/").map_or_else(
+            || format!("themes/default/{n}"),
+            |b| format!("(built-in theme) {b}"),
+        )
+    });
+    Diagnostic::new(Code::ThemeTemplate, format!("theme template error: {}", e.detail().unwrap_or(&e.to_string())))
+        .in_file(file)
+        .at_pos(Pos::new(e.line().unwrap_or(1) as u32, 1))
+        .with_hint("fix the template; to change one block, extend the built-in template: {% extends \"builtin/module.html\" %}")
+}
