@@ -3,10 +3,12 @@
 //! Raw HTML is never rendered and comrak drops `javascript:`-style URLs; local
 //! links and images are rewritten to the bundle's pages and content-addressed assets.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use comrak::Arena;
-use comrak::nodes::{AstNode, NodeValue};
+use comrak::adapters::{HeadingAdapter, HeadingMeta};
+use comrak::nodes::{AstNode, NodeValue, Sourcepos};
+use comrak::options::Plugins;
+use comrak::{Anchorizer, Arena};
 
 use crate::load::markdown::{BlockKind, options};
 
@@ -29,10 +31,12 @@ pub fn render(body: &str, line_offset: u32, rewrite: &Rewrite) -> Vec<Segment> {
     let image = Arc::clone(rewrite);
     opts.extension.link_url_rewriter = Some(Arc::new(move |url: &str| link(url)));
     opts.extension.image_url_rewriter = Some(Arc::new(move |url: &str| image(url)));
-    opts.extension.header_id_prefix = Some(String::new());
     let arena = Arena::new();
     let root = comrak::parse_document(&arena, body, &opts);
     let children: Vec<&AstNode<'_>> = root.children().collect();
+    let headings = Headings(Mutex::new(Anchorizer::new()));
+    let mut plugins = Plugins::default();
+    plugins.render.heading_adapter = Some(&headings);
     let mut segments = Vec::new();
     let mut current: Option<&AstNode<'_>> = None;
     for child in children {
@@ -54,7 +58,7 @@ pub fn render(body: &str, line_offset: u32, rewrite: &Rewrite) -> Vec<Segment> {
         match block {
             Some((kind, line)) => {
                 if let Some(doc) = current.take() {
-                    segments.push(Segment::Html(format(doc, &opts)));
+                    segments.push(Segment::Html(format(doc, &opts, &plugins)));
                 }
                 segments.push(Segment::Block(kind, line));
             }
@@ -67,15 +71,44 @@ pub fn render(body: &str, line_offset: u32, rewrite: &Rewrite) -> Vec<Segment> {
         }
     }
     if let Some(doc) = current {
-        segments.push(Segment::Html(format(doc, &opts)));
+        segments.push(Segment::Html(format(doc, &opts, &plugins)));
     }
     segments
 }
 
-fn format<'a>(doc: &'a AstNode<'a>, opts: &comrak::Options<'_>) -> String {
+fn format<'a>(doc: &'a AstNode<'a>, opts: &comrak::Options<'_>, plugins: &Plugins<'_>) -> String {
     let mut html = String::new();
-    comrak::format_html(doc, opts, &mut html).expect("writing to a String cannot fail");
+    comrak::format_html_with_plugins(doc, opts, &mut html, plugins)
+        .expect("writing to a String cannot fail");
     html
+}
+
+/// Headings with GitHub-style ids (the same slugs the link check uses), and no
+/// extra anchor link inside.
+struct Headings(Mutex<Anchorizer>);
+
+impl HeadingAdapter for Headings {
+    fn enter(
+        &self,
+        out: &mut dyn std::fmt::Write,
+        heading: &HeadingMeta,
+        _: Option<Sourcepos>,
+    ) -> std::fmt::Result {
+        let slug = self
+            .0
+            .lock()
+            .map_or_else(|_| String::new(), |mut a| a.anchorize(&heading.content));
+        write!(
+            out,
+            "<h{} id=\"{}\">",
+            heading.level,
+            slug.replace(['"', '<', '>', '&'], "")
+        )
+    }
+
+    fn exit(&self, out: &mut dyn std::fmt::Write, heading: &HeadingMeta) -> std::fmt::Result {
+        write!(out, "</h{}>", heading.level)
+    }
 }
 
 #[cfg(test)]

@@ -69,6 +69,7 @@ impl Theme {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Chainable);
         env.set_auto_escape_callback(|_| AutoEscape::Html);
+        env.add_filter("num", num);
         let mut errors = Vec::new();
         let mut css = String::new();
         let mut strings = BTreeMap::new();
@@ -132,6 +133,17 @@ impl Theme {
         template
             .render(context)
             .map_err(|e| template_error(&format!("themes/default/{name}"), &e))
+    }
+}
+
+/// Formats a value for people: `2` rather than `2.0`, `true` rather than `True`.
+fn num(value: minijinja::Value) -> String {
+    if value.kind() == minijinja::value::ValueKind::Bool {
+        return value.is_true().to_string();
+    }
+    match f64::try_from(value.clone()) {
+        Ok(v) if value.kind() == minijinja::value::ValueKind::Number => crate::scoring::fmt_num(v),
+        _ => value.to_string(),
     }
 }
 
