@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
-use crate::bundle::{self, Provenance, Written};
+use crate::bundle::{self, Provenance, Staging, Written};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::error::Error;
 use crate::load::{self, Sources, Target};
@@ -34,7 +34,7 @@ pub struct BuildReport {
     /// Files read, for snippets.
     pub sources: Sources,
     /// What was written; empty when there were errors.
-    pub written: Vec<(String, String, Written)>,
+    pub written: Vec<Written>,
 }
 
 impl BuildReport {
@@ -72,7 +72,10 @@ pub fn run(options: &BuildOptions, progress: &(dyn Fn() + Sync)) -> Result<Build
         }
     };
     let provenance = Provenance::detect(&repo.root, &options.tool_version);
-    let results: Vec<Result<Result<bundle::Bundle, Diagnostic>, Error>> = repo
+    let staging = Staging::new(&options.out)?;
+    // Each bundle is staged as soon as it is assembled, so memory holds one bundle
+    // per thread rather than all of them.
+    let results: Vec<Result<Option<Diagnostic>, Error>> = repo
         .moments
         .par_iter()
         .filter_map(|m| m.meta.as_ref().map(|meta| (m, meta)))
@@ -80,31 +83,22 @@ pub fn run(options: &BuildOptions, progress: &(dyn Fn() + Sync)) -> Result<Build
             let assets = bundle::assets::collect(m)?;
             let rendered = match render::moment(m, meta, &assets, &theme, &options.tool_version) {
                 Ok(r) => r,
-                Err(d) => return Ok(Err(d)),
+                Err(d) => return Ok(Some(d)),
             };
-            let bundle = bundle::assemble(&rendered, &assets, &provenance)?;
+            staging.stage(&bundle::assemble(&rendered, &assets, &provenance)?)?;
             progress();
-            Ok(Ok(bundle))
+            Ok(None)
         })
         .collect();
-    let mut bundles = Vec::new();
     for result in results {
-        match result? {
-            Ok(b) => bundles.push(b),
-            Err(d) => diagnostics.push(d),
-        }
+        diagnostics.extend(result?);
     }
     if failed(&diagnostics) {
         report.diagnostics = diagnostics;
         report.sources = repo.sources;
         return Ok(report);
     }
-    let written = bundle::write_all(&options.out, &bundles)?;
-    report.written = bundles
-        .iter()
-        .zip(written)
-        .map(|(b, w)| (b.id.clone(), b.version.clone(), w))
-        .collect();
+    report.written = staging.commit()?;
     report.diagnostics = diagnostics;
     report.sources = repo.sources;
     Ok(report)

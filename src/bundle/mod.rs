@@ -160,55 +160,93 @@ pub fn assemble(
 /// Paths of a written bundle.
 #[derive(Clone, Debug)]
 pub struct Written {
+    /// Moment id.
+    pub id: String,
+    /// Version.
+    pub version: String,
     /// `dist/<id>/<version>`.
     pub dir: PathBuf,
     /// `dist/<id>-<version>.tar.gz`.
     pub archive: PathBuf,
 }
 
-/// Writes every bundle into `out` atomically: all bundles are first written to a
-/// staging folder inside `out`, and only moved into place when all are complete. A
-/// failure leaves `out` as it was.
-pub fn write_all(out: &Path, bundles: &[Bundle]) -> Result<Vec<Written>, Error> {
-    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".moment-build-")
-        .tempdir_in(out)
-        .map_err(|e| Error::io(out, e))?;
-    for b in bundles {
-        let dir = staging.path().join(&b.id).join(&b.version);
-        for (path, bytes) in &b.files {
+/// A hidden folder inside the output folder where bundles are written first. Bundles
+/// are moved into place by [`Staging::commit`] only when all are complete; dropping a
+/// staging without committing removes it and leaves the output folder as it was.
+#[derive(Debug)]
+pub struct Staging {
+    out: PathBuf,
+    dir: tempfile::TempDir,
+    staged: std::sync::Mutex<Vec<(String, String)>>,
+}
+
+impl Staging {
+    /// Creates the staging folder inside `out` (created when missing).
+    pub fn new(out: &Path) -> Result<Staging, Error> {
+        std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+        let dir = tempfile::Builder::new()
+            .prefix(".moment-build-")
+            .tempdir_in(out)
+            .map_err(|e| Error::io(out, e))?;
+        Ok(Staging {
+            out: out.to_path_buf(),
+            dir,
+            staged: std::sync::Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Writes one bundle into the staging folder. Safe to call from several threads.
+    pub fn stage(&self, bundle: &Bundle) -> Result<(), Error> {
+        let dir = self.dir.path().join(&bundle.id).join(&bundle.version);
+        for (path, bytes) in &bundle.files {
             let file = dir.join(path);
             if let Some(parent) = file.parent() {
                 std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
             }
             std::fs::write(&file, bytes).map_err(|e| Error::io(&file, e))?;
         }
-        let archive = staging
+        let archive = self
+            .dir
             .path()
-            .join(format!("{}-{}.tar.gz", b.id, b.version));
-        std::fs::write(&archive, &b.archive).map_err(|e| Error::io(&archive, e))?;
+            .join(format!("{}-{}.tar.gz", bundle.id, bundle.version));
+        std::fs::write(&archive, &bundle.archive).map_err(|e| Error::io(&archive, e))?;
+        self.staged
+            .lock()
+            .map_err(|_| Error::Usage("a build thread failed".to_owned()))?
+            .push((bundle.id.clone(), bundle.version.clone()));
+        Ok(())
     }
-    let mut written = Vec::new();
-    for b in bundles {
-        let final_dir = out.join(&b.id).join(&b.version);
-        let final_archive = out.join(format!("{}-{}.tar.gz", b.id, b.version));
-        std::fs::create_dir_all(out.join(&b.id)).map_err(|e| Error::io(out.join(&b.id), e))?;
-        if final_dir.exists() {
-            let old = staging.path().join(format!(".old-{}-{}", b.id, b.version));
-            std::fs::rename(&final_dir, &old).map_err(|e| Error::io(&final_dir, e))?;
+
+    /// Moves every staged bundle into place, replacing older copies of the same version.
+    pub fn commit(self) -> Result<Vec<Written>, Error> {
+        let mut staged = self
+            .staged
+            .into_inner()
+            .map_err(|_| Error::Usage("a build thread failed".to_owned()))?;
+        staged.sort();
+        let root = self.dir.path();
+        let mut written = Vec::new();
+        for (id, version) in staged {
+            let final_dir = self.out.join(&id).join(&version);
+            let final_archive = self.out.join(format!("{id}-{version}.tar.gz"));
+            std::fs::create_dir_all(self.out.join(&id))
+                .map_err(|e| Error::io(self.out.join(&id), e))?;
+            if final_dir.exists() {
+                let old = root.join(format!(".old-{id}-{version}"));
+                std::fs::rename(&final_dir, &old).map_err(|e| Error::io(&final_dir, e))?;
+            }
+            let staged_dir = root.join(&id).join(&version);
+            std::fs::rename(&staged_dir, &final_dir).map_err(|e| Error::io(&final_dir, e))?;
+            let staged_archive = root.join(format!("{id}-{version}.tar.gz"));
+            std::fs::rename(&staged_archive, &final_archive)
+                .map_err(|e| Error::io(&final_archive, e))?;
+            written.push(Written {
+                id,
+                version,
+                dir: final_dir,
+                archive: final_archive,
+            });
         }
-        let staged = staging.path().join(&b.id).join(&b.version);
-        std::fs::rename(&staged, &final_dir).map_err(|e| Error::io(&final_dir, e))?;
-        let staged_archive = staging
-            .path()
-            .join(format!("{}-{}.tar.gz", b.id, b.version));
-        std::fs::rename(&staged_archive, &final_archive)
-            .map_err(|e| Error::io(&final_archive, e))?;
-        written.push(Written {
-            dir: final_dir,
-            archive: final_archive,
-        });
+        Ok(written)
     }
-    Ok(written)
 }

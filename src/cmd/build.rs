@@ -75,11 +75,13 @@ pub fn execute(args: &BuildArgs) -> Result<Outcome, Error> {
         eprintln!("nothing was written to {}", args.out.display());
         return Ok(Outcome::Failure);
     }
-    for (id, version, written) in &built.written {
+    for w in &built.written {
         println!(
-            "built {id} {version} → {} and {}",
-            written.dir.display(),
-            written.archive.display()
+            "built {} {} → {} and {}",
+            w.id,
+            w.version,
+            w.dir.display(),
+            w.archive.display()
         );
     }
     Ok(Outcome::Success)

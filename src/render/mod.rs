@@ -350,25 +350,26 @@ pub fn site(
     tool_version: &str,
 ) -> Result<Vec<(String, String)>, Diagnostic> {
     let forms: BTreeMap<&str, &Form> = normal.forms.iter().map(|f| (f.id.as_str(), f)).collect();
-    let strings = theme.strings(&normal.language);
-    let ctx = |view: &str, page: &str, extra: Option<(usize, &NormalModule)>| {
-        let (previous, module, next) = match extra {
-            Some((i, m)) => (
-                i.checked_sub(1).and_then(|p| normal.modules.get(p)),
-                Some(m),
-                normal.modules.get(i + 1),
-            ),
-            None => (None, None, None),
-        };
+    // Converted once: every page shares these values.
+    let moment_value = minijinja::Value::from_serialize(normal);
+    let forms_value = minijinja::Value::from_serialize(&forms);
+    let strings = minijinja::Value::from_serialize(theme.strings(&normal.language));
+    let modules: Vec<minijinja::Value> = normal
+        .modules
+        .iter()
+        .map(minijinja::Value::from_serialize)
+        .collect();
+    let ctx = |view: &str, page: &str, index: Option<usize>| {
+        let at = |i: Option<usize>| i.and_then(|i| modules.get(i)).cloned();
         minijinja::context! {
-            moment => minijinja::Value::from_serialize(normal),
-            forms => minijinja::Value::from_serialize(&forms),
-            t => minijinja::Value::from_serialize(strings),
+            moment => moment_value.clone(),
+            forms => forms_value.clone(),
+            t => strings.clone(),
             view => view,
             page => page,
-            module => module.map(minijinja::Value::from_serialize),
-            previous => previous.map(minijinja::Value::from_serialize),
-            next => next.map(minijinja::Value::from_serialize),
+            module => at(index),
+            previous => at(index.and_then(|i| i.checked_sub(1))),
+            next => at(index.map(|i| i + 1)),
             tool_version => tool_version,
         }
     };
@@ -384,7 +385,7 @@ pub fn site(
     for (i, m) in normal.modules.iter().enumerate() {
         files.push((
             m.page.clone(),
-            theme.render("module.html", ctx("citizen", &m.page, Some((i, m))))?,
+            theme.render("module.html", ctx("citizen", &m.page, Some(i)))?,
         ));
     }
     files.push(("style.css".to_owned(), theme.css().to_owned()));
