@@ -91,9 +91,16 @@ pub fn run(options: &BuildOptions, progress: &(dyn Fn() + Sync)) -> Result<Build
         })
         .collect();
     for result in results {
-        diagnostics.extend(result?);
+        match result {
+            Ok(found) => diagnostics.extend(found),
+            Err(e) => {
+                staging.abandon();
+                return Err(e);
+            }
+        }
     }
     if failed(&diagnostics) {
+        staging.abandon();
         report.diagnostics = diagnostics;
         report.sources = repo.sources;
         return Ok(report);

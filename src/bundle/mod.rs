@@ -176,6 +176,7 @@ pub struct Written {
 #[derive(Debug)]
 pub struct Staging {
     out: PathBuf,
+    created_out: bool,
     dir: tempfile::TempDir,
     staged: std::sync::Mutex<Vec<(String, String)>>,
 }
@@ -183,6 +184,7 @@ pub struct Staging {
 impl Staging {
     /// Creates the staging folder inside `out` (created when missing).
     pub fn new(out: &Path) -> Result<Staging, Error> {
+        let created_out = !out.exists();
         std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
         let dir = tempfile::Builder::new()
             .prefix(".moment-build-")
@@ -190,6 +192,7 @@ impl Staging {
             .map_err(|e| Error::io(out, e))?;
         Ok(Staging {
             out: out.to_path_buf(),
+            created_out,
             dir,
             staged: std::sync::Mutex::new(Vec::new()),
         })
@@ -215,6 +218,16 @@ impl Staging {
             .map_err(|_| Error::Usage("a build thread failed".to_owned()))?
             .push((bundle.id.clone(), bundle.version.clone()));
         Ok(())
+    }
+
+    /// Throws the staged bundles away, and the output folder too when this build
+    /// created it, so that a failed build leaves no trace.
+    pub fn abandon(self) {
+        let (out, created) = (self.out.clone(), self.created_out);
+        drop(self.dir);
+        if created {
+            let _ = std::fs::remove_dir(out);
+        }
     }
 
     /// Moves every staged bundle into place, replacing older copies of the same version.
