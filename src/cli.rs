@@ -20,6 +20,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Check, then compile reproducible, versioned bundles into dist/.
     Build(BuildArgs),
+    /// Serve a live-reloading preview of every moment on 127.0.0.1.
+    Preview(PreviewArgs),
     /// Scaffold a new moment that `moment check` accepts as it is.
     New(NewArgs),
 }
@@ -69,6 +71,23 @@ pub struct BuildArgs {
     /// Highest LIX readability index allowed per Markdown file.
     #[arg(long, default_value_t = 50.0, value_name = "N")]
     pub max_lix: f64,
+}
+
+/// Arguments of `moment preview`.
+#[derive(Debug, clap::Args)]
+pub struct PreviewArgs {
+    /// The repository root.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Port to listen on (0 picks a free port).
+    #[arg(long, default_value_t = 4000)]
+    pub port: u16,
+    /// Address to bind; anything but loopback exposes unpublished content.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
+    /// Open the preview in a browser.
+    #[arg(long)]
+    pub open: bool,
 }
 
 /// Kinds of moment, for `moment new`.

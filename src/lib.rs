@@ -10,6 +10,7 @@ pub mod diagnostic;
 pub mod error;
 pub mod load;
 pub mod model;
+pub mod preview;
 pub mod render;
 pub mod report;
 pub mod scaffold;

@@ -16,6 +16,7 @@ fn main() -> ExitCode {
         Command::Build(args) => cmd::build::execute(args),
         Command::Check(args) => cmd::check::execute(args),
         Command::New(args) => cmd::new::execute(args),
+        Command::Preview(args) => cmd::preview::execute(args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

@@ -1,0 +1,170 @@
+// moment preview client: live reload, narrow width, live form evaluation,
+// staff activation of modules, and occasions of repeated forms for staff graphs.
+(function () {
+  "use strict";
+  var bar = document.getElementById("moment-preview");
+  var moment = bar ? bar.getAttribute("data-moment") : null;
+  var generation = bar ? Number(bar.getAttribute("data-generation")) : 0;
+  var store = {
+    get: function (key, fallback) {
+      try { var v = localStorage.getItem("moment:" + moment + ":" + key); return v === null ? fallback : JSON.parse(v); }
+      catch (e) { return fallback; }
+    },
+    set: function (key, value) {
+      try { localStorage.setItem("moment:" + moment + ":" + key, JSON.stringify(value)); } catch (e) { /* private mode */ }
+    }
+  };
+
+  // Live reload: the server says which moments changed.
+  var events = new EventSource("/_moment/events");
+  events.addEventListener("reload", function (e) {
+    var data = JSON.parse(e.data);
+    if (!moment || data.moments.indexOf("*") >= 0 || data.moments.indexOf(moment) >= 0) {
+      if (data.generation !== generation) { location.reload(); }
+    }
+  });
+  window.addEventListener("beforeunload", function () { events.close(); });
+  if (!moment) { return; }
+
+  // Narrow (mobile) width.
+  var narrow = document.getElementById("moment-narrow");
+  function applyNarrow(on) {
+    document.body.style.maxWidth = on ? "360px" : "";
+    document.body.style.margin = on ? "0 auto" : "";
+    document.body.style.boxShadow = on ? "0 0 0 1px #8a8a8a" : "";
+    narrow.setAttribute("aria-pressed", on ? "true" : "false");
+  }
+  applyNarrow(store.get("narrow", false));
+  narrow.addEventListener("click", function () {
+    var on = narrow.getAttribute("aria-pressed") !== "true";
+    store.set("narrow", on);
+    applyNarrow(on);
+  });
+
+  // Forms: answers are evaluated by the same Rust engine as the form tests.
+  function answersOf(form) {
+    var answers = {};
+    form.querySelectorAll("[data-item]").forEach(function (item) {
+      if (item.hidden) { return; }
+      var id = item.getAttribute("data-item");
+      var type = item.getAttribute("data-type");
+      var inputs = item.querySelectorAll("input, textarea");
+      if (type === "choice") {
+        var c = item.querySelector("input:checked");
+        if (c) { answers[id] = Number(c.value); }
+      } else if (type === "multichoice") {
+        answers[id] = Array.prototype.map.call(item.querySelectorAll("input:checked"), function (i) { return Number(i.value); });
+      } else if (type === "boolean") {
+        var b = item.querySelector("input:checked");
+        if (b) { answers[id] = b.value === "true"; }
+      } else if (type === "scale" || type === "number") {
+        var n = inputs[0];
+        if (n && n.value !== "" && (type === "number" || n.getAttribute("data-touched"))) { answers[id] = Number(n.value); }
+      } else if (inputs[0] && inputs[0].value !== "") {
+        answers[id] = inputs[0].value;
+      }
+    });
+    return answers;
+  }
+  function post(url, body) {
+    return fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  }
+  function text(tag, content, cls) {
+    var el = document.createElement(tag);
+    el.textContent = content;
+    if (cls) { el.className = cls; }
+    return el;
+  }
+  document.querySelectorAll("form[data-form]").forEach(function (form) {
+    var id = form.getAttribute("data-form");
+    var result = document.createElement("div");
+    result.className = "moment-result";
+    result.setAttribute("aria-live", "polite");
+    result.setAttribute("data-result", id);
+    result.style.cssText = "border:2px dashed #00508c;padding:.5rem 1rem;margin-top:1rem";
+    form.appendChild(result);
+    var save = document.createElement("button");
+    save.type = "button";
+    save.textContent = "Spara som tillfälle (förhandsvisning)";
+    save.style.marginLeft = ".5rem";
+    form.appendChild(save);
+    function evaluate() {
+      var answers = answersOf(form);
+      return post("/_moment/evaluate/" + moment + "/" + id, { answers: answers }).then(function (r) { return r.json(); }).then(function (ev) {
+        form.querySelectorAll("[data-item]").forEach(function (item) {
+          item.hidden = ev.hidden.indexOf(item.getAttribute("data-item")) >= 0;
+        });
+        result.textContent = "";
+        result.appendChild(text("strong", "Förhandsvisning av resultatet"));
+        Object.keys(ev.scores).forEach(function (s) {
+          var band = ev.bands[s] ? " (" + ev.bands[s] + ")" : "";
+          result.appendChild(text("p", "Poäng " + s + ": " + ev.scores[s] + band, "moment-score"));
+        });
+        result.appendChild(text("p", ev.alerts.length ? "Larm till personal: " + ev.alerts.join(", ") : "Inga larm till personal", "moment-alerts"));
+        return answers;
+      });
+    }
+    form.addEventListener("input", function (e) {
+      if (e.target) { e.target.setAttribute("data-touched", "1"); }
+      evaluate();
+    });
+    form.addEventListener("change", function () { evaluate(); });
+    save.addEventListener("click", function () {
+      evaluate().then(function (answers) {
+        var all = store.get("occasions:" + id, []);
+        all.push(answers);
+        store.set("occasions:" + id, all);
+        save.textContent = "Sparat: " + all.length + " tillfällen";
+      });
+    });
+    evaluate();
+  });
+
+  // Staff activation: staff open modules one by one; the citizen view follows.
+  var activated = store.get("activated", []);
+  document.querySelectorAll("tr[data-activation='staff']").forEach(function (row) {
+    var page = row.getAttribute("data-page");
+    var cell = row.querySelector("td:nth-child(3)");
+    var label = document.createElement("label");
+    var box = document.createElement("input");
+    box.type = "checkbox";
+    box.checked = activated.indexOf(page) >= 0;
+    box.setAttribute("data-activate", page);
+    box.addEventListener("change", function () {
+      activated = store.get("activated", []).filter(function (p) { return p !== page; });
+      if (box.checked) { activated.push(page); }
+      store.set("activated", activated);
+    });
+    label.appendChild(box);
+    label.appendChild(document.createTextNode(" aktiverad"));
+    cell.appendChild(document.createElement("br"));
+    cell.appendChild(label);
+  });
+  var notice = document.querySelector("p.notice");
+  var page = location.pathname.split("/").pop();
+  if (notice && activated.indexOf(page) < 0) {
+    notice.textContent = "Låst i förhandsvisningen: personalen har inte aktiverat den här modulen än. Aktivera den i personalens vy.";
+    notice.setAttribute("data-locked", "true");
+  }
+
+  // Staff graphs of repeated forms, from the occasions saved in the citizen view.
+  document.querySelectorAll("section[data-form]").forEach(function (section) {
+    var id = section.getAttribute("data-form");
+    var occasions = store.get("occasions:" + id, []);
+    var box = document.createElement("div");
+    box.className = "moment-graph";
+    section.appendChild(box);
+    if (!occasions.length) {
+      box.appendChild(text("p", "Inga tillfällen än. Fyll i formuläret i invånarens vy och spara som tillfälle."));
+      return;
+    }
+    post("/_moment/graph/" + moment + "/" + id, { occasions: occasions }).then(function (r) { return r.text(); }).then(function (svg) {
+      box.innerHTML = svg;
+      var clear = document.createElement("button");
+      clear.type = "button";
+      clear.textContent = "Töm tillfällen";
+      clear.addEventListener("click", function () { store.set("occasions:" + id, []); location.reload(); });
+      box.appendChild(clear);
+    });
+  });
+})();

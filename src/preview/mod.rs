@@ -1,0 +1,167 @@
+//! `moment preview`: a local server that shows every moment as built, from the
+//! citizen's and the staff's side, and reloads the browser when a file is saved.
+
+mod graph;
+mod html;
+mod server;
+pub mod state;
+pub mod watch;
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use notify::RecursiveMode;
+use notify_debouncer_full::{DebounceEventResult, new_debouncer};
+use tokio::sync::broadcast;
+
+use crate::error::Error;
+use crate::schema::Schemas;
+use server::{App, Reload};
+use state::{Scope, Snapshot};
+
+/// How long the watcher waits for more events after the first one. Editors write a
+/// file in several steps; this folds them into one rebuild.
+const DEBOUNCE: Duration = Duration::from_millis(15);
+
+/// Settings of the preview server.
+#[derive(Clone, Debug)]
+pub struct PreviewOptions {
+    /// The repository root.
+    pub root: PathBuf,
+    /// Address to bind.
+    pub host: IpAddr,
+    /// Port; 0 picks a free one.
+    pub port: u16,
+    /// Open a browser.
+    pub open: bool,
+}
+
+/// Runs the preview until Ctrl-C. Prints the address once listening.
+pub fn serve(options: &PreviewOptions) -> Result<(), Error> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io("tokio runtime", e))?;
+    runtime.block_on(run(options))
+}
+
+async fn run(options: &PreviewOptions) -> Result<(), Error> {
+    let root = options
+        .root
+        .canonicalize()
+        .map_err(|e| Error::io(&options.root, e))?;
+    let schemas = Arc::new(Schemas::compile());
+    let started = Instant::now();
+    let first = state::rebuild(&root, &Scope::All, &Snapshot::default(), &schemas);
+    let (errors, count) = (
+        first.moments.values().map(|m| m.errors()).sum::<usize>(),
+        first.moments.len(),
+    );
+    let snapshot = Arc::new(RwLock::new(Arc::new(first)));
+    let (reloads, _) = broadcast::channel(64);
+    let app = App {
+        snapshot: Arc::clone(&snapshot),
+        reloads: reloads.clone(),
+    };
+    let addr = SocketAddr::new(options.host, options.port);
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AddrInUse {
+            Error::Usage(format!(
+                "port {} on {} is already in use; choose another with --port",
+                options.port, options.host
+            ))
+        } else {
+            Error::io(addr.to_string(), e)
+        }
+    })?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| Error::io(addr.to_string(), e))?;
+    let url = format!("http://{local}/");
+    println!(
+        "moment preview: {count} moments ({errors} errors) ready in {} ms at {url}",
+        started.elapsed().as_millis()
+    );
+    println!("watching moments/, themes/, schemas/ and units.yaml; press Ctrl-C to stop");
+    if options.open {
+        let _ = std::process::Command::new("xdg-open").arg(&url).spawn();
+    }
+    let _watcher = watch_sources(&root, Arc::clone(&schemas), snapshot, reloads)?;
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let server = axum::serve(listener, server::router(app)).with_graceful_shutdown(shutdown);
+    // Open event streams never finish by themselves: give them a moment, then stop.
+    tokio::select! {
+        result = server => result.map_err(|e| Error::io(url.clone(), e))?,
+        () = async {
+            let _ = tokio::signal::ctrl_c().await;
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        } => {}
+    }
+    println!("moment preview stopped");
+    Ok(())
+}
+
+/// Starts the file watcher; the returned value keeps it alive.
+fn watch_sources(
+    root: &std::path::Path,
+    schemas: Arc<Schemas>,
+    snapshot: Arc<RwLock<Arc<Snapshot>>>,
+    reloads: broadcast::Sender<Reload>,
+) -> Result<
+    notify_debouncer_full::Debouncer<
+        notify::RecommendedWatcher,
+        notify_debouncer_full::RecommendedCache,
+    >,
+    Error,
+> {
+    let root_owned = root.to_path_buf();
+    let handler = move |result: DebounceEventResult| {
+        let Ok(events) = result else { return };
+        let scopes = events
+            .iter()
+            .filter(|e| watch::is_change(&e.kind))
+            .flat_map(|e| e.paths.iter())
+            .filter_map(|p| p.strip_prefix(&root_owned).ok())
+            .filter_map(watch::affected);
+        let Some(scope) = watch::merge(scopes) else {
+            return;
+        };
+        let previous = match snapshot.read() {
+            Ok(guard) => Arc::clone(&guard),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        };
+        let next = state::rebuild(&root_owned, &scope, &previous, &schemas);
+        let generation = next.generation;
+        if let Ok(mut guard) = snapshot.write() {
+            *guard = Arc::new(next);
+        }
+        let moments = match scope {
+            Scope::All => vec!["*".to_owned()],
+            Scope::Moments(ids) => ids,
+        };
+        let _ = reloads.send(Reload {
+            generation,
+            moments,
+        });
+    };
+    let mut debouncer = new_debouncer(DEBOUNCE, None, handler)
+        .map_err(|e| Error::io(root, std::io::Error::other(e)))?;
+    for sub in ["moments", "themes", "schemas"] {
+        let dir = root.join(sub);
+        if dir.is_dir() {
+            debouncer
+                .watch(&dir, RecursiveMode::Recursive)
+                .map_err(|e| Error::io(&dir, std::io::Error::other(e)))?;
+        }
+    }
+    // units.yaml: watch the root without recursion (the file may be replaced on save).
+    debouncer
+        .watch(root, RecursiveMode::NonRecursive)
+        .map_err(|e| Error::io(root, std::io::Error::other(e)))?;
+    Ok(debouncer)
+}
