@@ -20,6 +20,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Check, then compile reproducible, versioned bundles into dist/.
     Build(BuildArgs),
+    /// Show what changed between two versions, classed clinical, content or cosmetic.
+    Diff(DiffArgs),
     /// Serve a live-reloading preview of every moment on 127.0.0.1.
     Preview(PreviewArgs),
     /// Scaffold a new moment that `moment check` accepts as it is.
@@ -52,6 +54,9 @@ pub struct CheckArgs {
     /// Highest LIX readability index allowed per Markdown file.
     #[arg(long, default_value_t = 50.0, value_name = "N")]
     pub max_lix: f64,
+    /// Also enforce the version policy against this git revision (such as origin/main).
+    #[arg(long, value_name = "REV")]
+    pub against: Option<String>,
 }
 
 /// Arguments of `moment build`.
@@ -121,6 +126,38 @@ pub struct NewArgs {
     /// Its kind.
     #[arg(long, value_enum, default_value_t = MomentKind::Education)]
     pub kind: MomentKind,
+    /// The repository root.
+    #[arg(long, default_value = ".")]
+    pub path: PathBuf,
+}
+
+/// Output formats of `diff`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Text for a terminal; colour on a terminal.
+    Human,
+    /// One JSON document.
+    Json,
+    /// Markdown for a pull-request comment.
+    Markdown,
+    /// Swedish release notes for care-provider administrators.
+    ReleaseNotes,
+}
+
+/// Arguments of `moment diff`.
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The old side: a git revision (main, HEAD~3, somn/v1.2.0) or `.` for the working tree.
+    pub from: String,
+    /// The new side (default: the working tree).
+    #[arg(default_value = ".")]
+    pub to: String,
+    /// Compare FROM with the working tree (the same as giving `.` as TO).
+    #[arg(long)]
+    pub worktree: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    pub format: DiffFormat,
     /// The repository root.
     #[arg(long, default_value = ".")]
     pub path: PathBuf,

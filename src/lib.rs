@@ -7,6 +7,7 @@
 pub mod build;
 pub mod bundle;
 pub mod diagnostic;
+pub mod diff;
 pub mod error;
 pub mod load;
 pub mod model;

@@ -15,6 +15,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Build(args) => cmd::build::execute(args),
         Command::Check(args) => cmd::check::execute(args),
+        Command::Diff(args) => cmd::diff::execute(args),
         Command::New(args) => cmd::new::execute(args),
         Command::Preview(args) => cmd::preview::execute(args),
     };

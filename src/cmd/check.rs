@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 
 use moment::error::{Error, Outcome};
 use moment::schema::Schemas;
-use moment::{load, report, validate};
+use moment::{diff, load, report, validate};
 
 use crate::cli::{CheckArgs, Format};
 
@@ -28,7 +28,17 @@ pub fn execute(args: &CheckArgs) -> Result<Outcome, Error> {
         max_lix: args.max_lix,
         strict: args.strict,
     };
-    let diags = validate::repository(&repo, &options);
+    let mut diags = validate::repository(&repo, &options);
+    if let Some(rev) = &args.against {
+        let base = diff::source::load_side(
+            &target.root,
+            &diff::source::Side::Revision(rev.clone()),
+            &schemas,
+        )?;
+        let changes = diff::diff(&base.moments, &diff::snapshots(&repo));
+        diags.extend(diff::policy::diagnostics(&changes, &repo, rev));
+        moment::diagnostic::sort(&mut diags);
+    }
     let text = match args.format {
         Format::Human => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();

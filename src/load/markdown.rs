@@ -132,6 +132,9 @@ pub struct Markdown {
     pub raw_html: Vec<Pos>,
     /// Prose statistics.
     pub prose: ProseCounts,
+    /// The text of each paragraph, heading and table cell, in order, with white
+    /// space folded: what a reader reads, for comparing versions.
+    pub paragraphs: Vec<String>,
 }
 
 /// Splits a module file into front matter and body.
@@ -226,9 +229,23 @@ pub fn parse(
                 }
             }
             NodeValue::Paragraph | NodeValue::TableCell => {
-                count_prose(&plain_text(node), &mut md.prose)
+                let text = plain_text(node);
+                count_prose(&text, &mut md.prose);
+                md.paragraphs.push(fold_space(&text));
             }
             _ => {}
+        }
+        if let NodeValue::Heading(h) = &data.value {
+            let text = md
+                .headings
+                .last()
+                .map(|h| h.text.clone())
+                .unwrap_or_default();
+            md.paragraphs.push(format!(
+                "{} {}",
+                "#".repeat(usize::from(h.level)),
+                fold_space(&text)
+            ));
         }
         if let NodeValue::Heading(_) = data.value {
             let text = md
@@ -295,6 +312,11 @@ fn block(
     out.extend(found.into_iter().map(|d| d.in_file(rel)));
     block.node = Some(node);
     block
+}
+
+/// Folds runs of white space into single spaces and trims.
+pub fn fold_space(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The text of a node and its descendants, as a reader hears it.

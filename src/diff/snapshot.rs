@@ -1,0 +1,174 @@
+//! What a moment looks like for comparison: metadata, the text of each module,
+//! media by digest, and the forms.
+
+use std::collections::BTreeMap;
+
+use sha2::{Digest, Sha256};
+
+use crate::bundle::assets::hex;
+use crate::load::markdown::{BlockSpec, Markdown};
+use crate::load::{LoadedMoment, Repository, paths};
+use crate::model::{Form, ModuleFront, MomentMeta};
+
+/// A media reference with the digests of its files.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Media {
+    /// `video`, `audio` or `image`.
+    pub kind: &'static str,
+    /// Title or alt text.
+    pub title: String,
+    /// Digest of the main file.
+    pub digest: Option<String>,
+    /// Digest of the captions.
+    pub captions: Option<String>,
+    /// Digest of the transcript.
+    pub transcript: Option<String>,
+}
+
+/// A module for comparison.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModuleSnapshot {
+    /// Path in the moment's folder.
+    pub path: String,
+    /// Front matter.
+    pub front: Option<ModuleFront>,
+    /// Paragraph texts.
+    pub paragraphs: Vec<String>,
+    /// Media in order.
+    pub media: Vec<Media>,
+    /// Forms placed, in order.
+    pub forms: Vec<String>,
+    /// The raw body, to tell formatting changes apart.
+    pub body: String,
+}
+
+impl ModuleSnapshot {
+    /// All the module's text, for similarity.
+    pub fn text(&self) -> String {
+        self.paragraphs.join(" ")
+    }
+}
+
+/// A moment for comparison.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MomentSnapshot {
+    /// Folder name.
+    pub id: String,
+    /// `moment.yaml`.
+    pub meta: Option<MomentMeta>,
+    /// The raw text of moment.yaml, to tell formatting changes apart.
+    pub meta_text: String,
+    /// Welcome paragraphs.
+    pub welcome: Vec<String>,
+    /// Welcome raw text.
+    pub welcome_body: String,
+    /// Modules in order.
+    pub modules: Vec<ModuleSnapshot>,
+    /// Forms by id, with the raw text of their files.
+    pub forms: BTreeMap<String, (Form, String)>,
+}
+
+fn digest(moment: &LoadedMoment, base: &str, written: &str) -> Option<String> {
+    let resolved = paths::resolve(&moment.dir, base, written).ok()?;
+    let bytes = std::fs::read(resolved.full).ok()?;
+    Some(hex(&Sha256::digest(bytes)))
+}
+
+fn media(moment: &LoadedMoment, doc: &Markdown) -> Vec<Media> {
+    let here = doc
+        .rel
+        .strip_prefix(&format!("{}/", moment.rel_dir))
+        .unwrap_or(&doc.rel);
+    let base = paths::parent(here);
+    let mut out: Vec<Media> = doc
+        .images
+        .iter()
+        .filter(|i| !paths::is_external(&i.url))
+        .map(|i| Media {
+            kind: "image",
+            title: i.text.clone(),
+            digest: digest(moment, base, &i.url),
+            captions: None,
+            transcript: None,
+        })
+        .collect();
+    for block in &doc.blocks {
+        match &block.spec {
+            Some(BlockSpec::Video(v)) => out.push(Media {
+                kind: "video",
+                title: v.title.clone(),
+                digest: digest(moment, base, &v.src),
+                captions: v.captions.as_deref().and_then(|c| digest(moment, base, c)),
+                transcript: v
+                    .transcript
+                    .as_deref()
+                    .and_then(|t| digest(moment, base, t)),
+            }),
+            Some(BlockSpec::Audio(a)) => out.push(Media {
+                kind: "audio",
+                title: a.title.clone(),
+                digest: digest(moment, base, &a.src),
+                captions: None,
+                transcript: a
+                    .transcript
+                    .as_deref()
+                    .and_then(|t| digest(moment, base, t)),
+            }),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Snapshots of every moment of a loaded repository.
+pub fn snapshots(repo: &Repository) -> Vec<MomentSnapshot> {
+    repo.moments
+        .iter()
+        .map(|m| MomentSnapshot {
+            id: m.folder.clone(),
+            meta: m.meta.clone(),
+            meta_text: repo.sources.get(&m.meta_rel()).cloned().unwrap_or_default(),
+            welcome: m
+                .welcome
+                .as_ref()
+                .map(|w| w.paragraphs.clone())
+                .unwrap_or_default(),
+            welcome_body: m
+                .welcome
+                .as_ref()
+                .map(|w| w.body.clone())
+                .unwrap_or_default(),
+            modules: m
+                .modules
+                .iter()
+                .map(|module| ModuleSnapshot {
+                    path: module.path.clone(),
+                    front: module.front.clone(),
+                    paragraphs: module.doc.paragraphs.clone(),
+                    media: media(m, &module.doc),
+                    forms: module
+                        .doc
+                        .blocks
+                        .iter()
+                        .filter_map(|b| match &b.spec {
+                            Some(BlockSpec::Form(f)) => Some(f.form.clone()),
+                            _ => None,
+                        })
+                        .collect(),
+                    body: module.doc.body.clone(),
+                })
+                .collect(),
+            forms: m
+                .forms
+                .iter()
+                .filter_map(|f| {
+                    let form = f.form.clone()?;
+                    Some((
+                        f.stem.clone(),
+                        (form, repo.sources.get(&f.rel).cloned().unwrap_or_default()),
+                    ))
+                })
+                .collect(),
+        })
+        .collect()
+}

@@ -1,0 +1,107 @@
+//! The two sides of a diff: the working tree, a git revision read straight from the
+//! object database (never checking anything out), or a built bundle.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::error::Error;
+use crate::load::{self, Target};
+use crate::schema::Schemas;
+
+use super::snapshot::{MomentSnapshot, snapshots};
+
+/// One side of a comparison.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// The files as they are on disk.
+    Worktree,
+    /// A git revision: a branch, tag, commit or expression such as `HEAD~3`.
+    Revision(String),
+}
+
+impl Side {
+    /// Reads a command-line argument: `.` or `worktree` is the working tree.
+    pub fn parse(arg: &str) -> Side {
+        match arg {
+            "." | "worktree" | "WORKTREE" => Side::Worktree,
+            rev => Side::Revision(rev.to_owned()),
+        }
+    }
+
+    /// How the side is named in reports.
+    pub fn label(&self) -> String {
+        match self {
+            Side::Worktree => "working tree".to_owned(),
+            Side::Revision(rev) => rev.clone(),
+        }
+    }
+}
+
+fn git(root: &Path, args: &[&str]) -> Result<Vec<u8>, Error> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(args)
+        .output()
+        .map_err(|e| Error::io("git", e))?;
+    if out.status.success() {
+        Ok(out.stdout)
+    } else {
+        Err(Error::Usage(format!(
+            "git {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )))
+    }
+}
+
+/// A side read into memory. A revision is unpacked into a temporary folder that
+/// lives as long as this value.
+pub struct Loaded {
+    /// The moments.
+    pub moments: Vec<MomentSnapshot>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// Extracts the repository at `rev` into a new temporary folder.
+pub fn extract(root: &Path, rev: &str) -> Result<(tempfile::TempDir, PathBuf), Error> {
+    let prefix = String::from_utf8_lossy(&git(root, &["rev-parse", "--show-prefix"])?)
+        .trim()
+        .to_owned();
+    let tree = if prefix.is_empty() {
+        format!("{rev}^{{tree}}")
+    } else {
+        format!("{rev}:{prefix}")
+    };
+    git(root, &["rev-parse", "--verify", "--quiet", &tree])
+        .map_err(|_| Error::Usage(format!("`{rev}` is not a revision of this git repository")))?;
+    let archive = git(root, &["archive", "--format=tar", &tree])?;
+    let dir = tempfile::tempdir().map_err(|e| Error::io("temporary folder", e))?;
+    tar::Archive::new(archive.as_slice())
+        .unpack(dir.path())
+        .map_err(|e| Error::io(dir.path(), e))?;
+    let path = dir.path().to_path_buf();
+    Ok((dir, path))
+}
+
+/// Loads one side.
+pub fn load_side(root: &Path, side: &Side, schemas: &Schemas) -> Result<Loaded, Error> {
+    let (dir, path) = match side {
+        Side::Worktree => (None, root.to_path_buf()),
+        Side::Revision(rev) => {
+            let (dir, path) = extract(root, rev)?;
+            (Some(dir), path)
+        }
+    };
+    let repo = load::load(
+        &Target {
+            root: path,
+            only: Vec::new(),
+        },
+        schemas,
+    );
+    Ok(Loaded {
+        moments: snapshots(&repo),
+        _dir: dir,
+    })
+}
