@@ -186,6 +186,18 @@ impl Staging {
     pub fn new(out: &Path) -> Result<Staging, Error> {
         let created_out = !out.exists();
         std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+        // Staging folders left by an interrupted build are of no use to anyone.
+        if let Ok(entries) = std::fs::read_dir(out) {
+            for entry in entries.filter_map(Result::ok) {
+                if entry
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with(".moment-build-")
+                {
+                    let _ = std::fs::remove_dir_all(entry.path());
+                }
+            }
+        }
         let dir = tempfile::Builder::new()
             .prefix(".moment-build-")
             .tempdir_in(out)

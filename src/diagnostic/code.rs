@@ -93,6 +93,7 @@ codes! {
     RawHtml = "W011", Warning, "raw HTML in Markdown is dropped";
     UnusedForm = "W012", Warning, "form not used by any module";
     NoRiskAnalysis = "W013", Warning, "production moment without a risk analysis";
+    WelcomeBlock = "W014", Warning, "media or form block in the welcome text is not shown";
 }
 
 impl fmt::Display for Code {

@@ -103,6 +103,41 @@ impl Theme {
                 }
             }
         }
+        // More languages: any strings/<lang>.yaml in the override folder.
+        if let Ok(entries) = std::fs::read_dir(dir.join("strings")) {
+            let mut names: Vec<String> = entries
+                .filter_map(Result::ok)
+                .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+                .collect();
+            names.sort();
+            for name in names {
+                let Some(lang) = name.strip_suffix(".yaml") else {
+                    continue;
+                };
+                if strings.contains_key(lang)
+                    && DEFAULT.iter().any(|(n, _)| *n == format!("strings/{name}"))
+                {
+                    continue;
+                }
+                let rel = format!("themes/default/strings/{name}");
+                let text =
+                    std::fs::read_to_string(dir.join("strings").join(&name)).unwrap_or_default();
+                match yaml::parse(&text, Offset { lines: 0 }) {
+                    Ok(Some(node)) => {
+                        // Keys the override leaves out fall back to the Swedish strings.
+                        let mut merged = strings.get("sv").cloned().unwrap_or_default();
+                        if let (Some(base), serde_json::Value::Object(own)) =
+                            (merged.as_object_mut(), node.to_json())
+                        {
+                            base.extend(own);
+                        }
+                        strings.insert(lang.to_owned(), merged);
+                    }
+                    Ok(None) => {}
+                    Err(d) => errors.push(d.in_file(rel)),
+                }
+            }
+        }
         if errors.is_empty() {
             Ok(Theme { env, css, strings })
         } else {

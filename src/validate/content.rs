@@ -34,6 +34,24 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
         .chain(moment.modules.iter().map(|m| &m.doc))
         .collect();
     let mut used_forms = BTreeSet::new();
+    if let Some(welcome) = &moment.welcome {
+        for block in &welcome.blocks {
+            out.push(
+                Diagnostic::new(
+                    Code::WelcomeBlock,
+                    format!(
+                        "a {} block in the welcome text is not shown",
+                        block.kind.name()
+                    ),
+                )
+                .in_file(&welcome.rel)
+                .at_pos(block.pos)
+                .with_hint(
+                    "the welcome text is plain prose; put videos, audio and forms in a module",
+                ),
+            );
+        }
+    }
     for doc in &docs {
         let mut sink = Sink::new(&doc.rel, out);
         let here = doc
@@ -47,7 +65,14 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
                 sink.report(Code::ImageNoAlt, image.pos, "image without alt text")
                     .help("describe what the image shows between the brackets: ![Person som sover](../media/somn.png)");
             }
-            if !paths::is_external(&image.url) {
+            if let Some(scheme) = unsafe_scheme(&image.url) {
+                sink.report(
+                    Code::PathEscapes,
+                    image.pos,
+                    format!("`{scheme}:` images are not allowed and are removed from the output"),
+                )
+                .help("put the image in the moment's media/ folder and refer to it relatively");
+            } else if !paths::is_external(&image.url) {
                 file_ref(moment, base, &image.url, image.pos, &mut sink);
             }
         }
@@ -61,7 +86,14 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
                 sink.report(Code::VagueLink, link.pos, format!("the link text `{}` does not say where it leads", link.text.trim()))
                     .help("use words that make sense on their own, such as [Sömndagboken](02-somndagbok.md)");
             }
-            if !paths::is_external(&link.url) {
+            if let Some(scheme) = unsafe_scheme(&link.url) {
+                sink.report(
+                    Code::PathEscapes,
+                    link.pos,
+                    format!("`{scheme}:` links are not allowed and are removed from the output"),
+                )
+                .help("link to a module of this moment, or to a full https:// address");
+            } else if !paths::is_external(&link.url) {
                 internal_link(moment, &docs, doc, base, &link.url, link.pos, &mut sink);
             }
         }
@@ -147,6 +179,20 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
             );
         }
     }
+}
+
+/// The scheme of a URL that is neither relative nor one of the allowed schemes.
+fn unsafe_scheme(url: &str) -> Option<String> {
+    let (scheme, _) = url.split_once(':')?;
+    let is_scheme = !scheme.is_empty()
+        && scheme
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    (is_scheme && !paths::is_external(url)).then(|| scheme.to_ascii_lowercase())
 }
 
 fn headings(doc: &Markdown, sink: &mut Sink<'_>) {
