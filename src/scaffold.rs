@@ -21,7 +21,7 @@ pub struct NewMoment {
 /// The first unit id in the repository's units.yaml, and whether it is a production unit.
 fn first_unit(root: &Path) -> Option<(String, bool)> {
     let text = std::fs::read_to_string(root.join("units.yaml")).ok()?;
-    let node = yaml::parse(&text, Offset { lines: 0 }).ok()??;
+    let node = yaml::parse(&text, Offset::NONE).ok()??;
     let Value::Seq(units) = &node.get("units")?.value else {
         return None;
     };
@@ -34,11 +34,30 @@ fn first_unit(root: &Path) -> Option<(String, bool)> {
     Some((id.clone(), production))
 }
 
+fn unit_ids(root: &Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(root.join("units.yaml")) else {
+        return Vec::new();
+    };
+    let Ok(Some(node)) = yaml::parse(&text, Offset::NONE) else {
+        return Vec::new();
+    };
+    let Some(Value::Seq(units)) = node.get("units").map(|u| &u.value) else {
+        return Vec::new();
+    };
+    units
+        .iter()
+        .filter_map(|u| match u.get("id").map(|v| &v.value) {
+            Some(Value::Str(id)) => Some(id.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 fn production(root: &Path, unit: &str) -> bool {
     let Some(text) = std::fs::read_to_string(root.join("units.yaml")).ok() else {
         return false;
     };
-    let Ok(Some(node)) = yaml::parse(&text, Offset { lines: 0 }) else {
+    let Ok(Some(node)) = yaml::parse(&text, Offset::NONE) else {
         return false;
     };
     let Some(Value::Seq(units)) = node.get("units").map(|u| &u.value) else {
@@ -68,6 +87,15 @@ pub fn create(root: &Path, spec: &NewMoment) -> Result<Vec<String>, Error> {
     let dir = root.join("moments").join(id);
     if dir.exists() {
         return Err(Error::Usage(format!("moments/{id} already exists")));
+    }
+    if let Some(u) = &spec.unit {
+        let known = unit_ids(root);
+        if !known.is_empty() && !known.contains(u) {
+            return Err(Error::Usage(format!(
+                "unit `{u}` is not in units.yaml; known units: {}",
+                known.join(", ")
+            )));
+        }
     }
     let (unit, is_production) = match &spec.unit {
         Some(u) => (u.clone(), production(root, u)),

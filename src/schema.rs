@@ -115,10 +115,52 @@ impl Schemas {
         let json = node.to_json();
         let before = out.len();
         for error in validator.iter_errors(&json) {
-            out.push(describe(&error, node, schema));
+            if let ValidationErrorKind::AdditionalProperties { unexpected } = error.kind() {
+                // One diagnostic per unknown key, each at its key.
+                let first = describe(&error, node, schema);
+                for key in unexpected {
+                    out.push(
+                        unknown_key(&error, node, schema, key).unwrap_or_else(|| first.clone()),
+                    );
+                }
+            } else {
+                out.push(describe(&error, node, schema));
+            }
         }
         (out.len() == before).then_some(json)
     }
+}
+
+fn unknown_key(
+    error: &ValidationError<'_>,
+    root: &Node,
+    schema: &Json,
+    key: &str,
+) -> Option<Diagnostic> {
+    let path: Vec<Seg<'_>> = error
+        .instance_path()
+        .iter()
+        .map(|seg| match seg {
+            LocationSegment::Property(p) => Seg::Key(p.into_owned().into()),
+            LocationSegment::Index(i) => Seg::Index(i),
+        })
+        .collect();
+    let node = root.at(&path)?;
+    let known: Vec<String> = schema_at(schema, error.schema_path())
+        .and_then(|s| s.get("properties"))
+        .and_then(Json::as_object)
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default();
+    let (k, _) = node.entry(key)?;
+    let hint = match closest(key, &known) {
+        Some(close) => format!("did you mean `{close}`?"),
+        None => format!("allowed keys here: {}", known.join(", ")),
+    };
+    Some(
+        Diagnostic::new(Code::UnknownKey, format!("unknown key `{key}`"))
+            .at_pos(k.pos)
+            .with_hint(hint),
+    )
 }
 
 fn describe(error: &ValidationError<'_>, root: &Node, schema: &Json) -> Diagnostic {

@@ -112,7 +112,7 @@ pub(super) fn moment(
             }
         }
     }
-    changes.sort_by(|a, b| b.class.cmp(&a.class));
+    changes.sort_by_key(|c| std::cmp::Reverse(c.class));
     diff.required_bump = changes
         .iter()
         .map(|c| c.class.bump())
@@ -321,19 +321,19 @@ fn modules(old: &[ModuleSnapshot], new: &[ModuleSnapshot], out: &mut Vec<Change>
             .filter(|i| !pairs.iter().any(|p| p.0 == *i))
             .map(|i| (text::similarity(&old[i].text(), &new[j].text()), i))
             .max_by(|a, b| a.0.total_cmp(&b.0));
-        if let Some((score, i)) = best {
-            if score >= RENAME_SIMILARITY {
-                pairs.push((i, j));
-                out.push(
-                    Change::new(
-                        Class::Cosmetic,
-                        "module_renamed",
-                        new[j].path.clone(),
-                        format!("module `{}` was renamed to `{}`", old[i].path, new[j].path),
-                    )
-                    .values(&old[i].path, &new[j].path),
-                );
-            }
+        if let Some((score, i)) = best
+            && score >= RENAME_SIMILARITY
+        {
+            pairs.push((i, j));
+            out.push(
+                Change::new(
+                    Class::Cosmetic,
+                    "module_renamed",
+                    new[j].path.clone(),
+                    format!("module `{}` was renamed to `{}`", old[i].path, new[j].path),
+                )
+                .values(&old[i].path, &new[j].path),
+            );
         }
     }
     pairs.sort_by_key(|p| p.1);

@@ -351,7 +351,8 @@ fn swedish(c: &Change) -> String {
         }
         _ => String::new(),
     };
-    let text = match c.kind {
+
+    match c.kind {
         "text_changed" | "text_added" | "text_removed" | "formatting_changed" => {
             format!("Texten i {file} har ändrats.")
         }
@@ -388,6 +389,5 @@ fn swedish(c: &Change) -> String {
         "form_added" => "Ett nytt formulär har lagts till.".to_owned(),
         "form_removed" => "Ett formulär har tagits bort.".to_owned(),
         _ => format!("Ändring: {}.", c.summary),
-    };
-    text
+    }
 }

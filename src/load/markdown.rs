@@ -141,7 +141,7 @@ pub struct Markdown {
 ///
 /// Returns the front matter text, the body, and the line count before the body.
 pub fn split_front_matter(text: &str) -> Result<(&str, &str, u32), Diagnostic> {
-    let first = text.lines().next().unwrap_or_default();
+    let first = text.split_inclusive('\n').next().unwrap_or_default();
     if first.trim_end() != "---" {
         return Err(
             Diagnostic::new(Code::FrontMatter, "the module has no front matter").with_hint(
@@ -149,13 +149,11 @@ pub fn split_front_matter(text: &str) -> Result<(&str, &str, u32), Diagnostic> {
             ),
         );
     }
-    let mut offset = first.len() + 1;
-    for (n, line) in text[offset.min(text.len())..]
-        .split_inclusive('\n')
-        .enumerate()
-    {
+    let start = first.len();
+    let mut offset = start;
+    for (n, line) in text[start..].split_inclusive('\n').enumerate() {
         if line.trim_end() == "---" {
-            let front = &text[first.len() + 1..offset];
+            let front = &text[start..offset];
             let body = &text[offset + line.len()..];
             return Ok((front, body, n as u32 + 2));
         }
@@ -216,6 +214,7 @@ pub fn parse(
                 if let Some(kind) = BlockKind::from_info(&code.info) {
                     let body_offset = Offset {
                         lines: data.sourcepos.start.line as u32 + line_offset,
+                        columns: data.sourcepos.start.column.saturating_sub(1) as u32,
                     };
                     md.blocks.push(block(
                         kind,

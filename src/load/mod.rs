@@ -172,6 +172,14 @@ impl<'a> Loader<'a> {
     ) -> (Option<Node>, Option<T>) {
         let node = match yaml::parse(text, offset) {
             Ok(Some(node)) => node,
+            Ok(None) if kind == SchemaKind::Module => {
+                self.out.push(
+                    Diagnostic::new(Code::MissingKey, "missing required key `title`")
+                        .in_file(rel)
+                        .with_hint("add `title: …` between the `---` lines: the module's heading as citizens see it"),
+                );
+                return (None, None);
+            }
             Ok(None) => {
                 self.out.push(
                     Diagnostic::new(Code::EmptyFile, "the file is empty")
@@ -217,7 +225,7 @@ impl<'a> Loader<'a> {
             return (None, None);
         }
         match self.read(rel) {
-            Some(text) => self.yaml(rel, &text, Offset { lines: 0 }, kind),
+            Some(text) => self.yaml(rel, &text, Offset::NONE, kind),
             None => (None, None),
         }
     }

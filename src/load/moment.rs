@@ -219,7 +219,7 @@ fn load_modules(loader: &mut Loader<'_>, moment: &mut LoadedMoment, node: &Node,
             }
         };
         let (front_node, front) =
-            loader.yaml::<ModuleFront>(&rel, front_text, Offset { lines: 1 }, SchemaKind::Module);
+            loader.yaml::<ModuleFront>(&rel, front_text, Offset::lines(1), SchemaKind::Module);
         let doc = markdown::parse(&rel, body, offset, loader.schemas, &mut loader.out);
         moment.modules.push(LoadedModule {
             path: resolved.rel,

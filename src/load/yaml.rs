@@ -126,10 +126,10 @@ impl Node {
 
     /// The position of the key that ends `path` (when it exists), else of the deepest node.
     pub fn key_pos_at(&self, path: &[Seg<'_>]) -> Pos {
-        if let Some((Seg::Key(last), parent)) = path.split_last() {
-            if let Some((k, _)) = self.at(parent).and_then(|p| p.entry(last)) {
-                return k.pos;
-            }
+        if let Some((Seg::Key(last), parent)) = path.split_last()
+            && let Some((k, _)) = self.at(parent).and_then(|p| p.entry(last))
+        {
+            return k.pos;
         }
         self.pos_at(path)
     }
@@ -173,6 +173,22 @@ impl Node {
 pub struct Offset {
     /// Lines before the YAML text starts (0 for a whole file).
     pub lines: u32,
+    /// Columns every line of the YAML text is indented by in the file (a fenced
+    /// block inside a list item or a quote).
+    pub columns: u32,
+}
+
+impl Offset {
+    /// A whole file.
+    pub const NONE: Offset = Offset {
+        lines: 0,
+        columns: 0,
+    };
+
+    /// A text that starts after `lines` lines, not indented.
+    pub fn lines(lines: u32) -> Offset {
+        Offset { lines, columns: 0 }
+    }
 }
 
 /// Parses one YAML document.
@@ -190,7 +206,10 @@ pub fn parse(text: &str, offset: Offset) -> Result<Option<Node>, Diagnostic> {
     while let Some(next) = parser.next_event() {
         let (event, span) = next.map_err(|e| {
             let m = e.marker();
-            let pos = Pos::new(m.line() as u32 + offset.lines, m.col() as u32 + 1);
+            let pos = Pos::new(
+                m.line() as u32 + offset.lines,
+                m.col() as u32 + 1 + offset.columns,
+            );
             syntax_error(e.info(), pos)
         })?;
         builder.event(event, span)?;
@@ -225,7 +244,7 @@ impl Builder {
     fn pos(&self, span: Span) -> Pos {
         Pos::new(
             span.start.line() as u32 + self.offset.lines,
-            span.start.col() as u32 + 1,
+            span.start.col() as u32 + 1 + self.offset.columns,
         )
     }
 
@@ -359,7 +378,7 @@ mod tests {
     use super::*;
 
     fn p(text: &str) -> Result<Option<Node>, Diagnostic> {
-        parse(text, Offset { lines: 0 })
+        parse(text, Offset::NONE)
     }
 
     #[test]

@@ -94,7 +94,7 @@ impl Theme {
                 .strip_prefix("strings/")
                 .and_then(|n| n.strip_suffix(".yaml"))
             {
-                match yaml::parse(&text, Offset { lines: 0 }) {
+                match yaml::parse(&text, Offset::NONE) {
                     Ok(Some(node)) => {
                         strings.insert(lang.to_owned(), node.to_json());
                     }
@@ -122,7 +122,7 @@ impl Theme {
                 let rel = format!("themes/default/strings/{name}");
                 let text =
                     std::fs::read_to_string(dir.join("strings").join(&name)).unwrap_or_default();
-                match yaml::parse(&text, Offset { lines: 0 }) {
+                match yaml::parse(&text, Offset::NONE) {
                     Ok(Some(node)) => {
                         // Keys the override leaves out fall back to the Swedish strings.
                         let mut merged = strings.get("sv").cloned().unwrap_or_default();

@@ -104,16 +104,10 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
         for block in &doc.blocks {
             match &block.spec {
                 Some(BlockSpec::Video(video)) => {
-                    for path in [
-                        Some(&video.src),
-                        video.captions.as_ref(),
-                        video.transcript.as_ref(),
-                        video.poster.as_ref(),
-                    ]
-                    .into_iter()
-                    .flatten()
-                    {
-                        file_ref(moment, base, path, block.pos, &mut sink);
+                    for key in ["src", "captions", "transcript", "poster"] {
+                        if let Some((path, pos)) = block_value(block, key) {
+                            file_ref(moment, base, &path, pos, &mut sink);
+                        }
                     }
                     if video.captions.is_none() {
                         sink.report(Code::VideoNoCaptions, block.pos, format!("video `{}` has no captions", video.title))
@@ -121,11 +115,10 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
                     }
                 }
                 Some(BlockSpec::Audio(audio)) => {
-                    for path in [Some(&audio.src), audio.transcript.as_ref()]
-                        .into_iter()
-                        .flatten()
-                    {
-                        file_ref(moment, base, path, block.pos, &mut sink);
+                    for key in ["src", "transcript"] {
+                        if let Some((path, pos)) = block_value(block, key) {
+                            file_ref(moment, base, &path, pos, &mut sink);
+                        }
                     }
                     if audio.transcript.is_none() {
                         sink.report(Code::AudioNoTranscript, block.pos, format!("audio `{}` has no transcript", audio.title))
@@ -139,7 +132,7 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
                             moment.forms.iter().map(|f| f.stem.clone()).collect();
                         sink.report(
                             Code::FormUnresolved,
-                            block.pos,
+                            block_value(block, "ref").map_or(block.pos, |v| v.1),
                             format!("no form `{}` in forms/", form.form),
                         )
                         .help(
@@ -153,15 +146,15 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
                 None => {}
             }
         }
-        if let Some(value) = markdown::lix(&doc.prose) {
-            if value > options.max_lix {
-                sink.report(
+        if let Some(value) = markdown::lix(&doc.prose)
+            && value > options.max_lix
+        {
+            sink.report(
                     Code::Readability,
                     Pos::new(doc.line_offset + 1, 1),
                     format!("LIX readability index is {value:.0}, above the limit of {:.0}", options.max_lix),
                 )
                 .help("use shorter sentences and shorter words; below 40 is easy to read for most citizens");
-            }
         }
     }
     for form in &moment.forms {
@@ -178,6 +171,15 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
                 )),
             );
         }
+    }
+}
+
+/// The text and position of a key's value in a fenced block's YAML.
+fn block_value(block: &crate::load::markdown::Block, key: &str) -> Option<(String, Pos)> {
+    let node = block.node.as_ref()?.get(key)?;
+    match &node.value {
+        crate::load::yaml::Value::Str(s) => Some((s.clone(), node.pos)),
+        _ => None,
     }
 }
 
@@ -268,26 +270,27 @@ fn internal_link(
         file_ref(moment, base, path, pos, sink);
         None
     };
-    if let (Some(target), Some(anchor)) = (target, anchor) {
-        if !anchor.is_empty() && !target.headings.iter().any(|h| h.slug == anchor) {
-            let slugs: Vec<String> = target.headings.iter().map(|h| h.slug.clone()).collect();
-            sink.report(
-                Code::BrokenLink,
-                pos,
-                format!("no heading with the anchor `#{anchor}`"),
-            )
-            .help(match crate::schema::closest(anchor, &slugs) {
-                Some(c) => format!("did you mean `#{c}`?"),
-                None if slugs.is_empty() => "the target has no headings".to_owned(),
-                None => format!(
-                    "anchors there: {}",
-                    slugs
-                        .iter()
-                        .map(|s| format!("#{s}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            });
-        }
+    if let (Some(target), Some(anchor)) = (target, anchor)
+        && !anchor.is_empty()
+        && !target.headings.iter().any(|h| h.slug == anchor)
+    {
+        let slugs: Vec<String> = target.headings.iter().map(|h| h.slug.clone()).collect();
+        sink.report(
+            Code::BrokenLink,
+            pos,
+            format!("no heading with the anchor `#{anchor}`"),
+        )
+        .help(match crate::schema::closest(anchor, &slugs) {
+            Some(c) => format!("did you mean `#{c}`?"),
+            None if slugs.is_empty() => "the target has no headings".to_owned(),
+            None => format!(
+                "anchors there: {}",
+                slugs
+                    .iter()
+                    .map(|s| format!("#{s}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        });
     }
 }

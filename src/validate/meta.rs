@@ -45,8 +45,8 @@ pub(super) fn check(
             .help("list at least one module file under `modules:`, such as modules/01-introduktion.md");
     }
     duplicate_modules(node, &mut sink);
-    match &repo.units {
-        Some(units) => match units.units.iter().find(|u| u.id == meta.unit) {
+    if let Some(units) = &repo.units {
+        match units.units.iter().find(|u| u.id == meta.unit) {
             None => {
                 let known: Vec<String> = units.units.iter().map(|u| u.id.clone()).collect();
                 sink.report(
@@ -61,28 +61,30 @@ pub(super) fn check(
             }
             Some(unit) if unit.kind == UnitKind::Production && meta.risk_analysis.is_none() => {
                 sink.report(
-                    Code::NoRiskAnalysis,
-                    key_at("modules"),
-                    format!("`{}` belongs to production unit `{}` but has no risk analysis", meta.id, unit.id),
-                )
-                .help("add `risk_analysis: docs/riskanalys.md` pointing at the risk analysis; publishing refuses without it");
+                Code::NoRiskAnalysis,
+                node.pos,
+                format!("`{}` belongs to production unit `{}` but has no risk analysis", meta.id, unit.id),
+            )
+            .help("add `risk_analysis: docs/riskanalys.md` pointing at the risk analysis; publishing refuses without it");
             }
             Some(_) => {}
-        },
-        None => {}
-    }
-    if let Some(path) = &meta.risk_analysis {
-        if let Err(problem) = crate::load::paths::resolve(&moment.dir, "", path) {
-            let code = if problem == crate::load::paths::PathProblem::Missing {
-                Code::NoRiskAnalysis
-            } else {
-                Code::PathEscapes
-            };
-            sink.report(code, at("risk_analysis"), problem.describe(path))
-                .help(
-                    "keep the risk analysis inside the moment's folder, such as docs/riskanalys.md",
-                );
         }
+    }
+    if let Some(path) = &meta.risk_analysis
+        && let Err(problem) = crate::load::paths::resolve(&moment.dir, "", path)
+    {
+        let code = if problem == crate::load::paths::PathProblem::Missing {
+            Code::NoRiskAnalysis
+        } else {
+            Code::PathEscapes
+        };
+        let hint = if code == Code::NoRiskAnalysis {
+            "write the risk analysis at that path, or correct the path; publishing refuses without it"
+        } else {
+            "keep the risk analysis inside the moment's folder, such as docs/riskanalys.md"
+        };
+        sink.report(code, at("risk_analysis"), problem.describe(path))
+            .help(hint);
     }
     if let Some(Value::Seq(items)) = node.get("care_providers").map(|n| &n.value) {
         for (item, id) in items.iter().zip(&meta.care_providers) {

@@ -1,0 +1,232 @@
+//! One test per fixture under `tests/fixtures/<case>/`: a small, complete moments
+//! repository and an `expected.txt` listing every diagnostic `moment check` must give,
+//! one per line as `CODE file:line:column`.
+//!
+//! Each test copies its fixture into a temporary directory (nothing is ever written
+//! into the source tree), runs the real binary with `--format json`, and asserts that
+//! the diagnostics are exactly the expected ones and that the exit code is 1 when an
+//! error is expected and 0 otherwise.
+//!
+//! To regenerate the expectations after a deliberate change, run
+//! `UPDATE_EXPECT=1 cargo test --test fixtures` and review every changed
+//! `expected.txt` by hand (`git diff tests/fixtures`): the code, file and position
+//! must be the node the rule is about. Never regenerate to make a failing fixture
+//! pass: some expectations record the right behaviour for a bug not yet fixed.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use common::{check_json, diag_lines, fixture_copy, fixture_source, fixtures_dir};
+
+/// The lines of `expected.txt`, sorted (blank lines ignored).
+fn expected_lines(dir: &Path) -> Vec<String> {
+    let path = dir.join("expected.txt");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run with UPDATE_EXPECT=1 to create it)",
+            path.display()
+        )
+    });
+    let mut lines: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect();
+    lines.sort();
+    lines
+}
+
+fn check_fixture(name: &str) {
+    let tmp = fixture_copy(name);
+    let (exit, report) = check_json(tmp.path(), &[]);
+    let actual = diag_lines(&report);
+
+    if std::env::var_os("UPDATE_EXPECT").is_some() {
+        let mut text = actual.join("\n");
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        std::fs::write(fixture_source(name).join("expected.txt"), text)
+            .expect("write expected.txt");
+    }
+
+    let expected = expected_lines(&fixture_source(name));
+    for line in &expected {
+        let ok = line
+            .split_once(' ')
+            .is_some_and(|(code, at)| code.len() == 4 && at.rsplitn(3, ':').count() == 3);
+        assert!(
+            ok,
+            "{name}/expected.txt: `{line}` is not `CODE file:line:column`"
+        );
+    }
+    assert_eq!(
+        actual, expected,
+        "fixture {name}: the diagnostics differ from expected.txt\nfull report:\n{report:#}"
+    );
+
+    let errors = expected.iter().filter(|l| l.starts_with('E')).count();
+    let warnings = expected.iter().filter(|l| l.starts_with('W')).count();
+    assert_eq!(report["errors"], errors, "fixture {name}: error count");
+    assert_eq!(
+        report["warnings"], warnings,
+        "fixture {name}: warning count"
+    );
+    let want_exit = if errors > 0 { 1 } else { 0 };
+    assert_eq!(exit, want_exit, "fixture {name}: exit code\n{report:#}");
+}
+
+/// Codes of the catalog that a plain `moment check` of a folder cannot give, with the
+/// reason. Every other code must be expected by some fixture.
+const NOT_FROM_CHECK: &[(&str, &str)] = &[
+    (
+        "E047",
+        "theme templates are only compiled and rendered by `moment build`, never by `check`",
+    ),
+    (
+        "E048",
+        "only `check --against REV` compares with a git revision; a fixture folder has no history",
+    ),
+    (
+        "E049",
+        "only `check --against REV` compares with a git revision; a fixture folder has no history",
+    ),
+];
+
+macro_rules! fixtures {
+    ($($test:ident => $name:literal,)*) => {
+        $(
+            #[test]
+            fn $test() {
+                check_fixture($name);
+            }
+        )*
+
+        /// Every fixture folder has a test above, and every test has a folder.
+        #[test]
+        fn every_fixture_folder_is_tested() {
+            let listed: BTreeSet<&str> = [$($name),*].into_iter().collect();
+            let on_disk: BTreeSet<String> = std::fs::read_dir(fixtures_dir())
+                .expect("read tests/fixtures")
+                .map(|e| e.expect("entry"))
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                .map(|e| e.file_name().into_string().expect("UTF-8 name"))
+                .collect();
+            let on_disk: BTreeSet<&str> = on_disk.iter().map(String::as_str).collect();
+            assert_eq!(listed, on_disk, "add the fixture to the list in tests/fixtures.rs");
+        }
+
+        /// Every code of the catalog is expected by at least one fixture, and every
+        /// `E0xx`/`W0xx` fixture expects its own code.
+        #[test]
+        fn every_code_has_a_fixture() {
+            let mut expected = BTreeSet::new();
+            for name in [$($name),*] {
+                let lines = expected_lines(&fixture_source(name));
+                let codes: BTreeSet<String> = lines
+                    .iter()
+                    .filter_map(|l| l.split(' ').next())
+                    .map(str::to_owned)
+                    .collect();
+                let prefix = name[..4].to_uppercase();
+                if name.starts_with(['e', 'w']) && name.as_bytes()[1].is_ascii_digit() {
+                    assert!(codes.contains(&prefix), "fixture {name} does not expect {prefix}");
+                }
+                if name.starts_with("valid") || name.starts_with("form-tests-pass") {
+                    assert!(lines.is_empty(), "fixture {name} must be clean");
+                }
+                expected.extend(codes);
+            }
+            for code in moment::diagnostic::Code::ALL {
+                if NOT_FROM_CHECK.iter().any(|(c, _)| *c == code.as_str()) {
+                    continue;
+                }
+                assert!(expected.contains(code.as_str()), "no fixture expects {code} ({})", code.title());
+            }
+            for (code, why) in NOT_FROM_CHECK {
+                assert!(
+                    moment::diagnostic::Code::ALL.iter().any(|c| c.as_str() == *code),
+                    "{code} is listed as not from check ({why}) but is not in the catalog"
+                );
+                assert!(!expected.contains(*code), "{code} is listed as not from check, yet a fixture expects it");
+            }
+            let known: BTreeSet<&str> = moment::diagnostic::Code::ALL.iter().map(|c| c.as_str()).collect();
+            for code in &expected {
+                assert!(known.contains(code.as_str()), "a fixture expects {code}, which is not in the catalog");
+            }
+        }
+    };
+}
+
+fixtures! {
+    crlf_positions => "crlf-positions",
+    e001_latin1 => "e001-latin1",
+    e001_nul_binary => "e001-nul-binary",
+    e002_syntax => "e002-syntax",
+    e002_tabs => "e002-tabs",
+    e002_too_deep => "e002-too-deep",
+    e003_duplicate_key => "e003-duplicate-key",
+    e004_alias_bomb => "e004-alias-bomb",
+    e004_anchor => "e004-anchor",
+    e004_multiple_documents => "e004-multiple-documents",
+    e004_tag => "e004-tag",
+    e005_empty_block_and_form => "e005-empty-block-and-form",
+    e005_empty_file => "e005-empty-file",
+    e010_missing_key => "e010-missing-key",
+    e011_two_unknown_keys_in_one_mapping => "e011-two-unknown-keys-in-one-mapping",
+    e011_key_in_indented_block => "e011-key-in-indented-block",
+    e011_unknown_key => "e011-unknown-key",
+    e012_wrong_type => "e012-wrong-type",
+    e013_invalid_value => "e013-invalid-value",
+    e020_folder_without_moment_yaml => "e020-folder-without-moment-yaml",
+    e021_id_mismatch => "e021-id-mismatch",
+    e022_duplicate_id => "e022-duplicate-id",
+    e023_welcome_missing => "e023-welcome-missing",
+    e024_welcome_empty => "e024-welcome-empty",
+    e025_no_modules => "e025-no-modules",
+    e026_module_missing => "e026-module-missing",
+    e027_absolute => "e027-absolute",
+    e027_dotdot => "e027-dotdot",
+    e027_symlink => "e027-symlink",
+    e028_media_missing => "e028-media-missing",
+    e029_form_unresolved => "e029-form-unresolved",
+    e030_front_matter => "e030-front-matter",
+    e031_condition_target => "e031-condition-target",
+    e032_condition_type => "e032-condition-type",
+    e033_score_item => "e033-score-item",
+    e034_bands_gap => "e034-bands-gap",
+    e035_bands_range => "e035-bands-range",
+    e036_alert_target => "e036-alert-target",
+    e037_unknown_unit => "e037-unknown-unit",
+    e038_hsa_id => "e038-hsa-id",
+    e039_semver => "e039-semver",
+    e040_open_without_audience => "e040-open-without-audience",
+    e041_units_missing => "e041-units-missing",
+    e042_form_test_failed => "e042-form-test-failed",
+    e043_form_test_reference => "e043-form-test-reference",
+    e044_item_misfit => "e044-item-misfit",
+    e045_duplicate_option => "e045-duplicate-option",
+    e046_no_moments => "e046-no-moments",
+    form_tests_pass => "form-tests-pass",
+    lix_moderate => "lix-moderate",
+    several_files => "several-files",
+    valid_crlf => "valid-crlf",
+    valid_minimal => "valid-minimal",
+    w001_image_without_alt => "w001-image-without-alt",
+    w002_video_without_captions => "w002-video-without-captions",
+    w003_audio_without_transcript => "w003-audio-without-transcript",
+    w004_heading_skip => "w004-heading-skip",
+    w005_vague_link => "w005-vague-link",
+    w006_broken_link => "w006-broken-link",
+    w007_few_owners => "w007-few-owners",
+    w008_few_publishers => "w008-few-publishers",
+    w009_readability => "w009-readability",
+    w010_byte_order_mark => "w010-byte-order-mark",
+    w011_raw_html => "w011-raw-html",
+    w012_unused_form => "w012-unused-form",
+    w013_no_risk_analysis => "w013-no-risk-analysis",
+    w014_welcome_block => "w014-welcome-block",
+}
