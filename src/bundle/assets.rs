@@ -79,7 +79,7 @@ pub fn collect(moment: &LoadedMoment) -> Result<Assets, Error> {
             let Ok(resolved) = paths::resolve(&moment.dir, base, w) else {
                 continue;
             };
-            if assets.contains_key(&resolved.rel) || !resolved.full.is_file() {
+            if assets.contains_key(&resolved.rel) || !resolved.full.is_file() || !allowed(&resolved.rel) {
                 continue;
             }
             let bytes = std::fs::read(&resolved.full).map_err(|e| Error::io(&resolved.full, e))?;
@@ -111,6 +111,20 @@ pub fn hex(bytes: &[u8]) -> String {
             let _ = write!(s, "{b:02x}");
             s
         })
+}
+
+/// File types content may refer to. Anything a browser could run as a page or script
+/// (HTML, SVG, JavaScript, XML…) is left out, because bundles and previews serve
+/// assets next to the pages.
+pub const ALLOWED_EXTENSIONS: &[&str] = &[
+    "png", "jpg", "jpeg", "gif", "webp", "avif", "mp4", "m4v", "webm", "ogv", "mp3", "m4a", "ogg", "oga", "opus", "wav",
+    "vtt", "txt", "md", "pdf",
+];
+
+/// Whether content may refer to a file with this name.
+pub fn allowed(path: &str) -> bool {
+    path.rsplit_once('.')
+        .is_some_and(|(_, ext)| ALLOWED_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()))
 }
 
 /// The MIME type of a media extension, for `<source type>`.

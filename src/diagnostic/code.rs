@@ -80,6 +80,7 @@ codes! {
     ThemeTemplate = "E047", Error, "theme template cannot be compiled or rendered";
     VersionPolicy = "E048", Error, "version not bumped enough for the changes since the base revision";
     SeriesBreak = "E049", Error, "scored items of a repeated form changed without series_break";
+    FileType = "E050", Error, "linked file type is not allowed in content";
     ImageNoAlt = "W001", Warning, "image without alt text";
     VideoNoCaptions = "W002", Warning, "video without captions";
     AudioNoTranscript = "W003", Warning, "audio without transcript";

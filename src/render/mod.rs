@@ -147,6 +147,23 @@ pub struct Rendered {
     pub site: Vec<(String, String)>,
 }
 
+/// Page names of module files, in order: named after the file, with a number added
+/// when two modules in different folders share a file name.
+pub fn page_names(paths: &[String]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::with_capacity(paths.len());
+    for path in paths {
+        let base = page_of(path);
+        let mut name = base.clone();
+        let mut n = 2;
+        while names.contains(&name) {
+            name = format!("{}-{n}.html", base.trim_end_matches(".html"));
+            n += 1;
+        }
+        names.push(name);
+    }
+    names
+}
+
 /// The page name of a module file (`modules/01-om-somn.md` → `01-om-somn.html`).
 pub fn page_of(module_path: &str) -> String {
     let stem = module_path.rsplit('/').next().unwrap_or(module_path);
@@ -202,11 +219,9 @@ pub fn moment(
     theme: &Theme,
     tool_version: &str,
 ) -> Result<Rendered, Diagnostic> {
-    let mut pages: BTreeMap<String, String> = loaded
-        .modules
-        .iter()
-        .map(|m| (m.path.clone(), page_of(&m.path)))
-        .collect();
+    let module_paths: Vec<String> = loaded.modules.iter().map(|m| m.path.clone()).collect();
+    let page_list = page_names(&module_paths);
+    let mut pages: BTreeMap<String, String> = module_paths.iter().cloned().zip(page_list.iter().cloned()).collect();
     if let Some(welcome) = &loaded.welcome {
         let rel = welcome
             .rel
@@ -245,7 +260,7 @@ pub fn moment(
         })
         .unwrap_or_default();
     let mut modules = Vec::new();
-    for m in &loaded.modules {
+    for (m, page) in loaded.modules.iter().zip(&page_list) {
         let front = m
             .front
             .clone()
@@ -310,7 +325,7 @@ pub fn moment(
             }
         }
         modules.push(NormalModule {
-            page: page_of(&m.path),
+            page: page.clone(),
             source: m.path.clone(),
             title: front.title,
             activation: front.activation,
