@@ -24,6 +24,8 @@ pub struct BuildOptions {
     pub check: validate::Options,
     /// `moment` version, for the manifest.
     pub tool_version: String,
+    /// Where the sources come from; detected from git and `SOURCE_DATE_EPOCH` when `None`.
+    pub provenance: Option<Provenance>,
 }
 
 /// The result of a build that ran to the end.
@@ -71,7 +73,10 @@ pub fn run(options: &BuildOptions, progress: &(dyn Fn() + Sync)) -> Result<Build
             return Ok(report);
         }
     };
-    let provenance = Provenance::detect(&repo.root, &options.tool_version);
+    let provenance = options
+        .provenance
+        .clone()
+        .unwrap_or_else(|| Provenance::detect(&repo.root, &options.tool_version));
     let staging = Staging::new(&options.out)?;
     // Each bundle is staged as soon as it is assembled, so memory holds one bundle
     // per thread rather than all of them.

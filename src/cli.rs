@@ -26,6 +26,14 @@ pub enum Command {
     Preview(PreviewArgs),
     /// Scaffold a new moment that `moment check` accepts as it is.
     New(NewArgs),
+    /// Verify a signed release tag, build its moment and add it to the catalog.
+    Publish(PublishArgs),
+    /// List, verify or yank what a catalog holds.
+    Catalog(CatalogArgs),
+    /// Write CODEOWNERS from the user groups in units.yaml.
+    Codeowners(CodeownersArgs),
+    /// Scaffold a moments repository with units.yaml, an example and CI workflows.
+    Init(InitArgs),
 }
 
 /// Output formats of `check`.
@@ -160,5 +168,102 @@ pub struct DiffArgs {
     pub format: DiffFormat,
     /// The repository root.
     #[arg(long, default_value = ".")]
+    pub path: PathBuf,
+}
+
+/// Arguments of `moment publish`.
+#[derive(Debug, clap::Args)]
+pub struct PublishArgs {
+    /// The signed release tag, such as somn/v1.2.0.
+    #[arg(long)]
+    pub tag: String,
+    /// The catalog: a folder, file:///path or s3://bucket/prefix.
+    #[arg(long, env = "MOMENT_CATALOG")]
+    pub catalog: String,
+    /// Read the publishers' keys from units.yaml at this git revision (such as
+    /// origin/main) instead of at the tag.
+    #[arg(long, value_name = "REV")]
+    pub trust: Option<String>,
+    /// The repository root.
+    #[arg(long, default_value = ".")]
+    pub path: PathBuf,
+}
+
+/// Arguments of `moment catalog`.
+#[derive(Debug, clap::Args)]
+pub struct CatalogArgs {
+    /// What to do with the catalog.
+    #[command(subcommand)]
+    pub action: CatalogAction,
+}
+
+/// Output formats of `catalog list` and `catalog verify`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TableFormat {
+    /// A table.
+    Human,
+    /// One JSON document.
+    Json,
+}
+
+/// `moment catalog` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CatalogAction {
+    /// List every published version.
+    List {
+        /// The catalog: a folder, file:///path or s3://bucket/prefix.
+        #[arg(long, env = "MOMENT_CATALOG")]
+        catalog: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TableFormat::Human)]
+        format: TableFormat,
+    },
+    /// Re-hash every bundle against the index and its manifest; exit 1 on tampering.
+    Verify {
+        /// The catalog: a folder, file:///path or s3://bucket/prefix.
+        #[arg(long, env = "MOMENT_CATALOG")]
+        catalog: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TableFormat::Human)]
+        format: TableFormat,
+    },
+    /// Hide a version from new activations (its bytes stay), on a signed tag
+    /// yank/<id>/v<version> by a publisher of the moment's unit.
+    Yank {
+        /// Moment id.
+        id: String,
+        /// Version.
+        version: String,
+        /// The catalog: a folder, file:///path or s3://bucket/prefix.
+        #[arg(long, env = "MOMENT_CATALOG")]
+        catalog: String,
+        /// The signed yank tag (default: yank/<id>/v<version>).
+        #[arg(long)]
+        tag: Option<String>,
+        /// Read the publishers' keys from units.yaml at this git revision.
+        #[arg(long, value_name = "REV")]
+        trust: Option<String>,
+        /// The repository root.
+        #[arg(long, default_value = ".")]
+        path: PathBuf,
+    },
+}
+
+/// Arguments of `moment codeowners`.
+#[derive(Debug, clap::Args)]
+pub struct CodeownersArgs {
+    /// The repository root.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Only tell whether CODEOWNERS is up to date (exit 1 when not).
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// Arguments of `moment init`.
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// The folder to make a moments repository of (created when missing).
+    #[arg(default_value = ".")]
     pub path: PathBuf,
 }

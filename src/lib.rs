@@ -6,12 +6,15 @@
 
 pub mod build;
 pub mod bundle;
+pub mod codeowners;
 pub mod diagnostic;
 pub mod diff;
 pub mod error;
+pub mod init;
 pub mod load;
 pub mod model;
 pub mod preview;
+pub mod publish;
 pub mod render;
 pub mod report;
 pub mod scaffold;

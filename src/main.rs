@@ -18,6 +18,10 @@ fn main() -> ExitCode {
         Command::Diff(args) => cmd::diff::execute(args),
         Command::New(args) => cmd::new::execute(args),
         Command::Preview(args) => cmd::preview::execute(args),
+        Command::Publish(args) => cmd::publish::execute(args),
+        Command::Catalog(args) => cmd::catalog::execute(args),
+        Command::Codeowners(args) => cmd::codeowners::execute(args),
+        Command::Init(args) => cmd::init::execute(args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

@@ -31,7 +31,8 @@ pub enum SchemaKind {
 }
 
 impl SchemaKind {
-    const ALL: [SchemaKind; 8] = [
+    /// Every schema.
+    pub const ALL: [SchemaKind; 8] = [
         SchemaKind::Moment,
         SchemaKind::Module,
         SchemaKind::Video,

@@ -79,7 +79,10 @@ pub fn collect(moment: &LoadedMoment) -> Result<Assets, Error> {
             let Ok(resolved) = paths::resolve(&moment.dir, base, w) else {
                 continue;
             };
-            if assets.contains_key(&resolved.rel) || !resolved.full.is_file() || !allowed(&resolved.rel) {
+            if assets.contains_key(&resolved.rel)
+                || !resolved.full.is_file()
+                || !allowed(&resolved.rel)
+            {
                 continue;
             }
             let bytes = std::fs::read(&resolved.full).map_err(|e| Error::io(&resolved.full, e))?;
@@ -117,8 +120,8 @@ pub fn hex(bytes: &[u8]) -> String {
 /// (HTML, SVG, JavaScript, XML…) is left out, because bundles and previews serve
 /// assets next to the pages.
 pub const ALLOWED_EXTENSIONS: &[&str] = &[
-    "png", "jpg", "jpeg", "gif", "webp", "avif", "mp4", "m4v", "webm", "ogv", "mp3", "m4a", "ogg", "oga", "opus", "wav",
-    "vtt", "txt", "md", "pdf",
+    "png", "jpg", "jpeg", "gif", "webp", "avif", "mp4", "m4v", "webm", "ogv", "mp3", "m4a", "ogg",
+    "oga", "opus", "wav", "vtt", "txt", "md", "pdf",
 ];
 
 /// Whether content may refer to a file with this name.

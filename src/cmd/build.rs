@@ -60,6 +60,7 @@ pub fn execute(args: &BuildArgs) -> Result<Outcome, Error> {
             strict: args.strict,
         },
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        provenance: None,
     };
     let result = build::run(&options, &|| bar.inc(1));
     bar.finish_and_clear();

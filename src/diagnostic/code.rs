@@ -95,6 +95,7 @@ codes! {
     UnusedForm = "W012", Warning, "form not used by any module";
     NoRiskAnalysis = "W013", Warning, "production moment without a risk analysis";
     WelcomeBlock = "W014", Warning, "media or form block in the welcome text is not shown";
+    CodeownersStale = "W015", Warning, "CODEOWNERS does not match the user groups in units.yaml";
 }
 
 impl fmt::Display for Code {

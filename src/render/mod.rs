@@ -221,7 +221,11 @@ pub fn moment(
 ) -> Result<Rendered, Diagnostic> {
     let module_paths: Vec<String> = loaded.modules.iter().map(|m| m.path.clone()).collect();
     let page_list = page_names(&module_paths);
-    let mut pages: BTreeMap<String, String> = module_paths.iter().cloned().zip(page_list.iter().cloned()).collect();
+    let mut pages: BTreeMap<String, String> = module_paths
+        .iter()
+        .cloned()
+        .zip(page_list.iter().cloned())
+        .collect();
     if let Some(welcome) = &loaded.welcome {
         let rel = welcome
             .rel

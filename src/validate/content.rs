@@ -218,7 +218,11 @@ fn headings(doc: &Markdown, sink: &mut Sink<'_>) {
 /// Checks a reference to a file of the moment (image, media, captions, transcript).
 fn file_ref(moment: &LoadedMoment, base: &str, written: &str, pos: Pos, sink: &mut Sink<'_>) {
     if let Err(problem) = paths::resolve(&moment.dir, base, written) {
-        let code = if problem == PathProblem::Missing { Code::MediaMissing } else { Code::PathEscapes };
+        let code = if problem == PathProblem::Missing {
+            Code::MediaMissing
+        } else {
+            Code::PathEscapes
+        };
         sink.report(code, pos, problem.describe(written)).help(match problem {
             PathProblem::Missing => "check the file name; paths in a module are relative to the module's file, such as ../media/bild.png",
             _ => "keep media inside the moment's folder, such as media/, and refer to it relatively",
@@ -228,11 +232,15 @@ fn file_ref(moment: &LoadedMoment, base: &str, written: &str, pos: Pos, sink: &m
     let path = written.split(['#', '?']).next().unwrap_or(written);
     if !crate::bundle::assets::allowed(path) {
         let ext = path.rsplit_once('.').map_or("(none)", |(_, e)| e);
-        sink.report(Code::FileType, pos, format!("`{written}`: files of type .{ext} are not published"))
-            .help(format!(
-                "browsers can run scripts in some file types; use one of: {}",
-                crate::bundle::assets::ALLOWED_EXTENSIONS.join(", ")
-            ));
+        sink.report(
+            Code::FileType,
+            pos,
+            format!("`{written}`: files of type .{ext} are not published"),
+        )
+        .help(format!(
+            "browsers can run scripts in some file types; use one of: {}",
+            crate::bundle::assets::ALLOWED_EXTENSIONS.join(", ")
+        ));
     }
 }
 

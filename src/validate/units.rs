@@ -8,6 +8,20 @@ pub(super) fn check(repo: &Repository, out: &mut Vec<Diagnostic>) {
     let (Some(units), Some(node)) = (&repo.units, &repo.units_node) else {
         return;
     };
+    if let Some((rel, path)) = crate::codeowners::find(&repo.root) {
+        let expected = crate::codeowners::render(units);
+        let actual = std::fs::read_to_string(&path).unwrap_or_default();
+        if actual.replace("\r\n", "\n") != expected {
+            out.push(
+                Diagnostic::new(
+                    Code::CodeownersStale,
+                    format!("{rel} does not match the user groups in units.yaml"),
+                )
+                .in_file(rel)
+                .with_hint("run `moment codeowners` and commit the result"),
+            );
+        }
+    }
     for (i, unit) in units.units.iter().enumerate() {
         if unit.kind == UnitKind::Production && unit.publishers.len() < 2 {
             let pos = node.key_pos_at(&["units".into(), i.into(), "publishers".into()]);

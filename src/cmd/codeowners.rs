@@ -1,0 +1,51 @@
+//! `moment codeowners`: write CODEOWNERS from the user groups.
+
+use moment::error::{Error, Outcome};
+use moment::load::yaml::{self, Offset};
+use moment::model::UnitsFile;
+use moment::schema::{SchemaKind, Schemas};
+use moment::{codeowners, load};
+
+use crate::cli::CodeownersArgs;
+
+/// Runs `moment codeowners`.
+pub fn execute(args: &CodeownersArgs) -> Result<Outcome, Error> {
+    let target = load::find_target(&args.path).ok_or_else(|| {
+        Error::Usage(format!(
+            "{} is not a moments repository",
+            args.path.display()
+        ))
+    })?;
+    let units_path = target.root.join("units.yaml");
+    let text = std::fs::read_to_string(&units_path).map_err(|e| Error::io(&units_path, e))?;
+    let node = yaml::parse(&text, Offset::NONE)
+        .map_err(|d| Error::Usage(format!("units.yaml: {}; run `moment check`", d.message)))?
+        .ok_or_else(|| Error::Usage("units.yaml is empty".to_owned()))?;
+    let json = Schemas::compile()
+        .validate(SchemaKind::Units, &node, &mut Vec::new())
+        .ok_or_else(|| Error::Usage("units.yaml is not valid; run `moment check`".to_owned()))?;
+    let units: UnitsFile =
+        serde_json::from_value(json).map_err(|e| Error::Usage(format!("units.yaml: {e}")))?;
+    let text = codeowners::render(&units);
+    let (rel, path) = codeowners::find(&target.root).unwrap_or_else(|| {
+        (
+            ".github/CODEOWNERS".to_owned(),
+            target.root.join(".github/CODEOWNERS"),
+        )
+    });
+    let current = std::fs::read_to_string(&path).unwrap_or_default();
+    if args.check {
+        if current == text {
+            println!("{rel} is up to date");
+            return Ok(Outcome::Success);
+        }
+        eprintln!("{rel} is out of date; run `moment codeowners`");
+        return Ok(Outcome::Failure);
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    }
+    std::fs::write(&path, &text).map_err(|e| Error::io(&path, e))?;
+    println!("wrote {rel}");
+    Ok(Outcome::Success)
+}
