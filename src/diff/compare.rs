@@ -46,29 +46,34 @@ pub(super) fn moment(
     let mut changes = Vec::new();
     if let (Some(a), Some(b)) = (&old.meta, &new.meta) {
         meta(a, b, &mut changes);
-    }
-    let same_meta = match (&old.meta, &new.meta) {
-        (Some(a), Some(b)) => {
-            MomentMeta {
-                version: String::new(),
-                ..a.clone()
-            } == MomentMeta {
-                version: String::new(),
-                ..b.clone()
-            }
+        // Reordered lists, comments or key order: moment.yaml changed, nobody sees it.
+        // Changes to the module list or the welcome path are reported on their own.
+        if changes.is_empty()
+            && a.modules == b.modules
+            && a.welcome == b.welcome
+            && strip_version(&old.meta_text) != strip_version(&new.meta_text)
+        {
+            changes.push(Change::new(
+                Class::Cosmetic,
+                "formatting_changed",
+                "moment.yaml",
+                "moment.yaml was reformatted",
+            ));
         }
-        _ => false,
-    };
-    if same_meta && strip_version(&old.meta_text) != strip_version(&new.meta_text) {
-        changes.push(Change::new(
-            Class::Cosmetic,
-            "formatting_changed",
-            "moment.yaml",
-            "moment.yaml was reformatted",
-        ));
+    }
+    if old.welcome_path != new.welcome_path {
+        changes.push(
+            Change::new(
+                Class::Cosmetic,
+                "welcome_renamed",
+                new.welcome_path.clone(),
+                "the welcome text moved to another file",
+            )
+            .values(&old.welcome_path, &new.welcome_path),
+        );
     }
     prose(
-        "welcome.md",
+        &new.welcome_path,
         &old.welcome,
         &new.welcome,
         &old.welcome_body,
@@ -149,11 +154,14 @@ fn meta(a: &MomentMeta, b: &MomentMeta, out: &mut Vec<Change>) {
                 );
             }
         };
+    // Order carries no meaning in these lists.
     let list = |v: &Vec<String>| {
-        if v.is_empty() {
+        let mut sorted = v.clone();
+        sorted.sort();
+        if sorted.is_empty() {
             "–".to_owned()
         } else {
-            v.join(", ")
+            sorted.join(", ")
         }
     };
     field(
@@ -465,6 +473,14 @@ fn media(file: &str, old: &[Media], new: &[Media], out: &mut Vec<Change>) {
                         "captions_changed",
                         path.clone(),
                         format!("the captions of `{}` changed", m.title),
+                    ));
+                }
+                if o.poster != m.poster {
+                    out.push(Change::new(
+                        Class::Content,
+                        "poster_changed",
+                        path.clone(),
+                        format!("the poster image of `{}` changed", m.title),
                     ));
                 }
                 if o.transcript != m.transcript {

@@ -115,7 +115,8 @@ pub fn compare(file: &str, old: &Form, new: &Form) -> (Vec<Change>, bool) {
         };
         let is_scored = scored.contains(item.id.as_str());
         let sensitive = is_scored || watched.contains(item.id.as_str());
-        scored_changed |= is_scored && item_meaning_changed(before, item);
+        scored_changed |= is_scored
+            && (item_meaning_changed(before, item) || before.enable_when != item.enable_when);
         items(
             &at(&format!("items/{}", item.id)),
             before,
@@ -286,6 +287,8 @@ fn item_meaning_changed(a: &Item, b: &Item) -> bool {
         || a.text != b.text
         || a.min != b.min
         || a.max != b.max
+        || a.min_label != b.min_label
+        || a.max_label != b.max_label
         || a.options
             .iter()
             .map(|o| (o.value.to_bits(), &o.label))
@@ -322,6 +325,38 @@ fn items(path: &str, a: &Item, b: &Item, sensitive: bool, out: &mut Vec<Change>)
         );
         change.words = Some(text::words(&a.text, &b.text));
         out.push(change);
+    }
+    if a.min_label != b.min_label || a.max_label != b.max_label {
+        let ends = |i: &Item| {
+            format!(
+                "{} … {}",
+                i.min_label.as_deref().unwrap_or("–"),
+                i.max_label.as_deref().unwrap_or("–")
+            )
+        };
+        out.push(
+            Change::new(
+                wording,
+                "item_labels_changed",
+                format!("{path}/min_label"),
+                format!("the scale labels of item `{}` changed", b.id),
+            )
+            .values(ends(a), ends(b)),
+        );
+    }
+    if a.unit != b.unit {
+        out.push(
+            Change::new(
+                Class::Content,
+                "item_unit_changed",
+                format!("{path}/unit"),
+                format!("the unit of item `{}` changed", b.id),
+            )
+            .values(
+                a.unit.clone().unwrap_or_default(),
+                b.unit.clone().unwrap_or_default(),
+            ),
+        );
     }
     if a.help != b.help {
         out.push(Change::new(

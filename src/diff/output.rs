@@ -285,9 +285,11 @@ pub fn release_notes(diff: &Diff) -> String {
             out,
             "## {} {}\n",
             m.title,
-            versions(m)
-                .replace("new", "ny version")
-                .replace("removed", "tas bort")
+            match (&m.from_version, &m.to_version) {
+                (None, Some(v)) => format!("{v} (nytt)"),
+                (Some(v), None) => format!("{v} (tas bort)"),
+                _ => versions(m),
+            }
         );
         match m.status {
             Status::Added => {
@@ -324,9 +326,18 @@ pub fn release_notes(diff: &Diff) -> String {
             }
             out.push('\n');
         }
-        if !content.is_empty() {
+        let (staff, citizens): (Vec<&&Change>, Vec<&&Change>) =
+            content.iter().partition(|c| staff_only(c.kind));
+        if !citizens.is_empty() {
             out.push_str("Det här ändras för invånare som redan går programmet:\n\n");
-            for c in &content {
+            for c in &citizens {
+                let _ = writeln!(out, "- {}", swedish(c));
+            }
+            out.push('\n');
+        }
+        if !staff.is_empty() {
+            out.push_str("Det här ändras för personalen:\n\n");
+            for c in &staff {
                 let _ = writeln!(out, "- {}", swedish(c));
             }
             out.push('\n');
@@ -338,42 +349,92 @@ pub fn release_notes(diff: &Diff) -> String {
     out
 }
 
+/// Content changes only staff and administrators see.
+fn staff_only(kind: &str) -> bool {
+    matches!(
+        kind,
+        "alert_message_changed"
+            | "score_title_changed"
+            | "care_providers_changed"
+            | "unit_changed"
+            | "access_changed"
+            | "open_to_changed"
+            | "module_activation_changed"
+            | "schedule_changed"
+            | "form_kind_changed"
+    )
+}
+
+/// A schedule such as `14 × every 1d` in Swedish.
+fn schedule_sv(text: &str) -> String {
+    let Some((times, every)) = text.split_once(" × every ") else {
+        return text.to_owned();
+    };
+    let (n, unit) = every.split_at(every.len().saturating_sub(1));
+    let every = match (n, unit) {
+        ("1", "w") => "varje vecka".to_owned(),
+        ("1", _) => "varje dag".to_owned(),
+        (n, "w") => format!("var {n}:e vecka"),
+        (n, _) => format!("var {n}:e dag"),
+    };
+    format!("{times} gånger, {every}")
+}
+
 fn swedish(c: &Change) -> String {
     let file = c.path.split('#').next().unwrap_or(&c.path);
+    let short = |v: &str| !v.is_empty() && v.chars().count() < 80;
     let values = match (&c.before, &c.after) {
-        (Some(b), Some(a))
-            if !b.is_empty()
-                && !a.is_empty()
-                && b.chars().count() < 80
-                && a.chars().count() < 80 =>
-        {
-            format!(" (från ”{b}” till ”{a}”)")
+        (Some(b), Some(a)) if c.kind == "schedule_changed" => {
+            format!(" (från {} till {})", schedule_sv(b), schedule_sv(a))
         }
+        (Some(b), Some(a)) if short(b) && short(a) => format!(" (från ”{b}” till ”{a}”)"),
         _ => String::new(),
     };
-
     match c.kind {
         "text_changed" | "text_added" | "text_removed" | "formatting_changed" => {
             format!("Texten i {file} har ändrats.")
         }
         "module_added" => format!("En ny modul: {file}."),
         "module_removed" => format!("Modulen {file} tas bort."),
+        "module_renamed" | "welcome_renamed" => {
+            "En fil har bytt namn; innehållet är detsamma.".to_owned()
+        }
         "modules_reordered" => "Modulerna kommer i en ny ordning.".to_owned(),
         "module_title_changed" => format!("En modul har fått ny rubrik{values}."),
         "module_activation_changed" => format!("Aktiveringen av {file} har ändrats{values}."),
-        "media_changed" | "media_added" | "media_removed" | "media_title_changed" => {
+        "media_changed"
+        | "media_added"
+        | "media_removed"
+        | "media_title_changed"
+        | "poster_changed" => {
             format!("Bild, film eller ljud i {file} har ändrats.")
         }
         "captions_changed" => format!("Undertexterna i {file} har ändrats."),
         "transcript_changed" => format!("Textversionen i {file} har ändrats."),
+        "form_placement_changed" => format!("Formulären i {file} har flyttats."),
         "title_changed" => format!("Programmet har fått nytt namn{values}."),
+        "description_changed" => "Beskrivningen av programmet har ändrats.".to_owned(),
+        "kind_changed" => format!("Programmets typ har ändrats{values}."),
+        "language_changed" => format!("Programmets språk har ändrats{values}."),
+        "unit_changed" => format!("Programmet har flyttats till en annan utgivarenhet{values}."),
+        "access_changed" => format!("Vem som kan starta programmet har ändrats{values}."),
+        "open_to_changed" => {
+            format!("Vilka regioner och kommuner programmet är öppet för har ändrats{values}.")
+        }
+        "care_providers_changed" => {
+            "Vilka vårdgivare som har tillgång till programmet har ändrats.".to_owned()
+        }
         "messaging_changed" => format!("Meddelandefunktionen har ändrats{values}."),
+        "owners_changed" | "risk_analysis_changed" | "series_break_changed" => {
+            "Administrativa uppgifter har ändrats.".to_owned()
+        }
         "score_band_changed" | "score_band_added" | "score_band_removed" => {
             format!("Gränserna för hur poängen tolkas har ändrats{values}.")
         }
         "score_sum_changed" | "score_added" | "score_removed" => {
             "Hur poängen räknas har ändrats.".to_owned()
         }
+        "score_title_changed" => "En poäng har fått nytt namn.".to_owned(),
         "alert_condition_changed" | "alert_added" | "alert_removed" => {
             format!("När personalen får larm har ändrats{values}.")
         }
@@ -381,13 +442,23 @@ fn swedish(c: &Change) -> String {
         "item_removed" => "En fråga har tagits bort.".to_owned(),
         "item_added" => "En ny fråga har lagts till.".to_owned(),
         "item_text_changed" => "En fråga har fått ny formulering.".to_owned(),
+        "item_help_changed" => "Hjälptexten till en fråga har ändrats.".to_owned(),
+        "item_required_changed" => "Om en fråga måste besvaras har ändrats.".to_owned(),
+        "item_type_changed" => "Hur en fråga besvaras har ändrats.".to_owned(),
+        "item_range_changed" => format!("Vilka svar en fråga tar emot har ändrats{values}."),
+        "item_labels_changed" => format!("Skalan till en fråga har fått nya ändpunkter{values}."),
+        "item_unit_changed" => format!("Enheten till en fråga har ändrats{values}."),
+        "items_reordered" => "Frågorna kommer i en ny ordning.".to_owned(),
         "option_value_changed" | "option_label_changed" | "option_added" | "option_removed" => {
             "Svarsalternativen till en fråga har ändrats.".to_owned()
         }
         "enable_when_changed" => "När en fråga visas har ändrats.".to_owned(),
         "schedule_changed" => format!("Hur ofta formuläret fylls i har ändrats{values}."),
+        "form_title_changed" => format!("Ett formulär har fått nytt namn{values}."),
+        "form_description_changed" => "Introduktionen till ett formulär har ändrats.".to_owned(),
+        "form_kind_changed" => "Ett formulär har bytt typ.".to_owned(),
         "form_added" => "Ett nytt formulär har lagts till.".to_owned(),
         "form_removed" => "Ett formulär har tagits bort.".to_owned(),
-        _ => format!("Ändring: {}.", c.summary),
+        _ => "Innehållet har ändrats.".to_owned(),
     }
 }

@@ -23,6 +23,8 @@ pub struct Media {
     pub captions: Option<String>,
     /// Digest of the transcript.
     pub transcript: Option<String>,
+    /// Digest of a video's poster image.
+    pub poster: Option<String>,
 }
 
 /// A module for comparison.
@@ -58,6 +60,8 @@ pub struct MomentSnapshot {
     pub meta: Option<MomentMeta>,
     /// The raw text of moment.yaml, to tell formatting changes apart.
     pub meta_text: String,
+    /// Path of the welcome text.
+    pub welcome_path: String,
     /// Welcome paragraphs.
     pub welcome: Vec<String>,
     /// Welcome raw text.
@@ -90,6 +94,7 @@ fn media(moment: &LoadedMoment, doc: &Markdown) -> Vec<Media> {
             digest: digest(moment, base, &i.url),
             captions: None,
             transcript: None,
+            poster: None,
         })
         .collect();
     for block in &doc.blocks {
@@ -103,6 +108,7 @@ fn media(moment: &LoadedMoment, doc: &Markdown) -> Vec<Media> {
                     .transcript
                     .as_deref()
                     .and_then(|t| digest(moment, base, t)),
+                poster: v.poster.as_deref().and_then(|p| digest(moment, base, p)),
             }),
             Some(BlockSpec::Audio(a)) => out.push(Media {
                 kind: "audio",
@@ -113,6 +119,7 @@ fn media(moment: &LoadedMoment, doc: &Markdown) -> Vec<Media> {
                     .transcript
                     .as_deref()
                     .and_then(|t| digest(moment, base, t)),
+                poster: None,
             }),
             _ => {}
         }
@@ -128,6 +135,16 @@ pub fn snapshots(repo: &Repository) -> Vec<MomentSnapshot> {
             id: m.folder.clone(),
             meta: m.meta.clone(),
             meta_text: repo.sources.get(&m.meta_rel()).cloned().unwrap_or_default(),
+            welcome_path: m
+                .welcome
+                .as_ref()
+                .map(|w| {
+                    w.rel
+                        .strip_prefix(&format!("{}/", m.rel_dir))
+                        .unwrap_or(&w.rel)
+                        .to_owned()
+                })
+                .unwrap_or_else(|| "welcome.md".to_owned()),
             welcome: m
                 .welcome
                 .as_ref()

@@ -75,7 +75,12 @@ pub fn extract(root: &Path, rev: &str) -> Result<(tempfile::TempDir, PathBuf), E
     };
     git(root, &["rev-parse", "--verify", "--quiet", &tree])
         .map_err(|_| Error::Usage(format!("`{rev}` is not a revision of this git repository")))?;
-    let archive = git(root, &["archive", "--format=tar", &tree])?;
+    // `git archive` run inside a subfolder only archives that part of the tree, so
+    // run it at the top with the full `rev:prefix` tree.
+    let top = PathBuf::from(
+        String::from_utf8_lossy(&git(root, &["rev-parse", "--show-toplevel"])?).trim(),
+    );
+    let archive = git(&top, &["archive", "--format=tar", &tree])?;
     let dir = tempfile::tempdir().map_err(|e| Error::io("temporary folder", e))?;
     tar::Archive::new(archive.as_slice())
         .unpack(dir.path())
