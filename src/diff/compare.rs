@@ -111,7 +111,10 @@ pub(super) fn moment(
                     ));
                 }
                 changes.extend(found);
-                if scored_changed && after.schedule.is_some() && !after.series_break {
+                if scored_changed
+                    && after.schedule.is_some()
+                    && !(after.series_break && !before.series_break)
+                {
                     diff.series_breaks_missing.push(form_id.clone());
                 }
             }

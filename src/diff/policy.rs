@@ -25,7 +25,7 @@ pub fn diagnostics(diff: &Diff, repo: &Repository, against: &str) -> Vec<Diagnos
                     )
                     .in_file(rel)
                     .at_pos(pos)
-                    .with_hint("add `series_break: true` to the form, so that staff see results before and after this version apart"),
+                    .with_hint("set `series_break: true` on the form in this version (it must turn true in the version whose scored items change), so that staff see results before and after this version apart"),
                 );
             }
         }
