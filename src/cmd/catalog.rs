@@ -60,6 +60,7 @@ fn list(url: &str, format: TableFormat) -> Result<Outcome, Error> {
         TableFormat::Human => {
             if indexes.is_empty() {
                 println!("the catalog is empty");
+                return Ok(Outcome::Success);
             }
             println!(
                 "{:<20} {:<10} {:<21} {:<24} {:<8} sha256",
@@ -106,9 +107,11 @@ fn verify_catalog(url: &str, format: TableFormat) -> Result<Outcome, Error> {
                     verify::Severity::Warning => "warning",
                 };
                 println!(
-                    "{level}: {} {}: {}",
+                    "{level}: {}{}: {}",
                     f.id,
-                    f.version.as_deref().unwrap_or(""),
+                    f.version
+                        .as_deref()
+                        .map_or(String::new(), |v| format!(" {v}")),
                     f.message
                 );
             }

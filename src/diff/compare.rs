@@ -111,10 +111,9 @@ pub(super) fn moment(
                     ));
                 }
                 changes.extend(found);
-                if scored_changed
-                    && after.schedule.is_some()
-                    && !(after.series_break && !before.series_break)
-                {
+                // The break must be declared in this very version: series_break turns true.
+                let declared = after.series_break && !before.series_break;
+                if scored_changed && after.schedule.is_some() && !declared {
                     diff.series_breaks_missing.push(form_id.clone());
                 }
             }

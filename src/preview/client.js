@@ -45,7 +45,6 @@
   function answersOf(form) {
     var answers = {};
     form.querySelectorAll("[data-item]").forEach(function (item) {
-      if (item.hidden) { return; }
       var id = item.getAttribute("data-item");
       var type = item.getAttribute("data-type");
       var inputs = item.querySelectorAll("input, textarea");

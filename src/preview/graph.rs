@@ -75,7 +75,10 @@ pub fn svg(form: &Form, occasions: &[Answers]) -> String {
     // Bands of the first score as a background.
     if let Some(score) = form.scores.first() {
         for (b, band) in score.bands.iter().enumerate() {
-            let (top, bottom) = (y(band.max.min(hi)), y(band.min.max(lo)));
+            // Each band reaches up to where the next one starts, so that whole-number
+            // bands such as 3–3 still show as a stripe.
+            let upper = score.bands.get(b + 1).map_or(hi, |next| next.min);
+            let (top, bottom) = (y(upper.min(hi)), y(band.min.max(lo)));
             let _ = write!(
                 out,
                 r##"<rect x="{LEFT}" y="{top:.1}" width="{w:.1}" height="{h:.1}" fill="{fill}"/><text x="{tx:.1}" y="{ty:.1}" font-size="11" text-anchor="end" fill="#333">{label}</text>"##,

@@ -81,6 +81,8 @@ async fn run(options: &PreviewOptions) -> Result<(), Error> {
         .local_addr()
         .map_err(|e| Error::io(addr.to_string(), e))?;
     let url = format!("http://{local}/");
+    // Watch before announcing the address, so that no save after the announcement is missed.
+    let _watcher = watch_sources(&root, Arc::clone(&schemas), snapshot, reloads)?;
     println!(
         "moment preview: {count} moments ({errors} errors) ready in {} ms at {url}",
         started.elapsed().as_millis()
@@ -89,7 +91,6 @@ async fn run(options: &PreviewOptions) -> Result<(), Error> {
     if options.open {
         let _ = std::process::Command::new("xdg-open").arg(&url).spawn();
     }
-    let _watcher = watch_sources(&root, Arc::clone(&schemas), snapshot, reloads)?;
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };

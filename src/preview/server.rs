@@ -57,6 +57,8 @@ pub fn router(app: App) -> Router {
         .route("/", get(index))
         .route("/m/{id}", get(moment_root))
         .route("/m/{id}/", get(moment_root))
+        .route("/m/{id}/site", get(moment_root))
+        .route("/m/{id}/site/", get(moment_root))
         .route("/m/{id}/site/{*page}", get(page))
         .route("/m/{id}/assets/{file}", get(asset))
         .route("/_moment/events", get(events))
@@ -133,11 +135,19 @@ async fn asset(State(app): State<App>, Path((id, file)): Path<(String, String)>)
         return missing(&format!("/m/{id}/{key}"));
     };
     match tokio::fs::read(&path).await {
-        Ok(bytes) => {
+        // The name is the digest of the content that was checked; a file swapped since
+        // (for a link to somewhere else, say) is not served.
+        Ok(bytes)
+            if file.split('.').next()
+                == Some(
+                    crate::bundle::assets::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes))
+                        .as_str(),
+                ) =>
+        {
             let ext = file.rsplit_once('.').map_or("", |(_, e)| e);
             ([(header::CONTENT_TYPE, content_type(ext))], bytes).into_response()
         }
-        Err(_) => missing(&format!("/m/{id}/{key}")),
+        _ => missing(&format!("/m/{id}/{key}")),
     }
 }
 

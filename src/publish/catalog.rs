@@ -105,34 +105,46 @@ impl Catalog {
             .enable_all()
             .build()
             .map_err(|e| Error::io("tokio runtime", e))?;
-        let (store, prefix): (Arc<dyn ObjectStore>, StorePath) =
-            if let Some(rest) = url.strip_prefix("s3://") {
-                let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-                let endpoint = std::env::var("AWS_ENDPOINT_URL")
-                    .or_else(|_| std::env::var("AWS_ENDPOINT"))
-                    .unwrap_or_default();
-                let mut builder =
-                    object_store::aws::AmazonS3Builder::from_env().with_bucket_name(bucket);
-                if !endpoint.is_empty() {
-                    builder = builder
-                        .with_endpoint(&endpoint)
-                        .with_allow_http(endpoint.starts_with("http://"))
-                        .with_virtual_hosted_style_request(false);
+        let (store, prefix): (Arc<dyn ObjectStore>, StorePath) = if let Some(rest) =
+            url.strip_prefix("s3://")
+        {
+            let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+            let endpoint = std::env::var("AWS_ENDPOINT_URL")
+                .or_else(|_| std::env::var("AWS_ENDPOINT"))
+                .unwrap_or_default();
+            // Like `from_env`, but an empty variable (a CI template's unset value)
+            // counts as unset.
+            let mut builder = object_store::aws::AmazonS3Builder::new().with_bucket_name(bucket);
+            for (key, value) in std::env::vars() {
+                if key.starts_with("AWS_")
+                    && !value.is_empty()
+                    && let Ok(config) = key
+                        .to_ascii_lowercase()
+                        .parse::<object_store::aws::AmazonS3ConfigKey>()
+                {
+                    builder = builder.with_config(config, value);
                 }
-                let store = builder.build().map_err(|e| store_error(url, e))?;
-                (Arc::new(store), StorePath::from(prefix))
-            } else {
-                let path = url.strip_prefix("file://").unwrap_or(url);
-                if url.contains("://") && !url.starts_with("file://") {
-                    return Err(Error::Usage(format!(
-                        "unsupported catalog URL `{url}`: use a folder, file:// or s3://"
-                    )));
-                }
-                std::fs::create_dir_all(path).map_err(|e| Error::io(path, e))?;
-                let store = object_store::local::LocalFileSystem::new_with_prefix(path)
-                    .map_err(|e| store_error(url, e))?;
-                (Arc::new(store), StorePath::from(""))
-            };
+            }
+            if !endpoint.is_empty() {
+                builder = builder
+                    .with_endpoint(&endpoint)
+                    .with_allow_http(endpoint.starts_with("http://"))
+                    .with_virtual_hosted_style_request(false);
+            }
+            let store = builder.build().map_err(|e| store_error(url, e))?;
+            (Arc::new(store), StorePath::from(prefix))
+        } else {
+            let path = url.strip_prefix("file://").unwrap_or(url);
+            if url.contains("://") && !url.starts_with("file://") {
+                return Err(Error::Usage(format!(
+                    "unsupported catalog URL `{url}`: use a folder, file:// or s3://"
+                )));
+            }
+            std::fs::create_dir_all(path).map_err(|e| Error::io(path, e))?;
+            let store = object_store::local::LocalFileSystem::new_with_prefix(path)
+                .map_err(|e| store_error(url, e))?;
+            (Arc::new(store), StorePath::from(""))
+        };
         Ok(Catalog {
             store,
             prefix,
@@ -287,12 +299,20 @@ impl Catalog {
         if self.create(&rel, bytes.to_vec())? {
             return Ok(Put::Created);
         }
-        let existing = self.get(&rel)?.unwrap_or_default();
-        Ok(if existing == bytes {
-            Put::Same
-        } else {
-            Put::Different
-        })
+        // Another writer may still be putting it: wait a little for its bytes.
+        for _ in 0..50 {
+            if let Some(existing) = self.get(&rel)? {
+                return Ok(if existing == bytes {
+                    Put::Same
+                } else {
+                    Put::Different
+                });
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        Err(Error::Usage(format!(
+            "{rel} exists but cannot be read; try again"
+        )))
     }
 
     /// Applies `change` to the latest index of `id` and writes the result as the next
@@ -319,8 +339,22 @@ impl Catalog {
             let mut bytes = serde_json::to_vec_pretty(&next).expect("an index serialises");
             bytes.push(b'\n');
             if self.create(&generation_path(id, next.generation), bytes.clone())? {
-                // A convenience copy for readers that only want the latest state.
-                self.overwrite(&format!("index/{id}.json"), bytes)?;
+                // A convenience copy for readers that only want the latest state. A
+                // concurrent writer may overwrite it with an older generation, so write
+                // until it holds the latest one.
+                let mut copy = bytes;
+                let mut copied = next.generation;
+                for _ in 0..10 {
+                    self.overwrite(&format!("index/{id}.json"), copy.clone())?;
+                    match self.index(id)? {
+                        Some(latest) if latest.generation > copied => {
+                            copied = latest.generation;
+                            copy = serde_json::to_vec_pretty(&latest).expect("an index serialises");
+                            copy.push(b'\n');
+                        }
+                        _ => break,
+                    }
+                }
                 return Ok(Ok(next));
             }
             std::thread::sleep(std::time::Duration::from_millis(5));

@@ -187,19 +187,39 @@ fn trusted_units(root: &Path, rev: &str) -> Result<UnitsFile, Error> {
     serde_json::from_value(json).map_err(|e| Error::Usage(format!("units.yaml at {rev}: {e}")))
 }
 
-/// Compares two semantic versions (pre-releases sort before their release).
+/// Compares two semantic versions as semver orders them: numbers numerically, a
+/// pre-release before its release, pre-release parts numbers before words.
 pub fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
-    let key = |v: &str| {
-        let (core, pre) = v
-            .split('+')
-            .next()
-            .unwrap_or(v)
-            .split_once('-')
-            .map_or((v, None), |(c, p)| (c, Some(p.to_owned())));
-        let nums: Vec<u64> = core.split('.').map(|p| p.parse().unwrap_or(0)).collect();
-        (nums, pre.is_none(), pre)
-    };
-    key(a).cmp(&key(b))
+    use std::cmp::Ordering;
+    fn split(v: &str) -> (Vec<u64>, Option<&str>) {
+        let v = v.split('+').next().unwrap_or(v);
+        let (core, pre) = v.split_once('-').map_or((v, None), |(c, p)| (c, Some(p)));
+        (
+            core.split('.').map(|p| p.parse().unwrap_or(0)).collect(),
+            pre,
+        )
+    }
+    let ((ca, pa), (cb, pb)) = (split(a), split(b));
+    ca.cmp(&cb).then_with(|| match (pa, pb) {
+        (None, None) => Ordering::Equal,
+        (None, Some(_)) => Ordering::Greater,
+        (Some(_), None) => Ordering::Less,
+        (Some(x), Some(y)) => {
+            let (xs, ys): (Vec<&str>, Vec<&str>) = (x.split('.').collect(), y.split('.').collect());
+            for (p, q) in xs.iter().zip(&ys) {
+                let order = match (p.parse::<u64>(), q.parse::<u64>()) {
+                    (Ok(m), Ok(n)) => m.cmp(&n),
+                    (Ok(_), Err(_)) => Ordering::Less,
+                    (Err(_), Ok(_)) => Ordering::Greater,
+                    (Err(_), Err(_)) => p.cmp(q),
+                };
+                if order != Ordering::Equal {
+                    return order;
+                }
+            }
+            xs.len().cmp(&ys.len())
+        }
+    })
 }
 
 /// The verified tag, the moment's unit and the extracted tree.
@@ -356,13 +376,13 @@ pub fn publish(options: &PublishOptions) -> Result<Result<Published, Refusal>, E
             Err(Refusal::DigestConflict(verified.version.clone()))
         });
     }
-    if let Some(highest) = highest(&published.versions) {
-        if compare_versions(&verified.version, &highest) != std::cmp::Ordering::Greater {
-            return Ok(Err(Refusal::NotNewer {
-                version: verified.version.clone(),
-                published: highest,
-            }));
-        }
+    if let Some(highest) = highest(&published.versions)
+        && compare_versions(&verified.version, &highest) != std::cmp::Ordering::Greater
+    {
+        return Ok(Err(Refusal::NotNewer {
+            version: verified.version.clone(),
+            published: highest,
+        }));
     }
     match catalog.put_bundle(&verified.id, &verified.version, &bytes)? {
         Put::Created | Put::Same => {}
@@ -388,13 +408,13 @@ pub fn publish(options: &PublishOptions) -> Result<Result<Published, Refusal>, E
             }
             return Err(Refusal::DigestConflict(entry.version.clone()));
         }
-        if let Some(highest) = highest(&index.versions) {
-            if compare_versions(&entry.version, &highest) != std::cmp::Ordering::Greater {
-                return Err(Refusal::NotNewer {
-                    version: entry.version.clone(),
-                    published: highest,
-                });
-            }
+        if let Some(highest) = highest(&index.versions)
+            && compare_versions(&entry.version, &highest) != std::cmp::Ordering::Greater
+        {
+            return Err(Refusal::NotNewer {
+                version: entry.version.clone(),
+                published: highest,
+            });
         }
         index.versions.push(entry.clone());
         Ok(true)

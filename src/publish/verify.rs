@@ -93,12 +93,18 @@ pub fn verify(catalog: &Catalog) -> Result<(Vec<Finding>, usize), Error> {
     }
     for (id, version) in catalog.bundles()? {
         if !indexed.contains_key(&(id.clone(), version.clone())) {
-            findings.push(finding(
-                Severity::Warning,
-                &id,
-                Some(&version),
-                "a bundle that no index lists (an interrupted publish); publishing the same tag again completes it",
-            ));
+            let highest = indexed
+                .keys()
+                .filter(|(i, _)| *i == id)
+                .map(|(_, v)| v.clone())
+                .max_by(|a, b| super::compare_versions(a, b));
+            let message = match highest {
+                Some(h) if super::compare_versions(&version, &h).is_lt() => format!(
+                    "a bundle that no index lists: a publish refused because {h} was published first; it can be left alone"
+                ),
+                _ => "a bundle that no index lists (an interrupted publish); publishing the same tag again completes it".to_owned(),
+            };
+            findings.push(finding(Severity::Warning, &id, Some(&version), message));
         }
     }
     Ok((findings, checked))
