@@ -229,5 +229,6 @@ fixtures! {
     w012_unused_form => "w012-unused-form",
     w013_no_risk_analysis => "w013-no-risk-analysis",
     w014_welcome_block => "w014-welcome-block",
+    w015_codeowners_stale => "w015-codeowners-stale",
     e050_file_type => "e050-file-type",
 }

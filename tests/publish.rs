@@ -1470,7 +1470,7 @@ fn verify_accepts_a_catalog_left_by_an_interrupted_publish() {
     let out = f.verify();
     assert_success(&out);
     assert!(
-        stdout(&out).contains("warning: somn : index/somn.json is generation 1, the latest is 2"),
+        stdout(&out).contains("warning: somn: index/somn.json is generation 1, the latest is 2"),
         "{}",
         show(&out)
     );
