@@ -10,6 +10,7 @@ pub mod codeowners;
 pub mod diagnostic;
 pub mod diff;
 pub mod error;
+pub mod git;
 pub mod init;
 pub mod load;
 pub mod model;

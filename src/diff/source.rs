@@ -2,7 +2,6 @@
 //! object database (never checking anything out), or a built bundle.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use crate::error::Error;
 use crate::load::{self, Target};
@@ -37,24 +36,6 @@ impl Side {
     }
 }
 
-fn git(root: &Path, args: &[&str]) -> Result<Vec<u8>, Error> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(args)
-        .output()
-        .map_err(|e| Error::io("git", e))?;
-    if out.status.success() {
-        Ok(out.stdout)
-    } else {
-        Err(Error::Usage(format!(
-            "git {}: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr).trim()
-        )))
-    }
-}
-
 /// A side read into memory. A revision is unpacked into a temporary folder that
 /// lives as long as this value.
 pub struct Loaded {
@@ -65,22 +46,20 @@ pub struct Loaded {
 
 /// Extracts the repository at `rev` into a new temporary folder.
 pub fn extract(root: &Path, rev: &str) -> Result<(tempfile::TempDir, PathBuf), Error> {
-    let prefix = String::from_utf8_lossy(&git(root, &["rev-parse", "--show-prefix"])?)
-        .trim()
-        .to_owned();
+    let prefix = crate::git::prefix(root)?;
     let tree = if prefix.is_empty() {
         format!("{rev}^{{tree}}")
     } else {
         format!("{rev}:{prefix}")
     };
-    git(root, &["rev-parse", "--verify", "--quiet", &tree])
+    crate::git::run(root, &["rev-parse", "--verify", "--quiet", &tree])
         .map_err(|_| Error::Usage(format!("`{rev}` is not a revision of this git repository")))?;
     // `git archive` run inside a subfolder only archives that part of the tree, so
     // run it at the top with the full `rev:prefix` tree.
     let top = PathBuf::from(
-        String::from_utf8_lossy(&git(root, &["rev-parse", "--show-toplevel"])?).trim(),
+        String::from_utf8_lossy(&crate::git::run(root, &["rev-parse", "--show-toplevel"])?).trim(),
     );
-    let archive = git(&top, &["archive", "--format=tar", &tree])?;
+    let archive = crate::git::run(&top, &["archive", "--format=tar", &tree])?;
     let dir = tempfile::tempdir().map_err(|e| Error::io("temporary folder", e))?;
     tar::Archive::new(archive.as_slice())
         .unpack(dir.path())

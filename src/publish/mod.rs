@@ -167,10 +167,8 @@ pub fn parse_tag_name(tag: &str) -> Option<(&str, &str)> {
 
 /// Reads and validates units.yaml at a git revision.
 fn trusted_units(root: &Path, rev: &str) -> Result<UnitsFile, Error> {
-    let prefix = String::from_utf8_lossy(&tag::git(root, &["rev-parse", "--show-prefix"])?)
-        .trim()
-        .to_owned();
-    let text = tag::git(root, &["show", &format!("{rev}:{prefix}units.yaml")])
+    let prefix = crate::git::prefix(root)?;
+    let text = crate::git::run(root, &["show", &format!("{rev}:{prefix}units.yaml")])
         .map_err(|_| Error::Usage(format!("there is no units.yaml at {rev}")))?;
     let text = String::from_utf8_lossy(&text).into_owned();
     let node = yaml::parse(&text, Offset::NONE)
@@ -243,7 +241,7 @@ fn verify_tag(
         Ok(t) => t,
         Err(r) => return Ok(Err(r)),
     };
-    let commit = String::from_utf8_lossy(&tag::git(
+    let commit = String::from_utf8_lossy(&crate::git::run(
         root,
         &["rev-parse", &format!("refs/tags/{tag_name}^{{commit}}")],
     )?)
@@ -313,7 +311,7 @@ pub fn publish(options: &PublishOptions) -> Result<Result<Published, Refusal>, E
     let published = catalog.index(&verified.id)?.unwrap_or_default();
     // Build from the tagged tree, with the commit's time, into a scratch folder.
     let out = tempfile::tempdir().map_err(|e| Error::io("temporary folder", e))?;
-    let epoch: u64 = String::from_utf8_lossy(&tag::git(
+    let epoch: u64 = String::from_utf8_lossy(&crate::git::run(
         &options.root,
         &["log", "-1", "--format=%ct", &verified.commit],
     )?)
@@ -496,10 +494,8 @@ pub fn yank(
 }
 
 fn moment_unit(root: &Path, rev: &str, id: &str) -> Result<String, Error> {
-    let prefix = String::from_utf8_lossy(&tag::git(root, &["rev-parse", "--show-prefix"])?)
-        .trim()
-        .to_owned();
-    let text = tag::git(
+    let prefix = crate::git::prefix(root)?;
+    let text = crate::git::run(
         root,
         &["show", &format!("{rev}:{prefix}moments/{id}/moment.yaml")],
     )?;

@@ -2,7 +2,6 @@
 //! signature against the publishers' keys.
 
 use std::path::Path;
-use std::process::Command;
 
 use ssh_key::{HashAlg, PublicKey, SshSig};
 
@@ -40,33 +39,15 @@ pub struct Signer {
     pub fingerprint: String,
 }
 
-pub(super) fn git(root: &Path, args: &[&str]) -> Result<Vec<u8>, Error> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(args)
-        .output()
-        .map_err(|e| Error::io("git", e))?;
-    if out.status.success() {
-        Ok(out.stdout)
-    } else {
-        Err(Error::Usage(format!(
-            "git {}: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr).trim()
-        )))
-    }
-}
-
 /// Reads tag `name` from the repository at `root`.
 pub fn read(root: &Path, name: &str) -> Result<Result<TagObject, Refusal>, Error> {
     let full = format!("refs/tags/{name}");
-    let kind = git(root, &["cat-file", "-t", &full])
+    let kind = crate::git::run(root, &["cat-file", "-t", &full])
         .map_err(|_| Error::Usage(format!("there is no tag `{name}` in this repository")))?;
     if String::from_utf8_lossy(&kind).trim() != "tag" {
         return Ok(Err(Refusal::Lightweight(name.to_owned())));
     }
-    let raw = git(root, &["cat-file", "tag", &full])?;
+    let raw = crate::git::run(root, &["cat-file", "tag", &full])?;
     Ok(Ok(parse(name, &raw)))
 }
 
