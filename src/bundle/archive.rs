@@ -7,7 +7,7 @@ use flate2::{Compression, GzBuilder};
 
 /// The gzip level. Changing it changes every archive's bytes: never change it within
 /// a bundle format version.
-const LEVEL: u32 = 9;
+const LEVEL: u32 = 6;
 
 /// Writes `files` (path inside the archive, content) under `prefix/` as a gzip'd tar.
 /// Entries are sorted by path; every entry has mode 0644, owner 0:0 and time `mtime`.
