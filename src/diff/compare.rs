@@ -469,29 +469,26 @@ fn media(file: &str, old: &[Media], new: &[Media], out: &mut Vec<Change>) {
                         .values(&o.title, &m.title),
                     );
                 }
-                if o.captions != m.captions {
-                    out.push(Change::new(
-                        Class::Content,
-                        "captions_changed",
-                        path.clone(),
-                        format!("the captions of `{}` changed", m.title),
-                    ));
-                }
-                if o.poster != m.poster {
-                    out.push(Change::new(
-                        Class::Content,
-                        "poster_changed",
-                        path.clone(),
-                        format!("the poster image of `{}` changed", m.title),
-                    ));
-                }
-                if o.transcript != m.transcript {
-                    out.push(Change::new(
-                        Class::Content,
+                // The files that go with the media, compared by digest.
+                let companions = [
+                    (&o.captions, &m.captions, "captions_changed", "captions"),
+                    (&o.poster, &m.poster, "poster_changed", "poster image"),
+                    (
+                        &o.transcript,
+                        &m.transcript,
                         "transcript_changed",
-                        path,
-                        format!("the transcript of `{}` changed", m.title),
-                    ));
+                        "transcript",
+                    ),
+                ];
+                for (before, after, kind, what) in companions {
+                    if before != after {
+                        out.push(Change::new(
+                            Class::Content,
+                            kind,
+                            path.clone(),
+                            format!("the {what} of `{}` changed", m.title),
+                        ));
+                    }
                 }
             }
         }
