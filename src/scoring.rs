@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::model::{Band, Form, Item, ItemType, Op, Scalar, Score};
+use crate::model::{Band, Form, Item, ItemType, MissingMethod, Op, Rounding, Scalar, Score};
 
 /// An answer to one item.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -100,15 +100,28 @@ pub type Answers = BTreeMap<String, Answer>;
 pub struct Evaluation {
     /// Items hidden because their `enable_when` does not hold.
     pub hidden: BTreeSet<String>,
-    /// Score id to value.
+    /// Score id to value, for the scores that could be computed. A score whose
+    /// missing-answer rule does not allow it is absent: it has no value, no band and
+    /// raises no alert.
     pub scores: BTreeMap<String, f64>,
-    /// Score id to band label, for scores with a matching band.
+    /// Score id to band label, for computed scores with a matching band.
     pub bands: BTreeMap<String, String>,
     /// Ids of the alerts that fire, in form order.
     pub alerts: Vec<String>,
+    /// Required items that are shown and have no (valid) answer, in form order.
+    pub unanswered: Vec<String>,
+    /// Scores that could not be computed, with the shown summed items that have no
+    /// answer, in the score's order.
+    pub not_computed: BTreeMap<String, Vec<String>>,
 }
 
-/// Evaluates `answers` against `form`. Answers to hidden items are ignored.
+/// Evaluates `answers` against `form`.
+///
+/// Answers to hidden items, and answers that do not fit their item (a value that is
+/// not an option, out of range, of the wrong type), count as no answer. A score is
+/// computed from the shown items it sums; an item hidden by its `enable_when` was not
+/// asked and adds nothing. When shown summed items are unanswered, the score's
+/// `missing:` rule decides: without one the score is not computed.
 pub fn evaluate(form: &Form, answers: &Answers) -> Evaluation {
     let mut eval = Evaluation::default();
     for item in &form.items {
@@ -116,37 +129,57 @@ pub fn evaluate(form: &Form, answers: &Answers) -> Evaluation {
             let shown = !eval.hidden.contains(&cond.item)
                 && answers
                     .get(&cond.item)
+                    .filter(|a| form.item(&cond.item).is_some_and(|i| a.fits(i).is_ok()))
                     .is_some_and(|a| compare(a, cond.op, &cond.value));
             if !shown {
                 eval.hidden.insert(item.id.clone());
             }
         }
     }
-    let visible = |id: &str| -> Option<&Answer> {
-        if eval.hidden.contains(id) {
-            None
-        } else {
-            answers.get(id)
+    let hidden = &eval.hidden;
+    let answer = |id: &str| -> Option<&Answer> {
+        if hidden.contains(id) {
+            return None;
         }
+        let item = form.item(id)?;
+        answers.get(id).filter(|a| a.fits(item).is_ok())
     };
+    let unanswered: Vec<String> = form
+        .items
+        .iter()
+        .filter(|i| i.required && i.kind != ItemType::Display && !hidden.contains(&i.id))
+        .filter(|i| answer(&i.id).is_none())
+        .map(|i| i.id.clone())
+        .collect();
     let mut scores = BTreeMap::new();
     let mut bands = BTreeMap::new();
+    let mut not_computed = BTreeMap::new();
     for score in &form.scores {
-        let total: f64 = score
-            .sum
-            .iter()
-            .filter_map(|id| visible(id).and_then(Answer::numeric))
-            .sum();
-        if let Some(band) = band_of(score, total) {
-            bands.insert(score.id.clone(), band.label.clone());
+        match score_value(score, |id| {
+            if hidden.contains(id) {
+                Presence::Hidden
+            } else {
+                answer(id)
+                    .and_then(Answer::numeric)
+                    .map_or(Presence::Unanswered, Presence::Answered)
+            }
+        }) {
+            Ok(value) => {
+                if let Some(band) = band_of(score, value) {
+                    bands.insert(score.id.clone(), band.label.clone());
+                }
+                scores.insert(score.id.clone(), value);
+            }
+            Err(missing) => {
+                not_computed.insert(score.id.clone(), missing);
+            }
         }
-        scores.insert(score.id.clone(), total);
     }
     let mut alerts = Vec::new();
     for alert in &form.alerts {
         let fired = match (&alert.when.item, &alert.when.score) {
             (Some(item), _) => {
-                visible(item).is_some_and(|a| compare(a, alert.when.op, &alert.when.value))
+                answer(item).is_some_and(|a| compare(a, alert.when.op, &alert.when.value))
             }
             (None, Some(score)) => scores
                 .get(score)
@@ -157,10 +190,75 @@ pub fn evaluate(form: &Form, answers: &Answers) -> Evaluation {
             alerts.push(alert.id.clone());
         }
     }
+    eval.unanswered = unanswered;
     eval.scores = scores;
     eval.bands = bands;
     eval.alerts = alerts;
+    eval.not_computed = not_computed;
     eval
+}
+
+/// Whether a summed item was asked and answered.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Presence {
+    /// Hidden by its `enable_when`: not asked, adds nothing, is not missing.
+    Hidden,
+    /// Shown, without a numeric answer.
+    Unanswered,
+    /// Shown and answered with this value.
+    Answered(f64),
+}
+
+/// The value of `score` given each summed item's presence, or the ids of the shown
+/// items without an answer when the score's missing-answer rule does not allow a
+/// value. This is the one place that applies `missing:`.
+pub fn score_value(
+    score: &Score,
+    presence: impl Fn(&str) -> Presence,
+) -> Result<f64, Vec<String>> {
+    let mut shown = 0usize;
+    let mut answered = 0usize;
+    let mut total = 0.0;
+    let mut missing = Vec::new();
+    for id in &score.sum {
+        match presence(id) {
+            Presence::Hidden => {}
+            Presence::Unanswered => {
+                shown += 1;
+                missing.push(id.clone());
+            }
+            Presence::Answered(v) => {
+                shown += 1;
+                answered += 1;
+                total += v;
+            }
+        }
+    }
+    if missing.is_empty() {
+        return Ok(normal(total));
+    }
+    let Some(rule) = &score.missing else {
+        return Err(missing);
+    };
+    if missing.len() > rule.allow as usize || answered == 0 {
+        return Err(missing);
+    }
+    let value = match rule.method {
+        MissingMethod::Zero => total,
+        MissingMethod::Prorate => {
+            let scaled = total * shown as f64 / answered as f64;
+            match rule.round {
+                Rounding::Whole => scaled.round(),
+                Rounding::None => scaled,
+            }
+        }
+    };
+    Ok(normal(value))
+}
+
+/// Turns `-0.0` into `0.0`, so that no negative zero reaches a person or a file.
+fn normal(v: f64) -> f64 {
+    v + 0.0
 }
 
 /// The band that `value` falls in. On a shared boundary the higher band wins.
@@ -225,22 +323,32 @@ pub fn item_range(item: &Item) -> Option<(f64, f64, bool)> {
         ItemType::Scale => lo.fract() == 0.0 && hi.fract() == 0.0,
         _ => values.iter().all(|v| v.fract() == 0.0),
     };
-    // Optional and conditional items may be left out, which adds nothing.
-    let optional = !item.required || item.enable_when.is_some();
-    let (lo, hi) = if optional {
-        (lo.min(0.0), hi.max(0.0))
-    } else {
-        (lo, hi)
-    };
     Some((lo, hi, whole))
 }
 
-/// The possible range of a score and whether it only takes whole numbers.
+/// The possible range of a computed score and whether it only takes whole numbers.
+///
+/// An item hidden by its `enable_when` adds nothing, and so does an unanswered item
+/// under `missing: {method: zero}`; a prorated score stays within the items' range
+/// and is whole only when rounded.
 pub fn score_range(form: &Form, score: &Score) -> Option<(f64, f64, bool)> {
+    let zero_fill = score
+        .missing
+        .as_ref()
+        .is_some_and(|m| m.method == MissingMethod::Zero && m.allow > 0);
     let mut acc = (0.0, 0.0, true);
     for id in &score.sum {
-        let (lo, hi, whole) = item_range(form.item(id)?)?;
+        let item = form.item(id)?;
+        let (mut lo, mut hi, whole) = item_range(item)?;
+        if item.enable_when.is_some() || zero_fill {
+            (lo, hi) = (lo.min(0.0), hi.max(0.0));
+        }
         acc = (acc.0 + lo, acc.1 + hi, acc.2 && whole);
+    }
+    if let Some(rule) = &score.missing {
+        if rule.method == MissingMethod::Prorate && rule.allow > 0 {
+            acc.2 = acc.2 && rule.round == Rounding::Whole;
+        }
     }
     Some(acc)
 }

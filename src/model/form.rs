@@ -248,6 +248,65 @@ pub struct Score {
     /// Named ranges.
     #[serde(default)]
     pub bands: Vec<Band>,
+    /// What happens when summed items are unanswered. Without a rule the score is
+    /// not computed unless every summed item that is shown has an answer. Written as
+    /// `null` in `moment.json` then, so that an importer never has to guess.
+    #[serde(default)]
+    pub missing: Option<MissingRule>,
+}
+
+/// How a score treats unanswered summed items (`missing:` on a score).
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MissingRule {
+    /// How many shown summed items may be unanswered while the score is still computed.
+    pub allow: u32,
+    /// How the unanswered items are accounted for.
+    pub method: MissingMethod,
+    /// How a prorated total is rounded (only for `prorate`).
+    #[serde(default)]
+    pub round: Rounding,
+}
+
+/// How unanswered items of a score are accounted for.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum MissingMethod {
+    /// The answered items' sum scaled by shown items / answered items.
+    Prorate,
+    /// Unanswered items count as 0 (only where the instrument's manual says so).
+    Zero,
+}
+
+impl MissingMethod {
+    /// The method as written in YAML.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MissingMethod::Prorate => "prorate",
+            MissingMethod::Zero => "zero",
+        }
+    }
+}
+
+/// How a prorated score is rounded.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Rounding {
+    /// To the nearest whole number, halves away from zero (PHQ-9, GAD-7 manuals).
+    #[default]
+    Whole,
+    /// Not rounded: the score may take fractional values.
+    None,
+}
+
+impl Rounding {
+    /// The rounding as written in YAML.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rounding::Whole => "whole",
+            Rounding::None => "none",
+        }
+    }
 }
 
 /// A named range of a score, inclusive at both ends.
@@ -306,16 +365,19 @@ pub struct Scenario {
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Expect {
-    /// Score id to value.
+    /// Score id to value; `null` expects the score not to be computed.
     #[serde(default)]
-    pub scores: Option<BTreeMap<String, f64>>,
-    /// Score id to band label.
+    pub scores: Option<BTreeMap<String, Option<f64>>>,
+    /// Score id to band label; `null` expects no band.
     #[serde(default)]
-    pub bands: Option<BTreeMap<String, String>>,
+    pub bands: Option<BTreeMap<String, Option<String>>>,
     /// Every alert that fires.
     #[serde(default)]
     pub alerts: Option<Vec<String>>,
     /// Every hidden item.
     #[serde(default)]
     pub hidden: Option<Vec<String>>,
+    /// Every required, shown item still unanswered, in any order.
+    #[serde(default)]
+    pub unanswered: Option<Vec<String>>,
 }

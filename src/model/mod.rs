@@ -5,8 +5,8 @@
 mod form;
 
 pub use form::{
-    Alert, AlertCondition, Band, Choice, Condition, Expect, Form, FormKind, Item, ItemType, Op,
-    Scalar, Scenario, Schedule, Score,
+    Alert, AlertCondition, Band, Choice, Condition, Expect, Form, FormKind, Item, ItemType,
+    MissingMethod, MissingRule, Op, Rounding, Scalar, Scenario, Schedule, Score,
 };
 
 use serde::{Deserialize, Serialize};

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use crate::diagnostic::{Code, Diagnostic, Sink};
 use crate::load::yaml::{Node, Seg};
 use crate::load::{LoadedForm, LoadedMoment};
-use crate::model::{Form, Item, ItemType, Op, Scalar};
+use crate::model::{Form, Item, ItemType, MissingMethod, Op, Scalar, Score};
 use crate::scoring::{self, fmt_num};
 
 pub(super) fn check(loaded: &LoadedForm, _moment: &LoadedMoment, out: &mut Vec<Diagnostic>) {
@@ -318,6 +318,9 @@ fn scores(form: &Form, node: &Node, sink: &mut Sink<'_>) {
                 Some(_) => {}
             }
         }
+        if complete {
+            missing_rule(form, score, s, node, sink);
+        }
         if !complete || score.bands.is_empty() {
             continue;
         }
@@ -325,6 +328,72 @@ fn scores(form: &Form, node: &Node, sink: &mut Sink<'_>) {
             continue;
         };
         bands(score, s, lo, hi, whole, node, sink);
+    }
+}
+
+/// The missing-answer rule of score number `s`, and optional items summed without one.
+fn missing_rule(form: &Form, score: &Score, s: usize, node: &Node, sink: &mut Sink<'_>) {
+    let at = |rest: &[Seg<'_>]| {
+        let mut p: Vec<Seg<'_>> = vec!["scores".into(), s.into()];
+        p.extend_from_slice(rest);
+        node.pos_at(&p)
+    };
+    let Some(rule) = &score.missing else {
+        for (k, id) in score.sum.iter().enumerate() {
+            let Some(item) = form.item(id) else { continue };
+            if item.required {
+                continue;
+            }
+            sink.report(
+                Code::OptionalScored,
+                at(&["sum".into(), k.into()]),
+                format!(
+                    "score `{}` sums `{id}`, which is not required: when it is skipped the score is not computed",
+                    score.id
+                ),
+            )
+            .help(format!(
+                "set `required: true` on `{id}`, or give the score a rule from the instrument's manual, such as `missing: {{allow: 1, method: prorate}}`"
+            ));
+        }
+        return;
+    };
+    let n = score.sum.len();
+    if rule.allow as usize >= n {
+        sink.report(
+            Code::MissingAllow,
+            at(&["missing".into(), "allow".into()]),
+            format!(
+                "`allow: {}` lets all {n} summed items of `{}` be unanswered, so a score would be made up from no answers",
+                rule.allow, score.id
+            ),
+        )
+        .help(format!(
+            "allow at most {} unanswered items (the instrument's manual says how many)",
+            n.saturating_sub(1)
+        ));
+    }
+    if rule.method != MissingMethod::Prorate {
+        return;
+    }
+    for (k, id) in score.sum.iter().enumerate() {
+        let Some(item) = form.item(id) else { continue };
+        if matches!(
+            item.kind,
+            ItemType::Choice | ItemType::Scale | ItemType::Boolean
+        ) {
+            continue;
+        }
+        sink.report(
+            Code::ProrateItems,
+            at(&["sum".into(), k.into()]),
+            format!(
+                "score `{}` is prorated, but `{id}` is a {} item: prorating scales the mean of the answered items, which needs every item answered on one bounded scale",
+                score.id,
+                item.kind.name()
+            ),
+        )
+        .help("prorate scores of choice, scale or boolean items, or use `method: zero` if the manual says so");
     }
 }
 
@@ -397,7 +466,7 @@ fn bands(
             band_pos(0, "min"),
             format!("score `{}` can be as low as {}, but the first band starts at {}", score.id, fmt_num(lo), fmt_num(first.min)),
         )
-        .help(format!("the score ranges from {range} (optional and conditional items may add 0); let the bands cover all of it"));
+        .help(format!("the score ranges from {range} (a hidden conditional item adds 0); let the bands cover all of it"));
     }
     if last.max < hi {
         sink.report(

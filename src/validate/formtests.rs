@@ -126,6 +126,19 @@ fn run(form: &Form, scenario: &Scenario, i: usize, node: &Node, sink: &mut Sink<
             );
         }
     }
+    for (k, id) in expect.unanswered.iter().flatten().enumerate() {
+        if form.item(id).is_none() {
+            broken = true;
+            let mut p = path(i, &["expect", "unanswered"]);
+            p.push(Seg::Index(k));
+            unknown(
+                "unanswered item",
+                id,
+                p,
+                form.items.iter().map(|i| i.id.as_str()).collect(),
+            );
+        }
+    }
     if broken {
         return;
     }
@@ -134,25 +147,63 @@ fn run(form: &Form, scenario: &Scenario, i: usize, node: &Node, sink: &mut Sink<
         sink.report(Code::FormTestFailed, node.pos_at(&p), format!("scenario `{name}` fails: {message}"))
             .help("fix the form or the expectation; the scoring engine is the same one the preview and the platform use");
     };
+    let score_text = |id: &str, value: Option<f64>| match value {
+        Some(v) => fmt_num(v),
+        None => match got.not_computed.get(id) {
+            Some(missing) => format!(
+                "not computed ({} unanswered)",
+                missing
+                    .iter()
+                    .map(|m| format!("`{m}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            None => "not computed".to_owned(),
+        },
+    };
     for (id, want) in expect.scores.iter().flatten() {
-        let actual = got.scores.get(id).copied().unwrap_or_default();
-        if (actual - want).abs() > 1e-9 {
+        let actual = got.scores.get(id).copied();
+        let same = match (actual, want) {
+            (Some(a), Some(w)) => (a - w).abs() <= 1e-9,
+            (None, None) => true,
+            _ => false,
+        };
+        if !same {
+            let want_text = want.map_or_else(|| "not computed".to_owned(), fmt_num);
             fail(
                 path(i, &["expect", "scores", id]),
                 format!(
-                    "score `{id}` is {}, expected {}",
-                    fmt_num(actual),
-                    fmt_num(*want)
+                    "score `{id}` is {}, expected {want_text}",
+                    score_text(id, actual)
                 ),
             );
         }
     }
     for (id, want) in expect.bands.iter().flatten() {
-        let actual = got.bands.get(id).map_or("no band", String::as_str);
-        if actual != want {
+        let actual = got.bands.get(id);
+        if actual != want.as_ref() {
+            let show = |b: Option<&String>| b.map_or("no band".to_owned(), |b| format!("`{b}`"));
             fail(
                 path(i, &["expect", "bands", id]),
-                format!("band of `{id}` is `{actual}`, expected `{want}`"),
+                format!(
+                    "band of `{id}` is {}, expected {}",
+                    show(actual),
+                    show(want.as_ref())
+                ),
+            );
+        }
+    }
+    if let Some(want) = &expect.unanswered {
+        let want: BTreeSet<&str> = want.iter().map(String::as_str).collect();
+        let actual: BTreeSet<&str> = got.unanswered.iter().map(String::as_str).collect();
+        if want != actual {
+            fail(
+                path(i, &["expect", "unanswered"]),
+                format!(
+                    "unanswered required items: {}, expected: {}",
+                    list(&actual),
+                    list(&want)
+                ),
             );
         }
     }
