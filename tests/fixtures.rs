@@ -231,4 +231,8 @@ fixtures! {
     w014_welcome_block => "w014-welcome-block",
     w015_codeowners_stale => "w015-codeowners-stale",
     e050_file_type => "e050-file-type",
+    e051_missing_allow => "e051-missing-allow",
+    e052_prorate_items => "e052-prorate-items",
+    w016_optional_scored => "w016-optional-scored",
+    missing_rules_pass => "missing-rules-pass",
 }
