@@ -352,3 +352,115 @@ pub fn score_range(form: &Form, score: &Score) -> Option<(f64, f64, bool)> {
     }
     Some(acc)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Choice, FormKind, MissingRule};
+
+    fn form(missing: Option<MissingRule>) -> Form {
+        let item = |id: &str| Item {
+            id: id.into(),
+            kind: ItemType::Choice,
+            text: id.into(),
+            help: None,
+            required: true,
+            options: (0..4)
+                .map(|v| Choice {
+                    value: f64::from(v),
+                    label: v.to_string(),
+                })
+                .collect(),
+            min: None,
+            max: None,
+            min_label: None,
+            max_label: None,
+            unit: None,
+            enable_when: None,
+        };
+        Form {
+            id: "f".into(),
+            title: "F".into(),
+            description: None,
+            kind: FormKind::Questionnaire,
+            schedule: None,
+            series_break: false,
+            items: vec![item("a"), item("b"), item("c")],
+            scores: vec![Score {
+                id: "t".into(),
+                title: None,
+                sum: vec!["a".into(), "b".into(), "c".into()],
+                bands: vec![Band {
+                    min: 0.0,
+                    max: 9.0,
+                    label: "Alla".into(),
+                }],
+                missing,
+            }],
+            alerts: vec![],
+        }
+    }
+
+    fn answers(pairs: &[(&str, f64)]) -> Answers {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), Answer::Number(*v)))
+            .collect()
+    }
+
+    #[test]
+    fn no_answers_give_no_score_and_never_negative_zero() {
+        let e = evaluate(&form(None), &Answers::new());
+        assert!(e.scores.is_empty() && e.bands.is_empty(), "{e:?}");
+        assert_eq!(e.unanswered, ["a", "b", "c"]);
+        assert_eq!(e.not_computed["t"], ["a", "b", "c"]);
+        let all_zero = evaluate(&form(None), &answers(&[("a", 0.0), ("b", 0.0), ("c", 0.0)]));
+        let v = all_zero.scores["t"];
+        assert!(v == 0.0 && v.is_sign_positive(), "{v:?}");
+        assert_eq!(
+            serde_json::to_string(&all_zero.scores).unwrap(),
+            r#"{"t":0.0}"#
+        );
+    }
+
+    #[test]
+    fn prorating_scales_the_answered_mean_and_rounds_halves_away_from_zero() {
+        let rule = |round| {
+            Some(MissingRule {
+                allow: 1,
+                method: MissingMethod::Prorate,
+                round,
+            })
+        };
+        let two = answers(&[("a", 3.0), ("b", 2.0)]);
+        // 5 * 3/2 = 7.5
+        assert_eq!(evaluate(&form(rule(Rounding::Whole)), &two).scores["t"], 8.0);
+        assert_eq!(evaluate(&form(rule(Rounding::None)), &two).scores["t"], 7.5);
+        // Two unanswered of three: more than allowed.
+        let one = answers(&[("a", 3.0)]);
+        assert!(evaluate(&form(rule(Rounding::Whole)), &one).scores.is_empty());
+    }
+
+    #[test]
+    fn zero_fill_counts_unanswered_items_as_nothing_within_the_allowance() {
+        let rule = Some(MissingRule {
+            allow: 1,
+            method: MissingMethod::Zero,
+            round: Rounding::Whole,
+        });
+        let two = answers(&[("a", 3.0), ("b", 2.0)]);
+        assert_eq!(evaluate(&form(rule.clone()), &two).scores["t"], 5.0);
+        assert!(
+            evaluate(&form(rule), &answers(&[("a", 3.0)]))
+                .scores
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn an_answer_that_does_not_fit_counts_as_no_answer() {
+        let e = evaluate(&form(None), &answers(&[("a", 7.0), ("b", 1.0), ("c", 1.0)]));
+        assert!(e.scores.is_empty(), "{e:?}");
+        assert_eq!(e.unanswered, ["a"]);
+    }
+}

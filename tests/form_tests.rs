@@ -7,7 +7,9 @@ use common::{check_json, diagnostics, fixture_copy, write};
 use serde_json::Value;
 
 /// A form with a chain of conditions: `b` shows when `a` is true, `c` when `b` ≥ 2.
-/// `total` sums b, c and d (0 to 10).
+/// `total` sums b, c and d (0 to 10); every item is required when shown, and the
+/// score has no missing-answer rule, so it is computed only when every shown summed
+/// item is answered.
 const FORM: &str = r#"id: halsa
 title: Hälsa
 kind: questionnaire
@@ -19,6 +21,7 @@ items:
   - id: b
     type: choice
     text: Hur ont?
+    required: true
     enable_when: {item: a, op: "=", value: true}
     options:
       - {value: 0, label: Inte alls}
@@ -28,6 +31,7 @@ items:
   - id: c
     type: choice
     text: Hindrar det dig?
+    required: true
     enable_when: {item: b, op: ">=", value: 2}
     options:
       - {value: 0, label: Nej}
@@ -121,10 +125,59 @@ fn passing_scenarios_give_nothing() {
 - name: bara det som anges jämförs
   answers: {a: true, b: 3, c: 3, d: 4}
   expect: {scores: {total: 10}}
-- name: inga svar alls
+- name: inga svar alls ger ingen poäng och inget band
   answers: {}
-  expect: {scores: {total: 0}, bands: {total: Låg}, alerts: [], hidden: [b, c]}
+  expect: {scores: {total: null}, bands: {total: null}, alerts: [], hidden: [b, c], unanswered: [a, d]}
+- name: en obesvarad fråga ger ingen poäng, men svarslarmen gäller
+  answers: {a: true, b: 3, c: 3}
+  expect: {scores: {total: null}, bands: {total: null}, alerts: [mycket-ont, hindrad], unanswered: [d]}
+- name: en dold fråga saknas inte
+  answers: {a: true, b: 1, d: 2}
+  expect: {scores: {total: 3}, bands: {total: Låg}, hidden: [c], unanswered: []}
 ",
+    );
+}
+
+#[test]
+fn a_band_expected_where_the_rules_give_none_fails_with_both_sides() {
+    // `d` is unanswered, so `total` is not computed: neither a value nor a band.
+    assert_fails_at(
+        "- name: halvt ifylld
+  answers: {a: true, b: 1}
+  expect:
+    bands: {total: Låg}
+",
+        4,
+        &["halvt ifylld", "no band", "Låg"],
+    );
+    assert_fails_at(
+        "- name: halvt ifylld
+  answers: {a: true, b: 1}
+  expect:
+    scores: {total: 1}
+",
+        4,
+        &["not computed", "`d` unanswered", "expected 1"],
+    );
+    // And the other way round: a complete form has a score.
+    assert_fails_at(
+        "- name: komplett
+  answers: {a: false, d: 1}
+  expect:
+    scores: {total: null}
+",
+        4,
+        &["is 1", "expected not computed"],
+    );
+}
+
+#[test]
+fn unanswered_required_items_are_compared_as_a_complete_set() {
+    assert_passes("- name: ingen\n  answers: {a: false, d: 1}\n  expect: {unanswered: []}\n");
+    assert_fails_at(
+        "- name: saknar d\n  answers: {a: true, b: 2}\n  expect:\n    unanswered: [c]\n",
+        4,
+        &["`c`", "`d`"],
     );
 }
 
