@@ -474,13 +474,18 @@ fn browser_fills_forms_reloads_shows_overlay_and_graphs() {
     // --- The questionnaire evaluates live --------------------------------------
     let module = preview.url("/m/stresskoll/site/01-stresskoll.html");
     cdp.navigate(&module);
+    // An empty form has no score and no band: it is not "Låg".
     let first = cdp.wait(
-        "the result panel shows the empty form's score",
-        &format!("{RESULT}.includes('Poäng total: 0') && {RESULT}"),
+        "the result panel says the score waits for the answers",
+        &format!("{RESULT}.includes('Total stresspoäng: räknas ut när') && {RESULT}"),
     );
+    let first = first.as_str().unwrap_or_default().to_owned();
+    for band in ["Låg", "Måttlig", "Hög"] {
+        assert!(!first.contains(band), "no band before any answer: {first}");
+    }
     assert!(
-        first.as_str().unwrap_or_default().contains("(Låg)"),
-        "{first}"
+        first.contains("Obesvarade frågor som krävs") && first.contains("Har du känt dig jäktad"),
+        "the unanswered required questions are listed by their text: {first}"
     );
     // The follow-up about relaxing after work is hidden until the citizen works.
     cdp.wait(
@@ -507,11 +512,11 @@ fn browser_fills_forms_reloads_shows_overlay_and_graphs() {
     }
     let high = cdp.wait(
         "the band changes to Hög",
-        &format!("{RESULT}.includes('Poäng total: 24 (Hög)') && {RESULT}"),
+        &format!("{RESULT}.includes('Total stresspoäng: 24 (Hög)') && {RESULT}"),
     );
     let high = high.as_str().unwrap_or_default().to_owned();
     assert!(
-        high.contains("nedstamd-hog") && high.contains("hog-stress"),
+        high.contains("Gör en bedömning snart") && high.contains("Mycket hög stresspoäng"),
         "both alerts for staff: {high}"
     );
     // Not working: the follow-up disappears and no longer counts (24 - 3).
@@ -519,7 +524,7 @@ fn browser_fills_forms_reloads_shows_overlay_and_graphs() {
     cdp.wait("koppla_av disappears", &format!("!{}", shown("koppla_av")));
     cdp.wait(
         "the hidden answer no longer counts",
-        &format!("{RESULT}.includes('Poäng total: 21 (Hög)')"),
+        &format!("{RESULT}.includes('Total stresspoäng: 21 (Hög)')"),
     );
     click(&mut cdp, "stresskoll", "arbete", "1");
     cdp.wait("koppla_av is back", &shown("koppla_av"));
@@ -527,7 +532,7 @@ fn browser_fills_forms_reloads_shows_overlay_and_graphs() {
     // another question).
     if let Err(e) = cdp.poll(
         "the shown-again answer counts again",
-        &format!("{RESULT}.includes('Poäng total: 24 (Hög)')"),
+        &format!("{RESULT}.includes('Total stresspoäng: 24 (Hög)')"),
     ) {
         problems.push(e);
     }
@@ -546,7 +551,9 @@ fn browser_fills_forms_reloads_shows_overlay_and_graphs() {
     }
     cdp.wait(
         "the band changes to Måttlig",
-        &format!("{RESULT}.includes('Poäng total: 8 (Måttlig)') && {RESULT}.includes('Inga larm')"),
+        &format!(
+            "{RESULT}.includes('Total stresspoäng: 8 (Måttlig)') && {RESULT}.includes('Inga larm')"
+        ),
     );
     cdp.eval(
         "document.querySelector('[data-result=\"stresskoll\"]').scrollIntoView({block: 'center'})",
@@ -570,7 +577,7 @@ fn browser_fills_forms_reloads_shows_overlay_and_graphs() {
     );
     cdp.wait(
         "the form is back after the reload",
-        &format!("{RESULT}.includes('Poäng total')"),
+        &format!("{RESULT}.includes('Total stresspoäng')"),
     );
 
     // --- A broken moment.yaml: the overlay over the last good build -----------
@@ -607,7 +614,7 @@ fn browser_fills_forms_reloads_shows_overlay_and_graphs() {
     cdp.navigate(&preview.url("/m/somn/site/02-somndagbok.html"));
     cdp.wait(
         "the diary's result panel",
-        "!!document.querySelector('[data-result=\"somndagbok\"]') && document.querySelector('[data-result=\"somndagbok\"]').innerText.includes('Poäng')",
+        "!!document.querySelector('[data-result=\"somndagbok\"]') && document.querySelector('[data-result=\"somndagbok\"]').innerText.includes('Sömnkvalitet')",
     );
     cdp.wait(
         "the number of awakenings starts hidden",
@@ -628,10 +635,10 @@ fn browser_fills_forms_reloads_shows_overlay_and_graphs() {
                 set('sanggaende', '{bed}');
                 set('uppstigning', '07:00');
                 set('timmar', '{hours}');
-                set('kvalitet', '{quality}');
                 return true;
             }})()"
         ));
+        click(&mut cdp, "somndagbok", "kvalitet", quality);
         click(&mut cdp, "somndagbok", "vaknade", woke);
         if woke == "true" {
             cdp.wait("the number of awakenings appears", &shown("antal_uppvak"));
@@ -645,7 +652,7 @@ fn browser_fills_forms_reloads_shows_overlay_and_graphs() {
         cdp.wait(
             "the diary's score",
             &format!(
-                "document.querySelector('[data-result=\"somndagbok\"]').innerText.includes('Poäng somnkvalitet: {quality} ({band})')"
+                "document.querySelector('[data-result=\"somndagbok\"]').innerText.includes('Sömnkvalitet: {quality} ({band})')"
             ),
         );
         let clicked = cdp.eval(
@@ -680,6 +687,73 @@ fn browser_fills_forms_reloads_shows_overlay_and_graphs() {
         "document.querySelector('section[data-form=\"somndagbok\"] .moment-graph').scrollIntoView({block: 'center'})",
     );
     cdp.screenshot("staff-graph");
+
+    // --- A scale on a phone: numbered, visibly unanswered, keyboard-answerable --
+    cdp.call(
+        "Emulation.setDeviceMetricsOverride",
+        json!({"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": true}),
+    );
+    cdp.eval("localStorage.clear()");
+    cdp.navigate(&preview.url("/m/somn/site/02-somndagbok.html"));
+    let diary = "document.querySelector('[data-result=\"somndagbok\"]').innerText";
+    cdp.wait(
+        "an empty diary has no score",
+        &format!("!!document.querySelector('[data-result=\"somndagbok\"]') && {diary}.includes('Sömnkvalitet: räknas ut när')"),
+    );
+    let scale = cdp.eval(
+        "(() => {
+            const item = document.querySelector('form[data-form=\"somndagbok\"] [data-item=\"kvalitet\"]');
+            const radios = Array.from(item.querySelectorAll('input[type=radio]'));
+            const ends = item.querySelector('.scale-ends');
+            const hiddenEnds = !ends || !!ends.closest('[aria-hidden=\"true\"]');
+            const boxes = Array.from(item.querySelectorAll('.scale-option')).map(l => l.getBoundingClientRect());
+            return {
+                numbers: Array.from(item.querySelectorAll('.scale-option span')).map(s => s.textContent).join(','),
+                checked: radios.filter(r => r.checked).length,
+                ends: ends ? ends.innerText : '',
+                hiddenEnds,
+                inside: boxes.every(b => b.left >= 0 && b.right <= window.innerWidth && b.height >= 44),
+                pageWidth: document.documentElement.scrollWidth,
+            };
+        })()",
+    );
+    assert_eq!(
+        scale["numbers"], "1,2,3,4,5",
+        "every value is a visible number: {scale}"
+    );
+    assert_eq!(scale["checked"], 0, "the scale starts unanswered: {scale}");
+    assert_eq!(
+        scale["hiddenEnds"], false,
+        "the end labels are read to everyone: {scale}"
+    );
+    assert!(
+        scale["ends"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Mycket dåligt"),
+        "{scale}"
+    );
+    assert_eq!(
+        scale["inside"], true,
+        "44 px targets within the 390 px screen: {scale}"
+    );
+    assert_eq!(scale["pageWidth"], 390, "no sideways scrolling: {scale}");
+    // The keyboard: focus the first value, then the arrow key moves the answer.
+    cdp.eval("document.querySelector('form[data-form=\"somndagbok\"] [data-item=\"kvalitet\"] input[value=\"1\"]').focus()");
+    for kind in ["keyDown", "keyUp"] {
+        cdp.call(
+            "Input.dispatchKeyEvent",
+            json!({"type": kind, "key": "ArrowRight", "code": "ArrowRight", "windowsVirtualKeyCode": 39}),
+        );
+    }
+    cdp.wait(
+        "the arrow key answers 2 and the score follows",
+        &format!("document.querySelector('form[data-form=\"somndagbok\"] [data-item=\"kvalitet\"] input[value=\"2\"]').checked && {diary}.includes('Sömnkvalitet: 2 (Dålig)')"),
+    );
+    cdp.eval(
+        "document.querySelector('[data-item=\"kvalitet\"]').scrollIntoView({block: 'center'})",
+    );
+    cdp.screenshot("scale-phone");
 
     assert!(
         !preview.stderr.text().contains("panicked"),

@@ -56,9 +56,13 @@
       } else if (type === "boolean") {
         var b = item.querySelector("input:checked");
         if (b) { answers[id] = b.value === "true"; }
-      } else if (type === "scale" || type === "number") {
-        var n = inputs[0];
-        if (n && n.value !== "" && (type === "number" || n.getAttribute("data-touched"))) { answers[id] = Number(n.value); }
+      } else if (type === "scale") {
+        var picked = item.querySelector("input[type=radio]:checked");
+        var typed = item.querySelector("input[type=number]");
+        if (picked) { answers[id] = Number(picked.value); }
+        else if (typed && typed.value !== "") { answers[id] = Number(typed.value); }
+      } else if (type === "number") {
+        if (inputs[0] && inputs[0].value !== "") { answers[id] = Number(inputs[0].value); }
       } else if (inputs[0] && inputs[0].value !== "") {
         answers[id] = inputs[0].value;
       }
@@ -90,16 +94,37 @@
     function evaluate() {
       var answers = answersOf(form);
       return post("/_moment/evaluate/" + moment + "/" + id, { answers: answers }).then(function (r) { return r.json(); }).then(function (ev) {
+        result.textContent = "";
+        result.appendChild(text("strong", "Förhandsvisning av resultatet"));
+        if (ev.invalid) {
+          Object.keys(ev.invalid).forEach(function (item) {
+            result.appendChild(text("p", "Svaret på " + item + " " + ev.invalid[item], "moment-invalid"));
+          });
+          return answers;
+        }
         form.querySelectorAll("[data-item]").forEach(function (item) {
           item.hidden = ev.hidden.indexOf(item.getAttribute("data-item")) >= 0;
         });
-        result.textContent = "";
-        result.appendChild(text("strong", "Förhandsvisning av resultatet"));
-        Object.keys(ev.scores).forEach(function (s) {
-          var band = ev.bands[s] ? " (" + ev.bands[s] + ")" : "";
-          result.appendChild(text("p", "Poäng " + s + ": " + ev.scores[s] + band, "moment-score"));
+        // A score is shown only when the form's rules allow it to be computed.
+        Object.keys(ev.score_titles).forEach(function (s) {
+          var title = ev.score_titles[s];
+          if (Object.prototype.hasOwnProperty.call(ev.scores, s)) {
+            var band = ev.bands[s] ? " (" + ev.bands[s] + ")" : "";
+            result.appendChild(text("p", title + ": " + String(ev.scores[s]).replace(".", ",") + band, "moment-score"));
+          } else {
+            result.appendChild(text("p", title + ": räknas ut när frågorna som ingår är besvarade", "moment-score moment-not-computed"));
+          }
         });
-        result.appendChild(text("p", ev.alerts.length ? "Larm till personal: " + ev.alerts.join(", ") : "Inga larm till personal", "moment-alerts"));
+        if (ev.unanswered.length) {
+          result.appendChild(text("p", "Obesvarade frågor som krävs:", "moment-unanswered-title"));
+          var list = document.createElement("ul");
+          list.className = "moment-unanswered";
+          ev.unanswered.forEach(function (item) { list.appendChild(text("li", ev.item_texts[item] || item)); });
+          result.appendChild(list);
+        }
+        result.appendChild(text("p", ev.alerts.length
+          ? "Larm till personal: " + ev.alerts.map(function (a) { return ev.alert_messages[a] || a; }).join(" ")
+          : "Inga larm till personal", "moment-alerts"));
         return answers;
       });
     }

@@ -1,6 +1,7 @@
 //! `moment preview`: a local server that shows every moment as built, from the
 //! citizen's and the staff's side, and reloads the browser when a file is saved.
 
+mod evaluate;
 mod graph;
 mod html;
 mod server;

@@ -18,11 +18,11 @@ use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
 use crate::model::Form;
-use crate::scoring::{self, Answer, Answers};
+use crate::scoring::{Answer, Answers};
 
-use super::graph;
 use super::html;
 use super::state::{MomentView, Snapshot};
+use super::{evaluate, graph};
 
 /// A change announced to browsers.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -233,8 +233,14 @@ async fn evaluate(
         )
             .into_response();
     };
-    let answers = answers_from(&form, &body.answers);
-    Json(scoring::evaluate(&form, &answers)).into_response()
+    match evaluate::answers(&form, &body.answers) {
+        Ok(answers) => Json(evaluate::response(&form, &answers)).into_response(),
+        Err(invalid) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(serde_json::json!({"error": "answers that do not fit their items", "invalid": invalid})),
+        )
+            .into_response(),
+    }
 }
 
 /// Body of the graph endpoint.
