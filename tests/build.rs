@@ -458,6 +458,27 @@ fn bundle_schemas_reject_what_the_build_never_writes() {
             Box::new(|m| m["forms"][0]["items"][0]["options"] = Value::Array(vec![])),
         ),
         (
+            "a score without its missing-answer rule",
+            Box::new(|m| {
+                let form = m["forms"]
+                    .as_array_mut()
+                    .expect("forms")
+                    .iter_mut()
+                    .find(|f| !f["scores"].as_array().expect("scores").is_empty())
+                    .expect("a form with a score in somn");
+                form["scores"][0]
+                    .as_object_mut()
+                    .expect("a score")
+                    .remove("missing");
+            }),
+        ),
+        (
+            "no form tests",
+            Box::new(|m| {
+                m.as_object_mut().expect("an object").remove("form_tests");
+            }),
+        ),
+        (
             "an alert on both an item and a score",
             Box::new(|m| m["forms"][0]["alerts"][0]["when"]["score"] = "x".into()),
         ),
@@ -2290,4 +2311,57 @@ fn pages_render_in_headless_chromium() {
         let (w, h) = png_size(&png);
         assert_eq!((w, h), (width, 1400), "{}", png.display());
     }
+}
+
+/// What an importing platform needs to score exactly as `moment` does: every score's
+/// missing-answer rule (`null` when none, never left out) and the form tests with
+/// their "not computed" expectations, in `moment.json`.
+#[test]
+fn bundle_carries_missing_answer_rules_and_form_tests() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/missing-rules-pass");
+    copy_tree(&src, tmp.path(), PLAIN);
+    build_ok(tmp.path(), &[]);
+    let bundle = bundle_dir(&tmp.path().join("dist"), "stress");
+    let moment = read_json(&bundle.join("moment.json"));
+    let errors = schema_errors(&validator("bundle-moment.schema.json"), &moment);
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    let scores = &moment["forms"][0]["scores"];
+    assert_eq!(
+        scores[0]["missing"],
+        serde_json::json!({"allow": 1, "method": "prorate", "round": "whole"}),
+        "{scores}"
+    );
+    assert_eq!(
+        scores[1]["missing"],
+        serde_json::json!({"allow": 1, "method": "zero", "round": "whole"}),
+        "{scores}"
+    );
+    assert!(
+        scores[2]
+            .as_object()
+            .expect("a score")
+            .contains_key("missing")
+            && scores[2]["missing"].is_null(),
+        "a strict score says so explicitly: {scores}"
+    );
+    let tests = moment["form_tests"]["stress"]
+        .as_array()
+        .expect("the form tests of `stress`");
+    let empty = tests
+        .iter()
+        .find(|t| t["answers"] == serde_json::json!({}))
+        .expect("the empty-answers scenario");
+    assert_eq!(
+        empty["expect"]["scores"],
+        serde_json::json!({"total": null, "noll": null, "strikt": null}),
+        "{empty}"
+    );
+    assert_eq!(empty["expect"]["bands"]["total"], Value::Null, "{empty}");
+    assert!(
+        empty["expect"].get("hidden").is_none(),
+        "keys the scenario does not compare stay out: {empty}"
+    );
+    let text = std::fs::read_to_string(bundle.join("moment.json")).expect("moment.json");
+    assert!(!text.contains("-0.0"), "no negative zero in moment.json");
 }

@@ -13,7 +13,7 @@ use crate::bundle::assets::{Asset, Assets, mime};
 use crate::diagnostic::Diagnostic;
 use crate::load::markdown::{BlockSpec, Markdown};
 use crate::load::{LoadedMoment, paths};
-use crate::model::{Access, Activation, Form, MomentKind, MomentMeta};
+use crate::model::{Access, Activation, Form, MomentKind, MomentMeta, Scenario};
 use markdown::{Rewrite, Segment};
 use theme::Theme;
 
@@ -57,6 +57,9 @@ pub struct NormalMoment {
     pub modules: Vec<NormalModule>,
     /// Forms, by id order.
     pub forms: Vec<Form>,
+    /// The form tests of each form that has them (`forms/<id>.tests.yaml`), so that a
+    /// platform that scores forms itself can check that it scores as `moment` does.
+    pub form_tests: BTreeMap<String, Vec<Scenario>>,
 }
 
 /// Rendered text.
@@ -354,6 +357,15 @@ pub fn moment(
         welcome: NormalText { html: welcome_html },
         modules,
         forms: loaded.forms.iter().filter_map(|f| f.form.clone()).collect(),
+        form_tests: loaded
+            .forms
+            .iter()
+            .filter_map(|f| {
+                let form = f.form.as_ref()?;
+                let scenarios = f.tests.as_ref()?.scenarios.clone()?;
+                Some((form.id.clone(), scenarios))
+            })
+            .collect(),
     };
     let site = site(&normal, theme, tool_version)?;
     Ok(Rendered {
