@@ -342,10 +342,11 @@ pub fn score_range(form: &Form, score: &Score) -> Option<(f64, f64, bool)> {
         }
         acc = (acc.0 + lo, acc.1 + hi, acc.2 && whole);
     }
-    if let Some(rule) = &score.missing {
-        if rule.method == MissingMethod::Prorate && rule.allow > 0 {
-            acc.2 = acc.2 && rule.round == Rounding::Whole;
-        }
+    if let Some(rule) = &score.missing
+        && rule.method == MissingMethod::Prorate
+        && rule.allow > 0
+    {
+        acc.2 = acc.2 && rule.round == Rounding::Whole;
     }
     Some(acc)
 }
