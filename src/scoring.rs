@@ -38,6 +38,14 @@ impl Answer {
         }
     }
 
+    /// Reads `value` as an answer to `item`; `Err` says why it is not one.
+    pub fn for_item(item: &Item, value: &serde_json::Value) -> Result<Answer, String> {
+        let answer = Answer::from_json(value)
+            .ok_or_else(|| "must be a number, text, true/false or a list".to_owned())?;
+        answer.fits(item)?;
+        Ok(answer)
+    }
+
     /// Whether this answer fits `item`; `Err` says why not.
     pub fn fits(&self, item: &Item) -> Result<(), String> {
         let is_option = |v: f64| item.options.iter().any(|o| o.value == v);

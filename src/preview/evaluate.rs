@@ -23,10 +23,7 @@ pub fn answers(form: &Form, raw: &BTreeMap<String, Value>) -> Result<Answers, In
             invalid.insert(id.clone(), "is not an item of this form".to_owned());
             continue;
         };
-        let checked = Answer::from_json(value)
-            .ok_or_else(|| "must be a number, text, true/false or a list".to_owned())
-            .and_then(|a| a.fits(item).map(|()| a));
-        match checked {
+        match Answer::for_item(item, value) {
             Ok(a) => {
                 answers.insert(id.clone(), a);
             }
