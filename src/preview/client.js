@@ -80,6 +80,9 @@
   }
   document.querySelectorAll("form[data-form]").forEach(function (form) {
     var id = form.getAttribute("data-form");
+    // The built site shows forms read-only; the preview scores them live instead.
+    var readonly = form.querySelector("[data-readonly]");
+    if (readonly) { readonly.hidden = true; }
     var result = document.createElement("div");
     result.className = "moment-result";
     result.setAttribute("aria-live", "polite");

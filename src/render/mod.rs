@@ -37,6 +37,9 @@ pub struct NormalMoment {
     pub description: Option<String>,
     /// Publisher unit.
     pub unit: String,
+    /// The publisher unit's name from `units.yaml`, shown as the sender of the pages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit_name: Option<String>,
     /// Kind.
     pub kind: MomentKind,
     /// Language.
@@ -347,6 +350,7 @@ pub fn moment(
         title: meta.title.clone(),
         description: meta.description.clone(),
         unit: meta.unit.clone(),
+        unit_name: loaded.unit_name.clone(),
         kind: meta.kind,
         language: meta.language.clone(),
         access: meta.access,
