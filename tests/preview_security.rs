@@ -1113,3 +1113,39 @@ fn odd_file_names_link_to_their_own_pages() {
         "every built link opens its own file"
     );
 }
+
+/// `#` and `?` end the path of a link, so no link can name a file called
+/// `03-hash#del.md` or `04-fråga?.md`: `check` refuses such a module (E026, at the
+/// line that lists it) and nothing is built.
+#[test]
+fn hash_and_question_mark_names_are_refused_by_check() {
+    let repo = odd_names_repo();
+    let meta = repo.path().join("moments/namn/moment.yaml");
+    let mut text = std::fs::read_to_string(&meta).expect("read moment.yaml");
+    for (path, title) in [
+        ("modules/04-hash#del.md", "Hash"),
+        ("modules/05-fråga?.md", "Fråga"),
+    ] {
+        text.push_str(&format!("  - \"{path}\"\n"));
+        common::write(
+            repo.path(),
+            &format!("moments/namn/{path}"),
+            &format!("---\ntitle: {title}\n---\nDet här är modulen {title}. Skriv kort.\n"),
+        );
+    }
+    std::fs::write(&meta, text).expect("list the modules");
+    let (code, report) = common::check_json(repo.path(), &[]);
+    assert_eq!(code, 1, "{report}");
+    let lines = common::diag_lines(&report);
+    for line in ["14", "15"] {
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with(&format!("E026 moments/namn/moment.yaml:{line}:"))),
+            "{lines:?}"
+        );
+    }
+    let build = common::moment(repo.path(), &["build"]);
+    assert_eq!(common::code(&build), 1);
+    assert!(!repo.path().join("dist").exists(), "nothing is built");
+}
