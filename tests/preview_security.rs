@@ -50,6 +50,8 @@ fn example_repo() -> tempfile::TempDir {
 struct Preview {
     child: Child,
     port: u16,
+    /// The address listened on, as printed (`127.0.0.1`).
+    address: String,
     root: PathBuf,
     _repo: Option<tempfile::TempDir>,
 }
@@ -64,10 +66,16 @@ impl Preview {
 
     /// Starts `moment preview <root> --port 0` and waits up to `limit` for its address.
     fn start(root: &Path, limit: Duration) -> Preview {
+        Preview::start_with(root, limit, &[])
+    }
+
+    /// Like [`Preview::start`], with more arguments.
+    fn start_with(root: &Path, limit: Duration, extra: &[&str]) -> Preview {
         let mut child = Command::new(common::BIN)
             .arg("preview")
             .arg(root)
             .args(["--port", "0"])
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -84,17 +92,23 @@ impl Preview {
         let mut preview = Preview {
             child,
             port: 0,
+            address: String::new(),
             root: root.to_path_buf(),
             _repo: None,
         };
         let first = rx
             .recv_timeout(limit)
             .unwrap_or_else(|_| panic!("moment preview printed no address within {limit:?}"));
-        preview.port = first
+        let (address, port) = first
             .split_whitespace()
-            .find_map(|w| w.strip_prefix("http://127.0.0.1:"))
-            .and_then(|p| p.trim_end_matches('/').parse().ok())
+            .find_map(|w| {
+                w.strip_prefix("http://")?
+                    .trim_end_matches('/')
+                    .rsplit_once(':')
+            })
+            .and_then(|(a, p)| Some((a.to_owned(), p.parse().ok()?)))
             .unwrap_or_else(|| panic!("no address in {first}"));
+        (preview.address, preview.port) = (address, port);
         preview
     }
 
@@ -103,7 +117,7 @@ impl Preview {
     }
 
     fn host(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
+        format!("{}:{}", self.address, self.port)
     }
 
     /// GET with the right `Host` and the given extra header lines.
@@ -221,7 +235,11 @@ fn send(port: u16, request: &[u8]) -> Answer {
 }
 
 fn exchange(port: u16, request: &[u8]) -> Vec<u8> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    exchange_at("127.0.0.1", port, request)
+}
+
+fn exchange_at(address: &str, port: u16, request: &[u8]) -> Vec<u8> {
+    let mut stream = TcpStream::connect((address, port)).expect("connect");
     stream.set_read_timeout(Some(WAIT)).expect("set a timeout");
     // The server may answer (and close) before a long request is written in full.
     let _ = stream.write_all(request);
@@ -391,6 +409,28 @@ fn cross_origin_posts_are_refused_with_403() {
     let answer = preview.get("/_moment/status", &["Origin: http://evil.example"]);
     assert_eq!(answer.status, 200);
     assert_eq!(answer.header("access-control-allow-origin"), None);
+}
+
+/// With `--host`, the address given is a name of the preview too (here 127.0.0.2,
+/// another loopback address); other names still are not.
+#[test]
+fn the_host_given_is_answered() {
+    let repo = example_repo();
+    let preview = Preview::start_with(repo.path(), WAIT, &["--host", "127.0.0.2"]);
+    assert_eq!(preview.address, "127.0.0.2");
+    let port = preview.port;
+    for (host, status) in [
+        (format!("127.0.0.2:{port}"), 200),
+        (format!("localhost:{port}"), 200),
+        (format!("evil.example:{port}"), 421),
+        (format!("127.0.0.3:{port}"), 421),
+    ] {
+        let request =
+            format!("GET /_moment/status HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+        let raw = exchange_at("127.0.0.2", port, request.as_bytes());
+        let answer = Answer::parse(&raw).expect("an answer");
+        assert_eq!(answer.status, status, "Host: {host}");
+    }
 }
 
 // ---------------------------------------------------------------------------------
