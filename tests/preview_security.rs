@@ -405,10 +405,27 @@ fn cross_origin_posts_are_refused_with_403() {
         let answer = preview.request("POST", graph, &extra, body);
         assert_eq!(answer.status, 200, "POST {graph} with {headers:?}");
     }
-    // Reading is allowed from anywhere, but nothing invites another site to read it.
-    let answer = preview.get("/_moment/status", &["Origin: http://evil.example"]);
-    assert_eq!(answer.status, 200);
-    assert_eq!(answer.header("access-control-allow-origin"), None);
+    // Reading is allowed from anywhere, but nothing invites another site to read it,
+    // frame it or sniff it as something else.
+    for target in ["/_moment/status", "/m/somn/site/index.html", "/nowhere"] {
+        let answer = preview.get(target, &["Origin: http://evil.example"]);
+        assert_eq!(
+            answer.header("access-control-allow-origin"),
+            None,
+            "{target}"
+        );
+        assert_eq!(
+            answer.header("x-frame-options"),
+            Some("SAMEORIGIN"),
+            "{target}"
+        );
+        assert_eq!(
+            answer.header("x-content-type-options"),
+            Some("nosniff"),
+            "{target}"
+        );
+    }
+    assert_eq!(preview.get("/_moment/status", &[]).status, 200);
 }
 
 /// With `--host`, the address given is a name of the preview too (here 127.0.0.2,
@@ -556,6 +573,11 @@ fn media_changed_in_place_is_refused_until_it_is_restored() {
     )
     .expect("break moment.yaml");
     preview.wait_until("the error is found", || preview.errors_of("somn") > 0);
+    assert_eq!(
+        preview.get(image, &[]).body,
+        original,
+        "the last good build's image is still served"
+    );
 
     let mut changed = original.clone();
     let last = changed.len() - 1;

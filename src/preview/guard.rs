@@ -109,12 +109,23 @@ fn check(allowed: &Allowed, request: &Request) -> Option<Refusal> {
 }
 
 /// Middleware: answers 421 to a request for another host name and 403 to a
-/// cross-origin request that is not a GET or HEAD; passes everything else on.
+/// cross-origin request that is not a GET or HEAD; passes everything else on. No
+/// answer may be framed by another site's page or sniffed as another content type.
 pub async fn guard(State(allowed): State<Allowed>, request: Request, next: Next) -> Response {
-    match check(&allowed, &request) {
+    let mut response = match check(&allowed, &request) {
         None => next.run(request).await,
         Some(refusal) => refuse(&allowed, refusal),
-    }
+    };
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        header::HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::X_FRAME_OPTIONS,
+        header::HeaderValue::from_static("SAMEORIGIN"),
+    );
+    response
 }
 
 fn refuse(allowed: &Allowed, refusal: Refusal) -> Response {

@@ -233,7 +233,6 @@ pub async fn serve(
     put(header::ACCEPT_RANGES, "bytes");
     put(header::CACHE_CONTROL, "no-cache");
     put(header::CONTENT_TYPE, media.content_type);
-    put(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
 
     if not_modified(headers, &etag, meta.modified().ok()) {
         return Some((StatusCode::NOT_MODIFIED, common).into_response());
