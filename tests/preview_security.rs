@@ -638,10 +638,29 @@ fn two_gigabyte_video_streams_to_three_clients_with_flat_memory() {
         stream.read_to_end(&mut raw).expect("read");
         Answer::parse(&raw).expect("an answer")
     };
-    // The first request digests the file once.
+    // The first request digests the file; a client that gives up meanwhile does not
+    // make the next one start over.
+    let read_at_start = proc_value(pid, "io", "rchar");
+    let quitter = TcpStream::connect(("127.0.0.1", preview.port)).expect("connect");
+    (&quitter)
+        .write_all(
+            format!(
+                "GET {target} HTTP/1.1\r\nHost: {}\r\nRange: bytes=0-0\r\n\r\n",
+                preview.host()
+            )
+            .as_bytes(),
+        )
+        .expect("send");
+    thread::sleep(Duration::from_millis(300));
+    drop(quitter);
     let first = ranged("bytes=0-0");
     assert_eq!((first.status, first.body.as_slice()), (206, &[0u8][..]));
     let read_before = proc_value(pid, "io", "rchar");
+    let hashed = read_before - read_at_start;
+    assert!(
+        (SIZE..SIZE + SIZE / 2).contains(&hashed),
+        "the first requests read {hashed} bytes: the file is digested once"
+    );
     for range in ["bytes=1000-1999", "bytes=-10", "bytes=0-0"] {
         let answer = ranged(range);
         assert_eq!(answer.status, 206, "{range}");

@@ -84,21 +84,27 @@ impl Verified {
         activity: Option<&Activity>,
     ) -> io::Result<bool> {
         let cell = self.cell(&Version::of(meta, expected));
-        let hashing = cell.get_or_try_init(|| {
-            let copy = file.try_clone();
-            let expected = expected.to_owned();
-            async move {
-                let copy = copy?;
+        if let Some(known) = cell.get() {
+            return Ok(*known);
+        }
+        let copy = file.try_clone()?;
+        let expected = expected.to_owned();
+        // On a task of its own, so that a browser that gives up (and asks again) does
+        // not waste the work: the next request finds the answer.
+        let hashing = tokio::spawn(async move {
+            cell.get_or_try_init(|| async move {
                 tokio::task::spawn_blocking(move || digest(&copy).map(|d| d == expected))
                     .await
                     .map_err(io::Error::other)?
-            }
+            })
+            .await
+            .copied()
         });
         tokio::pin!(hashing);
         // Hashing a long video takes a while: it counts as work, not as an idle client.
         loop {
             tokio::select! {
-                result = &mut hashing => return result.copied(),
+                result = &mut hashing => return result.map_err(io::Error::other)?,
                 () = tokio::time::sleep(Duration::from_secs(1)) => {
                     if let Some(activity) = activity {
                         activity.touch();
