@@ -784,15 +784,26 @@ fn slow_clients_are_cut_off() {
         )
         .expect("start an upload");
 
-    let waits: Vec<_> = [half, silent, drip]
+    // One answered request, then silence on the kept-alive connection.
+    let idle = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    (&idle)
+        .write_all(format!("GET /_moment/status HTTP/1.1\r\nHost: {host}\r\n\r\n").as_bytes())
+        .expect("send a request");
+
+    let waits: Vec<_> = [half, silent, drip, idle]
         .into_iter()
         .map(|s| thread::spawn(move || time_to_close(s, limit)))
         .collect();
     let upload_wait =
         thread::spawn(move || time_to_close(upload, IDLE_TIMEOUT + Duration::from_secs(10)));
-    for (what, wait) in ["half a request", "nothing", "a byte at a time"]
-        .into_iter()
-        .zip(waits)
+    for (what, wait) in [
+        "half a request",
+        "nothing",
+        "a byte at a time",
+        "nothing after an answer",
+    ]
+    .into_iter()
+    .zip(waits)
     {
         let took = wait.join().expect("a waiting thread");
         assert!(
