@@ -15,7 +15,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::bundle::lock::OutLock;
+use crate::bundle::lock::{LOCK_FILE, OutLock};
 use crate::error::Error;
 
 /// The folder inside the output folder that holds the builds.
@@ -29,7 +29,8 @@ pub const CURRENT_NEW: &str = ".current.new";
 #[derive(Debug)]
 pub struct Dist {
     out: PathBuf,
-    created: bool,
+    /// What this build created: the output folder, `.builds`, `.lock`.
+    created: [bool; 3],
     lock: OutLock,
     current: Option<u64>,
 }
@@ -39,10 +40,12 @@ impl Dist {
     /// holder's process id when another build holds it) and removes what interrupted
     /// builds left behind, which no reader can see.
     pub fn open(out: &Path, waiting: &dyn Fn(Option<u32>)) -> Result<Dist, Error> {
-        let created = std::fs::symlink_metadata(out).is_err();
+        let missing = |p: &Path| std::fs::symlink_metadata(p).is_err();
+        let builds = out.join(BUILDS);
+        let mut created = [missing(out), false, missing(&out.join(LOCK_FILE))];
         std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
         let lock = OutLock::acquire(out, waiting)?;
-        let builds = out.join(BUILDS);
+        created[1] = missing(&builds);
         std::fs::create_dir_all(&builds).map_err(|e| Error::io(&builds, e))?;
         let current = read_current(out)?;
         let dist = Dist {
@@ -120,13 +123,20 @@ impl Dist {
         std::fs::read_link(self.out.join(name)).is_ok_and(|t| t == link_target(name))
     }
 
-    /// After a failed build: removes the output folder when this build created it
-    /// and nothing else was put there, and releases the lock.
+    /// After a failed build: removes what this build created (the output folder,
+    /// `.builds`, the lock file) when nothing else was put there, and releases the
+    /// lock. A build that waits for this lock notices that its file is gone and
+    /// starts again with a new one.
     pub fn abandon(self) {
-        if self.created {
+        let [out, builds, lock] = self.created;
+        if builds || out {
             let _ = std::fs::remove_dir(self.builds());
+        }
+        if lock || out {
             let _ = std::fs::remove_file(self.lock.path());
-            drop(self.lock);
+        }
+        drop(self.lock);
+        if out {
             let _ = std::fs::remove_dir(&self.out);
         }
     }
