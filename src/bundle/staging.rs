@@ -67,14 +67,23 @@ impl Staging {
         let mut dirs = BTreeSet::new();
         for (path, bytes) in &bundle.files {
             let file = dir.join(path);
-            if let Some(parent) = file.parent() {
-                if dirs.insert(parent.to_path_buf()) {
-                    std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-                }
+            if let Some(parent) = file.parent()
+                && dirs.insert(parent.to_path_buf())
+            {
+                std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
             }
             durable::write_file(&file, bytes)?;
         }
+        // Folders that hold only folders are flushed too: every ancestor up to `dir`.
+        for d in dirs.clone() {
+            dirs.extend(
+                d.ancestors()
+                    .take_while(|a| a.starts_with(&dir))
+                    .map(Path::to_path_buf),
+            );
+        }
         dirs.insert(dir.clone());
+        // Deepest first, so that a folder is flushed after the folders in it.
         for d in dirs.iter().rev() {
             sync_dir(d)?;
         }
