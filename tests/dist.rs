@@ -12,10 +12,12 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock, mpsc};
 use std::time::{Duration, Instant};
 
 use common::{BIN, copy_tree};
+use sha2::Digest;
 
 /// What a reader sees: path → content (`None` for a folder).
 type View = BTreeMap<String, Option<Vec<u8>>>;
@@ -340,7 +342,13 @@ fn builds_killed_at_random_moments_leave_the_previous_or_the_new_build() {
     while start.elapsed() < budget || rounds < 5 {
         copy_dist(&s.before, &dist);
         let mut child = build_cmd(root, &[]).spawn().expect("start moment");
-        let delay = rng.below(whole + whole / 4);
+        // Half the kills anywhere in the build, half in its last third, where the
+        // bundles are written and switched.
+        let delay = if rounds % 2 == 0 {
+            rng.below(whole + whole / 4)
+        } else {
+            whole * 2 / 3 + rng.below(whole / 2)
+        };
         std::thread::sleep(Duration::from_millis(delay));
         let _ = child.kill();
         child.wait().expect("reap the build");
@@ -374,11 +382,26 @@ fn two_builds_at_once_into_one_dist_both_succeed_and_leave_one_whole_build() {
     build_ok(root, &["--out", "clean"]);
     let clean = view(&root.join("clean"));
     let dist = root.join("dist");
+    let stop = Arc::new(AtomicBool::new(false));
+    // The test removes dist between some rounds; the reader does not read meanwhile.
+    let removing = Arc::new(RwLock::new(()));
+    let reader = {
+        let (dist, stop, removing) = (dist.clone(), Arc::clone(&stop), Arc::clone(&removing));
+        std::thread::spawn(move || {
+            let mut checked = 0;
+            while !stop.load(Ordering::Relaxed) {
+                let _reading = removing.read().expect("the lock");
+                checked += check_bundles(&dist);
+            }
+            checked
+        })
+    };
     let budget = Duration::from_secs(15);
     let start = Instant::now();
     let mut rounds = 0;
     while start.elapsed() < budget || rounds < 5 {
         if rounds % 2 == 0 && dist.exists() {
+            let _removing = removing.write().expect("the lock");
             std::fs::remove_dir_all(&dist).expect("remove dist");
         }
         let a = build_cmd(root, &[]).spawn().expect("start build a");
@@ -407,6 +430,53 @@ fn two_builds_at_once_into_one_dist_both_succeed_and_leave_one_whole_build() {
         assert_tidy(&dist);
         rounds += 1;
     }
+    stop.store(true, Ordering::Relaxed);
+    let checked = reader.join().expect("the reader found every bundle whole");
+    assert!(checked > 0, "the reader never saw a bundle");
+    eprintln!("{rounds} rounds; a reader checked {checked} bundles while they ran");
+}
+
+/// Reads `dist` as a program would while builds run: every bundle it can see must
+/// be whole (every file its manifest lists, with that size and digest) and have its
+/// archive. Returns the number of bundles checked; panics on a broken one.
+fn check_bundles(dist: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dist) else {
+        return 0;
+    };
+    let mut checked = 0;
+    for entry in entries {
+        let Ok(entry) = entry else { continue };
+        let id = entry.file_name().to_string_lossy().into_owned();
+        // A name that leads nowhere (a link of a build that has not switched yet) is
+        // absent, not broken.
+        let Ok(versions) = std::fs::read_dir(entry.path()) else {
+            continue;
+        };
+        if id.starts_with('.') {
+            continue;
+        }
+        for version in versions {
+            let Ok(version) = version else { continue };
+            let bundle = version.path();
+            let v = version.file_name().to_string_lossy().into_owned();
+            let text = std::fs::read(bundle.join("manifest.json"))
+                .unwrap_or_else(|e| panic!("{}: no manifest.json: {e}", bundle.display()));
+            let manifest: serde_json::Value =
+                serde_json::from_slice(&text).expect("manifest.json is JSON");
+            for file in manifest["files"].as_array().expect("files") {
+                let path = bundle.join(file["path"].as_str().expect("a path"));
+                let bytes =
+                    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                assert_eq!(bytes.len() as u64, file["size"].as_u64().expect("a size"));
+                let digest = format!("{:x}", sha2::Sha256::digest(&bytes));
+                assert_eq!(digest, file["sha256"], "{}", path.display());
+            }
+            let archive = dist.join(format!("{id}-{v}.tar.gz"));
+            assert!(archive.is_file(), "{} is missing", archive.display());
+            checked += 1;
+        }
+    }
+    checked
 }
 
 #[test]
