@@ -169,10 +169,12 @@ fn run_until_paused(mut cmd: Command) -> Run {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let mut seen = String::new();
-        for line in BufReader::new(stderr).lines() {
-            let Ok(line) = line else { break };
+        let mut lines = BufReader::new(stderr).lines();
+        while let Some(Ok(line)) = lines.next() {
             if let Some(rest) = line.strip_prefix("moment-test: paused before ") {
                 let _ = tx.send(Ok(rest.to_owned()));
+                // Keep reading, so that a build that goes on can still write.
+                lines.for_each(drop);
                 return;
             }
             seen.push_str(&line);
@@ -524,6 +526,66 @@ fn a_second_build_waits_for_the_first_names_its_process_and_then_builds() {
     let dist = root.join("dist");
     assert_eq!(view(&dist), clean);
     assert_tidy(&dist);
+}
+
+/// Sends `signal` (such as `-CONT`) to process `pid`.
+fn signal(pid: u32, signal: &str) {
+    let status = Command::new("kill")
+        .args([signal, &pid.to_string()])
+        .status()
+        .expect("run kill");
+    assert!(status.success(), "kill {signal} {pid}");
+}
+
+#[test]
+fn a_build_waiting_for_a_failed_build_that_made_the_folder_builds_into_a_new_one() {
+    // The first build renders with a theme error, so it fails after taking the
+    // lock, and removes the output folder it created, lock file included.
+    let bad = examples(&["minimal"]);
+    common::write(
+        bad.path(),
+        "themes/default/module.html",
+        "{% extends \"builtin/module.html\" %}{% block content %}{% include \"nosuch.html\" %}{% endblock %}",
+    );
+    let good = examples(&["minimal"]);
+    let shared = tempfile::tempdir().expect("a temporary directory");
+    let out = shared.path().join("dist");
+    let out_arg = out.to_str().expect("a UTF-8 path");
+    let mut first = build_cmd(bad.path(), &["--out", out_arg]);
+    first.env("MOMENT_TEST_PAUSE_AT", "step:1");
+    let Run::Paused(first, what) = run_until_paused(first) else {
+        panic!("the failing build did not pause");
+    };
+    assert!(what.contains("failed build"), "{what}");
+    let mut second = build_cmd(good.path(), &["--out", out_arg])
+        .spawn()
+        .expect("start the second build");
+    let stderr = second.stderr.take().expect("piped stderr");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let text = std::io::read_to_string(stderr).unwrap_or_default();
+        let _ = tx.send(text);
+    });
+    // Give the second build time to reach the lock, then let the first one fail.
+    let deadline = Instant::now() + LIMIT;
+    while !out.join(".lock").exists() || second.try_wait().expect("poll").is_some() {
+        assert!(
+            Instant::now() < deadline,
+            "the second build did not start waiting"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    signal(first.id(), "-CONT");
+    let first = first.wait_with_output().expect("wait for the first build");
+    assert_eq!(first.status.code(), Some(1), "the first build fails");
+    let status = second.wait().expect("wait for the second build");
+    let stderr = rx.recv_timeout(LIMIT).expect("the second build's output");
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("waiting for another build"), "{stderr}");
+    assert!(out.join("minimal/0.1.0/site/index.html").is_file());
+    assert!(out.join(".lock").is_file(), "the build held no lock file");
+    assert_tidy(&out);
 }
 
 #[test]

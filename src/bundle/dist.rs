@@ -42,9 +42,14 @@ impl Dist {
     pub fn open(out: &Path, waiting: &dyn Fn(Option<u32>)) -> Result<Dist, Error> {
         let missing = |p: &Path| std::fs::symlink_metadata(p).is_err();
         let builds = out.join(BUILDS);
-        let mut created = [missing(out), false, missing(&out.join(LOCK_FILE))];
-        std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
-        let lock = OutLock::acquire(out, waiting)?;
+        let mut told = false;
+        let (mut created, lock) = loop {
+            let created = [missing(out), false, missing(&out.join(LOCK_FILE))];
+            std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+            if let Some(lock) = OutLock::acquire(out, waiting, &mut told)? {
+                break (created, lock);
+            }
+        };
         created[1] = missing(&builds);
         std::fs::create_dir_all(&builds).map_err(|e| Error::io(&builds, e))?;
         let current = read_current(out)?;

@@ -20,42 +20,44 @@ pub struct OutLock {
 
 impl OutLock {
     /// Takes the lock on the existing folder `out`. When another process holds it,
-    /// calls `waiting` once with that process's id (when the lock file names one)
-    /// and waits until it is released.
-    pub fn acquire(out: &Path, waiting: &dyn Fn(Option<u32>)) -> Result<OutLock, Error> {
+    /// calls `waiting` with that process's id (when the lock file names one), unless
+    /// `told` says it was called already, and waits until it is released. `None`
+    /// when the lock file was removed while this process waited (a failed build that
+    /// had created the folder removes it, lock file included): create the folder
+    /// again and call this again.
+    pub fn acquire(
+        out: &Path,
+        waiting: &dyn Fn(Option<u32>),
+        told: &mut bool,
+    ) -> Result<Option<OutLock>, Error> {
         let path = out.join(LOCK_FILE);
-        let mut told = false;
-        loop {
-            let mut file = OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(false)
-                .open(&path)
-                .map_err(|e| Error::io(&path, e))?;
-            match file.try_lock() {
-                Ok(()) => {}
-                Err(TryLockError::WouldBlock) => {
-                    if !told {
-                        waiting(holder(&mut file));
-                        told = true;
-                    }
-                    file.lock().map_err(|e| Error::io(&path, e))?;
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| Error::io(&path, e))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                if !*told {
+                    waiting(holder(&mut file));
+                    *told = true;
                 }
-                Err(TryLockError::Error(e)) => return Err(Error::io(&path, e)),
+                file.lock().map_err(|e| Error::io(&path, e))?;
             }
-            // A failed build that had created the folder removes it, lock file
-            // included; a lock on the removed file guards nothing, so start again.
-            if !still_there(&file, &path) {
-                continue;
-            }
-            let stamp = format!("{}\n", std::process::id());
-            file.set_len(0)
-                .and_then(|()| file.seek(SeekFrom::Start(0)))
-                .and_then(|_| file.write_all(stamp.as_bytes()))
-                .map_err(|e| Error::io(&path, e))?;
-            return Ok(OutLock { _file: file, path });
+            Err(TryLockError::Error(e)) => return Err(Error::io(&path, e)),
         }
+        if !still_there(&file, &path) {
+            return Ok(None);
+        }
+        let stamp = format!("{}\n", std::process::id());
+        file.set_len(0)
+            .and_then(|()| file.seek(SeekFrom::Start(0)))
+            .and_then(|_| file.write_all(stamp.as_bytes()))
+            .map_err(|e| Error::io(&path, e))?;
+        Ok(Some(OutLock { _file: file, path }))
     }
 
     /// The lock file.

@@ -102,6 +102,7 @@ impl Staging {
     /// Throws the staged bundles away, and the output folder too when this build
     /// created it, so that a failed build leaves no trace.
     pub fn abandon(self) {
+        Steps::from_env().next(&"remove the staging folder of a failed build");
         drop(self.dir);
         self.dist.abandon();
     }

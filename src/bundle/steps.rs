@@ -3,9 +3,10 @@
 //!
 //! TEST-ONLY: when the environment variable `MOMENT_TEST_PAUSE_AT` is `step:N`, the
 //! build prints `moment-test: paused before step N: <what>` to standard error just
-//! before its N-th step and then sleeps until it is killed. `tests/dist.rs` uses it to
-//! `kill -9` a build at every step deterministically. It is not a user feature and is
-//! not documented in the book.
+//! before its N-th step and stops itself with SIGSTOP (a test then sends SIGKILL, or
+//! SIGCONT to let it go on). `tests/dist.rs` uses it to `kill -9` a build at every
+//! step deterministically. It is not a user feature and is not documented in the
+//! book.
 
 use std::io::Write;
 
@@ -36,7 +37,12 @@ impl Steps {
             let _ = writeln!(err, "moment-test: paused before step {}: {what}", self.done);
             let _ = err.flush();
             drop(err);
-            loop {
+            // `sh` is this process's child, so `$PPID` is this process.
+            let stopped = std::process::Command::new("sh")
+                .args(["-c", "kill -STOP $PPID"])
+                .status()
+                .is_ok_and(|s| s.success());
+            while !stopped {
                 std::thread::sleep(std::time::Duration::from_secs(3600));
             }
         }
