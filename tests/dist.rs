@@ -563,26 +563,21 @@ fn a_build_waiting_for_a_failed_build_that_made_the_folder_builds_into_a_new_one
     let stderr = second.stderr.take().expect("piped stderr");
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
-        let text = std::io::read_to_string(stderr).unwrap_or_default();
-        let _ = tx.send(text);
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
     });
-    // Give the second build time to reach the lock, then let the first one fail.
-    let deadline = Instant::now() + LIMIT;
-    while !out.join(".lock").exists() || second.try_wait().expect("poll").is_some() {
-        assert!(
-            Instant::now() < deadline,
-            "the second build did not start waiting"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    std::thread::sleep(Duration::from_millis(500));
+    let line = rx
+        .recv_timeout(LIMIT)
+        .expect("the second build says it waits");
+    assert!(line.starts_with("waiting for another build"), "{line}");
+    // Now let the first build fail and remove the folder under the waiting one.
     signal(first.id(), "-CONT");
     let first = first.wait_with_output().expect("wait for the first build");
     assert_eq!(first.status.code(), Some(1), "the first build fails");
     let status = second.wait().expect("wait for the second build");
-    let stderr = rx.recv_timeout(LIMIT).expect("the second build's output");
-    assert_eq!(status.code(), Some(0), "{stderr}");
-    assert!(stderr.contains("waiting for another build"), "{stderr}");
+    let rest: Vec<String> = rx.try_iter().collect();
+    assert_eq!(status.code(), Some(0), "{rest:?}");
     assert!(out.join("minimal/0.1.0/site/index.html").is_file());
     assert!(out.join(".lock").is_file(), "the build held no lock file");
     assert_tidy(&out);

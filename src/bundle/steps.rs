@@ -42,8 +42,10 @@ impl Steps {
                 .args(["-c", "kill -STOP $PPID"])
                 .status()
                 .is_ok_and(|s| s.success());
-            while !stopped {
-                std::thread::sleep(std::time::Duration::from_secs(3600));
+            if !stopped {
+                loop {
+                    std::thread::sleep(std::time::Duration::from_secs(3600));
+                }
             }
         }
     }
