@@ -182,8 +182,9 @@ fn codes(stderr: &str) -> Vec<String> {
         .collect()
 }
 
-/// Every file and folder under `dir`: `/`-separated relative path → content (`None`
-/// for a folder).
+/// What a reader of `dist/` sees under `dir`: every file and folder, through the
+/// links a build writes, without the hidden `.builds`, `.current` and `.lock`:
+/// `/`-separated relative path → content (`None` for a folder).
 fn read_tree(dir: &Path) -> BTreeMap<String, Option<Vec<u8>>> {
     let mut out = BTreeMap::new();
     if dir.exists() {
@@ -196,8 +197,11 @@ fn read_tree_into(dir: &Path, prefix: &str, out: &mut BTreeMap<String, Option<Ve
     for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("read {}: {e}", dir.display())) {
         let entry = entry.expect("an entry");
         let name = entry.file_name().into_string().expect("a UTF-8 name");
+        if prefix.is_empty() && [".builds", ".current", ".lock"].contains(&name.as_str()) {
+            continue;
+        }
         let rel = format!("{prefix}{name}");
-        if entry.file_type().expect("a file type").is_dir() {
+        if entry.path().is_dir() {
             out.insert(format!("{rel}/"), None);
             read_tree_into(&entry.path(), &format!("{rel}/"), out);
         } else {
@@ -218,10 +222,10 @@ fn bundles(dist: &Path) -> Vec<(String, String, PathBuf)> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dist).expect("read dist") {
         let entry = entry.expect("an entry");
-        if !entry.file_type().expect("a type").is_dir() {
+        let id = entry.file_name().into_string().expect("UTF-8");
+        if !entry.path().is_dir() || id.starts_with('.') {
             continue;
         }
-        let id = entry.file_name().into_string().expect("UTF-8");
         for v in std::fs::read_dir(entry.path()).expect("read dist/<id>") {
             let v = v.expect("an entry");
             let version = v.file_name().into_string().expect("UTF-8");
@@ -1385,9 +1389,15 @@ fn failed_builds_leave_dist_untouched() {
             text(&out.stdout)
         );
         let after = read_tree(&dist);
-        let leftovers: Vec<&String> = after
-            .keys()
-            .filter(|k| k.contains(".moment-build-"))
+        let leftovers: Vec<String> = std::fs::read_dir(dist.join(".builds"))
+            .expect("read dist/.builds")
+            .map(|e| {
+                e.expect("an entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .filter(|name| !name.bytes().all(|b| b.is_ascii_digit()))
             .collect();
         assert!(
             leftovers.is_empty(),
@@ -1635,6 +1645,7 @@ fn build_with_ids_builds_only_those_and_unknown_ids_are_usage_errors() {
                 .into_string()
                 .expect("UTF-8")
         })
+        .filter(|name| !name.starts_with('.'))
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();

@@ -1,8 +1,11 @@
 //! The render stage: a loaded moment becomes the normalised `moment.json` and the
 //! static pages of its citizen and staff views.
 
+mod href;
 pub mod markdown;
 pub mod theme;
+
+pub use href::href;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -202,8 +205,8 @@ impl Links {
         let target = self
             .pages
             .get(&resolved.rel)
-            .or_else(|| self.assets.get(&resolved.rel))
-            .cloned()
+            .map(|page| href(page))
+            .or_else(|| self.assets.get(&resolved.rel).cloned())
             .unwrap_or_else(|| url.to_owned());
         match anchor {
             Some(a) => format!("{target}#{a}"),
