@@ -755,6 +755,79 @@ fn browser_fills_forms_reloads_shows_overlay_and_graphs() {
     );
     cdp.screenshot("scale-phone");
 
+    // --- Phone mode: the page laid out in a real 390 px viewport ----------------
+    cdp.call(
+        "Emulation.setDeviceMetricsOverride",
+        json!({"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": false}),
+    );
+    cdp.navigate(&preview.url("/m/somn/site/01-om-somn.html"));
+    cdp.eval("document.getElementById('moment-narrow').click()");
+    let phone = cdp.wait(
+        "the page loads in a phone-width frame",
+        "(() => {
+            const f = document.querySelector('#moment-phone iframe');
+            if (!f || !f.contentDocument || f.contentDocument.readyState !== 'complete') return false;
+            const d = f.contentDocument;
+            const layout = d.querySelector('.layout');
+            if (!layout) return false;
+            return {
+                width: f.contentWindow.innerWidth,
+                scroll: d.documentElement.scrollWidth,
+                columns: getComputedStyle(layout).gridTemplateColumns.split(' ').length,
+                bar: getComputedStyle(d.getElementById('moment-preview')).display,
+            };
+        })()",
+    );
+    assert_eq!(phone["width"], 390, "{phone}");
+    assert_eq!(phone["scroll"], 390, "no sideways scrolling in the frame: {phone}");
+    assert_eq!(phone["columns"], 1, "the phone layout, not the desktop grid: {phone}");
+    assert_eq!(phone["bar"], "none", "no preview bar inside the frame: {phone}");
+    cdp.screenshot("phone-mode");
+    cdp.eval("document.getElementById('moment-narrow').click()");
+    cdp.wait("phone mode switches off", "!document.getElementById('moment-phone')");
+
+    // --- Activation shows on every citizen page ---------------------------------
+    cdp.navigate(&preview.url("/m/somn/site/staff.html"));
+    cdp.wait(
+        "the activation boxes",
+        "!!document.querySelector('input[data-activate=\"03-rutiner.html\"]')",
+    );
+    cdp.eval("document.querySelector('input[data-activate=\"03-rutiner.html\"]').click()");
+    cdp.navigate(&preview.url("/m/somn/site/03-rutiner.html"));
+    let open = cdp.wait(
+        "the activated module says it is open",
+        "(() => { const n = document.querySelector('p.notice'); return !!n && n.getAttribute('data-locked') === 'false' && n.textContent; })()",
+    );
+    assert!(open.as_str().unwrap_or_default().contains("Aktiverad"), "{open}");
+    for page in ["index.html", "04-dagen.html"] {
+        cdp.navigate(&preview.url(&format!("/m/somn/site/{page}")));
+        let badges = cdp.wait(
+            "the module list follows the activation",
+            "(() => { const b = document.querySelector('nav.modules a[href=\"03-rutiner.html\"] + .badge'); const o = document.querySelector('nav.modules a[href=\"04-dagen.html\"] + .badge'); return !!b && !!o && [b.textContent, o.textContent]; })()",
+        );
+        assert_eq!(
+            badges,
+            json!(["aktiverad i förhandsvisningen", "aktiveras av personal"]),
+            "{page}"
+        );
+    }
+
+    // --- Messaging: a simulated thread only where messaging is on ---------------
+    cdp.navigate(&preview.url("/m/somn/site/index.html"));
+    cdp.wait("somn has messaging: the thread is shown", "!!document.querySelector('.moment-messages')");
+    cdp.eval("document.getElementById('moment-message-text').value = 'Får jag sova middag?'; Array.from(document.querySelectorAll('.moment-messages button')).find(b => b.textContent.startsWith('Skicka')).click()");
+    cdp.wait(
+        "the message appears in the thread",
+        "document.querySelector('.moment-thread').innerText.includes('Du: Får jag sova middag?')",
+    );
+    cdp.navigate(&preview.url("/m/stresskoll/site/index.html"));
+    cdp.wait("the stress page has loaded", "document.readyState === 'complete' && !!document.getElementById('moment-preview')");
+    assert_eq!(
+        cdp.eval("!!document.querySelector('.moment-messages')"),
+        json!(false),
+        "stresskoll has messaging off: no thread"
+    );
+
     assert!(
         !preview.stderr.text().contains("panicked"),
         "the server panicked:\n{}",

@@ -26,20 +26,40 @@
   window.addEventListener("beforeunload", function () { events.close(); });
   if (!moment) { return; }
 
-  // Narrow (mobile) width.
+  // Phone width: the page in a 390 px frame, so that the browser lays it out for a
+  // phone's viewport (narrowing <body> alone would keep the desktop layout).
+  var inFrame = window.self !== window.top;
   var narrow = document.getElementById("moment-narrow");
   function applyNarrow(on) {
-    document.body.style.maxWidth = on ? "360px" : "";
-    document.body.style.margin = on ? "0 auto" : "";
-    document.body.style.boxShadow = on ? "0 0 0 1px #8a8a8a" : "";
+    var phone = document.getElementById("moment-phone");
+    if (on && !phone) {
+      phone = document.createElement("div");
+      phone.id = "moment-phone";
+      phone.style.cssText = "position:fixed;inset:0;z-index:9998;background:#5a5a5a;display:flex;justify-content:center;padding:1rem 0 3rem";
+      var frame = document.createElement("iframe");
+      frame.title = "Sidan i mobilbredd, 390 pixlar";
+      frame.src = location.href;
+      frame.style.cssText = "width:390px;height:100%;border:0;background:#fff;box-shadow:0 0 0 8px #1b1b1b;border-radius:12px";
+      phone.appendChild(frame);
+      document.body.appendChild(phone);
+      document.documentElement.style.overflow = "hidden";
+    } else if (!on && phone) {
+      phone.parentNode.removeChild(phone);
+      document.documentElement.style.overflow = "";
+    }
     narrow.setAttribute("aria-pressed", on ? "true" : "false");
   }
-  applyNarrow(store.get("narrow", false));
-  narrow.addEventListener("click", function () {
-    var on = narrow.getAttribute("aria-pressed") !== "true";
-    store.set("narrow", on);
-    applyNarrow(on);
-  });
+  if (inFrame) {
+    // Inside the phone frame: the page as a phone shows it, without the preview bar.
+    bar.style.display = "none";
+  } else {
+    applyNarrow(store.get("narrow", false));
+    narrow.addEventListener("click", function () {
+      var on = narrow.getAttribute("aria-pressed") !== "true";
+      store.set("narrow", on);
+      applyNarrow(on);
+    });
+  }
 
   // Forms: answers are evaluated by the same Rust engine as the form tests.
   function answersOf(form) {
@@ -167,11 +187,68 @@
     cell.appendChild(document.createElement("br"));
     cell.appendChild(label);
   });
+  // Every citizen page follows the activations: the module list and the module's
+  // own notice say which staff-activated modules are open in this preview.
+  document.querySelectorAll("nav.modules li").forEach(function (li) {
+    var link = li.querySelector("a");
+    var badge = li.querySelector(".badge");
+    if (!link || !badge) { return; }
+    if (activated.indexOf(link.getAttribute("href")) >= 0) {
+      badge.textContent = "aktiverad i förhandsvisningen";
+      badge.setAttribute("data-activated", "true");
+    }
+  });
   var notice = document.querySelector("p.notice");
   var page = location.pathname.split("/").pop();
   if (notice && activated.indexOf(page) < 0) {
     notice.textContent = "Låst i förhandsvisningen: personalen har inte aktiverat den här modulen än. Aktivera den i personalens vy.";
     notice.setAttribute("data-locked", "true");
+  } else if (notice) {
+    notice.textContent = "Aktiverad i förhandsvisningen: personalen har öppnat den här modulen för invånaren.";
+    notice.setAttribute("data-locked", "false");
+  }
+
+  // Messaging: a simulated thread on the citizen side when the moment has messaging
+  // switched on, clearly marked as a preview; nothing is sent anywhere.
+  var main = document.querySelector("body.citizen main");
+  if (main && bar.getAttribute("data-messaging") === "true") {
+    var thread = document.createElement("section");
+    thread.className = "moment-messages";
+    thread.setAttribute("aria-labelledby", "moment-messages-title");
+    thread.style.cssText = "border:2px dashed #00508c;padding:.5rem 1rem;margin-top:2rem";
+    var title = text("h2", "Meddelanden (förhandsvisning)");
+    title.id = "moment-messages-title";
+    thread.appendChild(title);
+    thread.appendChild(text("p", "Så här ser meddelandefunktionen ut för invånaren. I förhandsvisningen skickas ingenting."));
+    var list = document.createElement("ol");
+    list.className = "moment-thread";
+    thread.appendChild(list);
+    var show = function () {
+      list.textContent = "";
+      list.appendChild(text("li", "Personal: Hej! Skriv här om du har frågor om programmet."));
+      store.get("messages", []).forEach(function (m) { list.appendChild(text("li", "Du: " + m)); });
+    };
+    show();
+    var label = text("label", "Skriv ett meddelande");
+    label.setAttribute("for", "moment-message-text");
+    var box = document.createElement("textarea");
+    box.id = "moment-message-text";
+    box.rows = 2;
+    box.style.width = "100%";
+    var send = text("button", "Skicka (förhandsvisning)");
+    send.type = "button";
+    send.addEventListener("click", function () {
+      if (!box.value.trim()) { return; }
+      var all = store.get("messages", []);
+      all.push(box.value.trim());
+      store.set("messages", all);
+      box.value = "";
+      show();
+    });
+    thread.appendChild(label);
+    thread.appendChild(box);
+    thread.appendChild(send);
+    main.appendChild(thread);
   }
 
   // Staff graphs of repeated forms, from the occasions saved in the citizen view.
