@@ -1,6 +1,9 @@
 //! Every page `moment build` writes for the example moments, checked by tools we did
-//! not write: axe-core in Debian's Chromium at 1280 px and at 320 px (WCAG 2.1
+//! not write: axe-core in Debian's Chromium at 1280 px, at a phone's 390 px and at 320 px (WCAG 2.1
 //! SC 1.4.10, reflow), and the Nu Html Checker (vnu). Both must report nothing.
+//!
+//! Full-page screenshots of every page at each width go to
+//! `target/screenshots/pages/<moment>-<page>-<width>.png`.
 //!
 //! The tools live in `scripts/a11y/` (`npm ci --prefix scripts/a11y`, which
 //! `.ci/run` does; vnu needs Java). Without them the test fails under `CI=true` and
@@ -77,12 +80,14 @@ fn built_pages() -> (tempfile::TempDir, Vec<PathBuf>) {
 }
 
 #[test]
-fn axe_core_finds_nothing_at_1280_and_320_px() {
+fn axe_core_finds_nothing_at_1280_390_and_320_px() {
     let Some(dir) = tools_or_skip() else { return };
     let (_tmp, pages) = built_pages();
     let out = Command::new("node")
         .arg(dir.join("axe.mjs"))
-        .args(["--width", "1280", "--width", "320"])
+        .args(["--width", "1280", "--width", "390", "--width", "320"])
+        .arg("--screenshots")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots/pages"))
         .args(&pages)
         .output()
         .expect("run node");
@@ -94,8 +99,8 @@ fn axe_core_finds_nothing_at_1280_and_320_px() {
     let report: Value = serde_json::from_slice(&out.stdout).expect("axe report is JSON");
     assert_eq!(
         report["runs"],
-        pages.len() * 2,
-        "every page at both widths: {report}"
+        pages.len() * 3,
+        "every page at every width: {report}"
     );
     let violations = report["violations"].as_array().expect("violations");
     assert!(

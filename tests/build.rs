@@ -2376,3 +2376,78 @@ fn bundle_carries_missing_answer_rules_and_form_tests() {
     let text = std::fs::read_to_string(bundle.join("moment.json")).expect("moment.json");
     assert!(!text.contains("-0.0"), "no negative zero in moment.json");
 }
+
+/// The staff view speaks the moment's language: item types, conditions and
+/// schedules in words, not YAML vocabulary or code.
+#[test]
+fn staff_view_names_types_conditions_and_schedules_in_words() {
+    let dir = examples(&["somn", "stresskoll"], PLAIN);
+    build_ok(dir.path(), &[]);
+    let dist = dir.path().join("dist");
+    let text = |id: &str| {
+        let html = std::fs::read_to_string(bundle_dir(&dist, id).join("site/staff.html"))
+            .expect("staff.html");
+        // The text a reader sees: tags dropped (ids stay, as secondary references).
+        let mut out = String::new();
+        let mut in_tag = false;
+        for c in html.split("<body").nth(1).unwrap_or_default().chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => {
+                    in_tag = false;
+                    out.push(' ');
+                }
+                c if !in_tag => out.push(c),
+                _ => {}
+            }
+        }
+        out
+    };
+    let stress = text("stresskoll");
+    let somn = text("somn");
+    for (id, page) in [("stresskoll", &stress), ("somn", &somn)] {
+        for word in [
+            " choice ",
+            " multichoice ",
+            " scale ",
+            " boolean ",
+            " number ",
+            " text ",
+            ">=",
+            "<=",
+            "!=",
+            " = 1 ",
+            "veckors mellanrum",
+            "dagars mellanrum",
+            "region-exempel ",
+        ] {
+            assert!(
+                !page.contains(word),
+                "{id}: staff view shows `{word}`:\n{page}"
+            );
+        }
+        assert!(
+            page.contains("Region Exempel utgivarenhet"),
+            "{id}: the unit by name"
+        );
+    }
+    for phrase in [
+        "Ett svarsalternativ (obligatorisk)",
+        "svaret på ”Arbetar eller studerar du just nu?” är ”Ja”",
+        "när Total stresspoäng är 20 eller mer",
+        "Räknas bara när alla frågor i summan är besvarade.",
+    ] {
+        assert!(
+            stress.contains(phrase),
+            "stresskoll: `{phrase}` missing:\n{stress}"
+        );
+    }
+    for phrase in [
+        "Upprepas: varje dag, 14 gånger",
+        "Skala (obligatorisk)",
+        "Ja eller nej (obligatorisk)",
+        "när svaret på ”Hur många timmar sov du ungefär?” är mindre än 3",
+    ] {
+        assert!(somn.contains(phrase), "somn: `{phrase}` missing:\n{somn}");
+    }
+}

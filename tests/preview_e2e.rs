@@ -779,12 +779,24 @@ fn browser_fills_forms_reloads_shows_overlay_and_graphs() {
         })()",
     );
     assert_eq!(phone["width"], 390, "{phone}");
-    assert_eq!(phone["scroll"], 390, "no sideways scrolling in the frame: {phone}");
-    assert_eq!(phone["columns"], 1, "the phone layout, not the desktop grid: {phone}");
-    assert_eq!(phone["bar"], "none", "no preview bar inside the frame: {phone}");
+    assert_eq!(
+        phone["scroll"], 390,
+        "no sideways scrolling in the frame: {phone}"
+    );
+    assert_eq!(
+        phone["columns"], 1,
+        "the phone layout, not the desktop grid: {phone}"
+    );
+    assert_eq!(
+        phone["bar"], "none",
+        "no preview bar inside the frame: {phone}"
+    );
     cdp.screenshot("phone-mode");
     cdp.eval("document.getElementById('moment-narrow').click()");
-    cdp.wait("phone mode switches off", "!document.getElementById('moment-phone')");
+    cdp.wait(
+        "phone mode switches off",
+        "!document.getElementById('moment-phone')",
+    );
 
     // --- Activation shows on every citizen page ---------------------------------
     cdp.navigate(&preview.url("/m/somn/site/staff.html"));
@@ -798,7 +810,10 @@ fn browser_fills_forms_reloads_shows_overlay_and_graphs() {
         "the activated module says it is open",
         "(() => { const n = document.querySelector('p.notice'); return !!n && n.getAttribute('data-locked') === 'false' && n.textContent; })()",
     );
-    assert!(open.as_str().unwrap_or_default().contains("Aktiverad"), "{open}");
+    assert!(
+        open.as_str().unwrap_or_default().contains("Aktiverad"),
+        "{open}"
+    );
     for page in ["index.html", "04-dagen.html"] {
         cdp.navigate(&preview.url(&format!("/m/somn/site/{page}")));
         let badges = cdp.wait(
@@ -814,14 +829,20 @@ fn browser_fills_forms_reloads_shows_overlay_and_graphs() {
 
     // --- Messaging: a simulated thread only where messaging is on ---------------
     cdp.navigate(&preview.url("/m/somn/site/index.html"));
-    cdp.wait("somn has messaging: the thread is shown", "!!document.querySelector('.moment-messages')");
+    cdp.wait(
+        "somn has messaging: the thread is shown",
+        "!!document.querySelector('.moment-messages')",
+    );
     cdp.eval("document.getElementById('moment-message-text').value = 'Får jag sova middag?'; Array.from(document.querySelectorAll('.moment-messages button')).find(b => b.textContent.startsWith('Skicka')).click()");
     cdp.wait(
         "the message appears in the thread",
         "document.querySelector('.moment-thread').innerText.includes('Du: Får jag sova middag?')",
     );
     cdp.navigate(&preview.url("/m/stresskoll/site/index.html"));
-    cdp.wait("the stress page has loaded", "document.readyState === 'complete' && !!document.getElementById('moment-preview')");
+    cdp.wait(
+        "the stress page has loaded",
+        "document.readyState === 'complete' && !!document.getElementById('moment-preview')",
+    );
     assert_eq!(
         cdp.eval("!!document.querySelector('.moment-messages')"),
         json!(false),

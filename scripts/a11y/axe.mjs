@@ -5,7 +5,8 @@
 //
 // Chromium is /usr/bin/chromium unless MOMENT_CHROMIUM names another. The pages are
 // opened from disk (file://); nothing is fetched from the network.
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
@@ -16,8 +17,11 @@ const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const args = process.argv.slice(2);
 const widths = [];
 const pages = [];
+let shots = null;
 for (let i = 0; i < args.length; i++) {
-  if (args[i] === "--width") { widths.push(Number(args[++i])); } else { pages.push(args[i]); }
+  if (args[i] === "--width") { widths.push(Number(args[++i])); }
+  else if (args[i] === "--screenshots") { shots = args[++i]; }
+  else { pages.push(args[i]); }
 }
 if (!widths.length) { widths.push(1280); }
 
@@ -47,6 +51,12 @@ try {
         }));
       });
       runs += 1;
+      if (shots) {
+        // <moment>-<page>-<width>.png, from dist/<moment>/<version>/site/<page>.html
+        const moment = basename(dirname(dirname(dirname(file))));
+        mkdirSync(shots, { recursive: true });
+        await page.screenshot({ path: join(shots, `${moment}-${basename(file, ".html")}-${width}.png`), fullPage: true });
+      }
       for (const v of result) { violations.push({ page: file, width, ...v }); }
     }
     await context.close();
