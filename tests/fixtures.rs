@@ -231,4 +231,7 @@ fixtures! {
     w014_welcome_block => "w014-welcome-block",
     w015_codeowners_stale => "w015-codeowners-stale",
     e050_file_type => "e050-file-type",
+    e060_duplicate_publisher_key => "e060-duplicate-publisher-key",
+    e061_approvals_exceed_publishers => "e061-approvals-exceed-publishers",
+    w020_risk_analysis_template => "w020-risk-analysis-template",
 }

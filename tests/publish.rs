@@ -249,6 +249,14 @@ struct Fixture {
     keys: BTreeMap<&'static str, Key>,
 }
 
+/// A risk analysis long enough to be a real one (the template of `moment new` is not).
+const REAL_RISK_ANALYSIS: &str = "# Riskanalys\n\n\
+Programmet ger råd om sömn till vuxna. Risken är att en person med allvarlig sjukdom \
+söker råd här i stället för vård. Därför säger välkomsttexten att den som mår mycket \
+dåligt ska ringa 1177 eller 112, och formuläret flaggar svar som tyder på självmordstankar \
+till behandlaren samma dag. Behandlaren läser varje svar inom två arbetsdagar. \
+Texten är granskad av två psykologer.\n";
+
 const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/moments");
 
 fn copy_tree(from: &Path, to: &Path) {
@@ -319,7 +327,15 @@ impl Fixture {
             );
         }
         std::fs::write(root.join("units.yaml"), units_yaml(&keys)).expect("units.yaml");
+        // The reviewed history lives in a bare `origin` (as on a git host), whose
+        // default branch main is the trusted revision `origin/HEAD`.
+        let origin = tmp.path().join("origin.git");
+        git(
+            tmp.path(),
+            &["init", "-q", "--bare", "-b", "main", path_str(&origin)],
+        );
         git(&root, &["init", "-q", "-b", "main"]);
+        git(&root, &["remote", "add", "origin", path_str(&origin)]);
         let fixture = Fixture {
             tmp,
             root,
@@ -327,6 +343,7 @@ impl Fixture {
             keys,
         };
         fixture.commit("the first version");
+        git(&fixture.root, &["remote", "set-head", "origin", "main"]);
         fixture
     }
 
@@ -369,13 +386,23 @@ impl Fixture {
         );
     }
 
+    /// Commits everything; on main the commit is pushed (merged, reviewed), on any
+    /// other branch it stays unmerged.
     fn commit(&self, message: &str) -> String {
         git(&self.root, &["add", "-A"]);
         git(
             &self.root,
             &["commit", "-q", "--allow-empty", "-m", message],
         );
+        if git(&self.root, &["branch", "--show-current"]) == "main" {
+            git(&self.root, &["push", "-q", "origin", "main"]);
+        }
         git(&self.root, &["rev-parse", "HEAD"])
+    }
+
+    /// The bare repository standing for the git host.
+    fn origin(&self) -> PathBuf {
+        self.tmp.path().join("origin.git")
     }
 
     /// `git tag -s` with an SSH key, as a publisher does it.
@@ -644,7 +671,8 @@ fn a_signed_tag_is_published_listed_and_verified() {
         "published",
         "signed by",
         "status",
-        "sha256",
+        "title",
+        "message",
     ] {
         assert!(header.contains(column), "header lacks {column}: {table}");
     }
@@ -655,7 +683,8 @@ fn a_signed_tag_is_published_listed_and_verified() {
         at,
         "Anna Andersson",
         "active",
-        &sha256_hex(&bundle)[..16],
+        "Sömn – steg för steg",
+        "Release somn/v1.0.0",
     ] {
         assert!(row.contains(cell), "row lacks {cell}: {table}");
     }
@@ -1243,30 +1272,140 @@ fn every_key_type_the_units_schema_accepts_can_sign() {
     );
 }
 
-#[test]
-fn trust_reads_the_publishers_from_another_revision() {
-    let f = Fixture::new();
-    // On an unmerged branch, Eve adds her own key to units.yaml and signs a release.
+/// Eve, in no unit, adds her own key to units.yaml on a branch and signs a release.
+fn eve_on_a_branch(f: &Fixture) {
     git(&f.root, &["checkout", "-q", "-b", "eve-was-here"]);
     f.edit(
         "units.yaml",
         "    groups:\n      - name: psykiatri",
         &format!(
-            "      - name: Eve\n        key: \"{}\"\n    groups:\n      - name: psykiatri",
+            "      - name: Eve Evil\n        key: \"{}\"\n    groups:\n      - name: psykiatri",
             f.key("eve").public
         ),
     );
     f.commit("add me");
     f.sign_tag("eve", "somn/v1.0.0");
-    // With --trust main (what the CI templates do) the keys come from main: refused.
-    let out = f.publish_to("somn/v1.0.0", f.catalog_arg(), &["--trust", "main"]);
-    assert_refused(&out, "not a publisher of unit `region-exempel`");
-    assert!(snapshot(&f.catalog).is_empty());
-    // Without it the tag vouches for itself, which is why CI must pass --trust.
-    assert_success(&f.publish("somn/v1.0.0"));
-    assert_eq!(f.versions("somn")[0]["signer"]["name"], "Eve");
+    git(
+        &f.root,
+        &[
+            "push",
+            "-q",
+            "origin",
+            "eve-was-here",
+            "refs/tags/somn/v1.0.0",
+        ],
+    );
+}
 
-    // A publisher removed on main can no longer sign, even on an old commit.
+/// A fresh clone of the git host, as CI makes it: origin/HEAD is set by `git clone`.
+fn ci_clone(f: &Fixture, name: &str) -> PathBuf {
+    let clone = f.tmp.path().join(name);
+    git(
+        f.tmp.path(),
+        &["clone", "-q", path_str(&f.origin()), path_str(&clone)],
+    );
+    assert_eq!(
+        git(&clone, &["symbolic-ref", "refs/remotes/origin/HEAD"]),
+        "refs/remotes/origin/main"
+    );
+    clone
+}
+
+#[test]
+fn eve_on_a_branch_is_refused_by_the_default_command_line() {
+    let f = Fixture::new();
+    eve_on_a_branch(&f);
+    let clone = ci_clone(&f, "ci");
+    git(&clone, &["checkout", "-q", "--detach", "somn/v1.0.0"]);
+    let out = moment(
+        &clone,
+        &[
+            "publish",
+            "--tag",
+            "somn/v1.0.0",
+            "--catalog",
+            f.catalog_arg(),
+        ],
+    );
+    // The tagged commit is not on main, and Eve's key is only on her branch.
+    assert_refused(&out, "is not on origin/main: merge the change first");
+    assert!(snapshot(&f.catalog).is_empty());
+    // In her own checkout (HEAD on her branch) the default still trusts origin/main.
+    let out = f.publish("somn/v1.0.0");
+    assert_refused(&out, "is not on origin/main");
+    assert!(snapshot(&f.catalog).is_empty());
+}
+
+#[test]
+fn an_unmerged_commit_signed_by_a_real_publisher_is_refused() {
+    let f = Fixture::new();
+    git(&f.root, &["checkout", "-q", "-b", "unreviewed"]);
+    f.edit(
+        "moments/somn/welcome.md",
+        "Välkommen",
+        "Obehörigt välkommen",
+    );
+    f.commit("an unreviewed change");
+    f.sign_tag("anna", "somn/v1.0.0");
+    let out = f.publish("somn/v1.0.0");
+    assert_refused(&out, "that is not on origin/main: merge the change first");
+    // With --trust main too.
+    let out = f.publish_to("somn/v1.0.0", f.catalog_arg(), &["--trust", "main"]);
+    assert_refused(&out, "that is not on main: merge the change first");
+    assert!(snapshot(&f.catalog).is_empty());
+    // Merged, the same tag publishes.
+    git(&f.root, &["checkout", "-q", "main"]);
+    git(&f.root, &["merge", "-q", "--ff-only", "unreviewed"]);
+    git(&f.root, &["push", "-q", "origin", "main"]);
+    assert_success(&f.publish("somn/v1.0.0"));
+}
+
+#[test]
+fn without_origin_head_or_trust_publish_refuses_and_says_how() {
+    let f = Fixture::new();
+    f.sign_tag("anna", "somn/v1.0.0");
+    git(&f.root, &["remote", "set-head", "origin", "--delete"]);
+    let out = f.publish("somn/v1.0.0");
+    assert_refused(
+        &out,
+        "pass the reviewed branch, such as `--trust origin/main`",
+    );
+    assert!(snapshot(&f.catalog).is_empty());
+    assert_success(&f.publish_to("somn/v1.0.0", f.catalog_arg(), &["--trust", "origin/main"]));
+}
+
+#[test]
+fn a_moment_relabelled_to_another_unit_is_refused() {
+    // Dora publishes for region-annan. She relabels somn (region-exempel) as hers.
+    let f = Fixture::new();
+    git(&f.root, &["checkout", "-q", "-b", "hijack"]);
+    f.edit(
+        "moments/somn/moment.yaml",
+        "unit: region-exempel",
+        "unit: region-annan",
+    );
+    f.commit("somn is ours now");
+    f.sign_tag("dora", "somn/v1.0.0");
+    assert_refused(&f.publish("somn/v1.0.0"), "is not on origin/main");
+    // Even merged, the unit at the tag must equal the unit on the trusted branch at
+    // the time of publishing: a later commit on main moves it back.
+    git(&f.root, &["checkout", "-q", "main"]);
+    git(&f.root, &["merge", "-q", "--ff-only", "hijack"]);
+    f.edit(
+        "moments/somn/moment.yaml",
+        "unit: region-annan",
+        "unit: region-exempel",
+    );
+    f.commit("revert the hijack");
+    assert_refused(
+        &f.publish("somn/v1.0.0"),
+        "names unit `region-annan` at the tag but `region-exempel` on origin/main",
+    );
+    assert!(snapshot(&f.catalog).is_empty());
+}
+
+#[test]
+fn a_publisher_removed_on_main_can_no_longer_sign_an_old_commit() {
     let f = Fixture::new();
     let first = git(&f.root, &["rev-parse", "HEAD"]);
     let units = f.read("units.yaml");
@@ -1278,14 +1417,11 @@ fn trust_reads_the_publishers_from_another_revision() {
     f.write("units.yaml", &units.replace(&anna_line, ""));
     f.commit("Anna left");
     f.sign_tag_at("anna", "somn/v1.0.0", &first);
-    assert_refused(
-        &f.publish_to("somn/v1.0.0", f.catalog_arg(), &["--trust", "main"]),
-        "not a publisher",
-    );
+    assert_refused(&f.publish("somn/v1.0.0"), "not a publisher");
     // Bo, still a publisher on main, signs the same commit instead.
     git(&f.root, &["tag", "-d", "somn/v1.0.0"]);
     f.sign_tag_at("bo", "somn/v1.0.0", &first);
-    assert_success(&f.publish_to("somn/v1.0.0", f.catalog_arg(), &["--trust", "main"]));
+    assert_success(&f.publish("somn/v1.0.0"));
 }
 
 #[test]
@@ -1422,14 +1558,14 @@ fn verify_reports_a_rewritten_index() {
     let out = f.verify();
     assert_eq!(code(&out), 1, "{}", show(&out));
     assert!(
-        stdout(&out).contains("error: somn 1.0.0: generation 2 dropped this version"),
+        stdout(&out).contains("error: somn 1.0.0: generation 2 dropped or moved this version"),
         "{}",
         show(&out)
     );
 }
 
 #[test]
-fn verify_accepts_a_catalog_left_by_an_interrupted_publish() {
+fn re_running_a_cut_off_publish_completes_it() {
     // 1. The bundle was written, the index never: a warning, and publishing the same
     //    tag again completes it.
     let f = published_fixture();
@@ -1459,6 +1595,8 @@ fn verify_accepts_a_catalog_left_by_an_interrupted_publish() {
     assert_eq!(report["findings"], serde_json::json!([]), "completed");
 
     // 2. The next index generation was written, the copy index/<id>.json not updated.
+    //    Readers of the copy would see the old state (a rollback), so verify fails and
+    //    says how to complete it; re-running the same publish completes it.
     let f = published_fixture();
     let copy = f.catalog.join("index/somn.json");
     let old_copy = std::fs::read(&copy).expect("copy");
@@ -1468,9 +1606,11 @@ fn verify_accepts_a_catalog_left_by_an_interrupted_publish() {
     assert_success(&f.publish("somn/v1.1.0"));
     std::fs::write(&copy, &old_copy).expect("roll the copy back");
     let out = f.verify();
-    assert_success(&out);
+    assert_eq!(code(&out), 1, "{}", show(&out));
     assert!(
-        stdout(&out).contains("warning: somn: index/somn.json is generation 1, the latest is 2"),
+        stdout(&out).contains(
+            "error: somn: index/somn.json is generation 1, the head is 2: re-run the latest publish or yank to complete it"
+        ),
         "{}",
         show(&out)
     );
@@ -1479,26 +1619,30 @@ fn verify_accepts_a_catalog_left_by_an_interrupted_publish() {
         ["1.0.0", "1.1.0"],
         "list reads the latest generation, not the stale copy"
     );
-    // The next publish (or re-publish) leaves the copy right again.
-    f.set_version("somn", "1.2.0");
-    f.commit("1.2.0");
-    f.sign_tag("anna", "somn/v1.2.0");
-    assert_success(&f.publish("somn/v1.2.0"));
+    let out = f.publish("somn/v1.1.0");
+    assert_success(&out);
+    assert!(stdout(&out).contains("already published"), "{}", show(&out));
     let (exit, report) = f.verify_json();
-    assert_eq!(exit, 0);
+    assert_eq!(exit, 0, "{report}");
     assert_eq!(report["findings"], serde_json::json!([]));
+    assert_eq!(
+        std::fs::read(&copy).expect("copy"),
+        std::fs::read(f.catalog.join("index/somn/0000000002.json")).expect("head")
+    );
 
-    // 3. The copy is missing altogether.
+    // 3. The copy is missing altogether (cut off after the first generation).
     let f = published_fixture();
     std::fs::remove_file(f.catalog.join("index/somn.json")).expect("delete the copy");
     let out = f.verify();
-    assert_success(&out);
+    assert_eq!(code(&out), 1, "{}", show(&out));
     assert!(
         stdout(&out).contains("index/somn.json is missing"),
         "{}",
         show(&out)
     );
     assert_eq!(version_names(&f.versions("somn")), ["1.0.0"]);
+    assert_success(&f.publish("somn/v1.0.0"));
+    assert_success(&f.verify());
 }
 
 #[test]
@@ -1707,6 +1851,10 @@ fn eight_moments_published_at_once_all_arrive() {
     for id in &ids {
         let out = moment(&f.root, &["new", id, "--unit", "region-exempel"]);
         assert_success(&out);
+        f.write(
+            &format!("moments/{id}/docs/riskanalys.md"),
+            REAL_RISK_ANALYSIS,
+        );
     }
     f.commit("eight moments");
     let version = |id: &str| {
@@ -1984,12 +2132,41 @@ fn init_makes_a_repository_that_checks_clean() {
     assert_eq!(code(&out), 0, "{}", show(&out));
     let report: Value = serde_json::from_str(&stdout(&out)).expect("JSON");
     assert_eq!(report["errors"], 0, "{report:#}");
-    // The workflow publishes with the keys of main, as the publishing chapter says.
+    // The workflows publish with the default trust (origin/HEAD), which they set.
     let workflow = std::fs::read_to_string(dir.join(".github/workflows/moment.yml")).expect("wf");
-    assert!(workflow.contains("moment publish --tag"), "{workflow}");
-    assert!(workflow.contains("--trust origin/main"), "{workflow}");
+    assert!(
+        workflow.contains("moment publish --tag \"${{ github.ref_name }}\"\n"),
+        "{workflow}"
+    );
+    assert!(
+        workflow.contains("git remote set-head origin --auto"),
+        "{workflow}"
+    );
+    assert!(!workflow.contains("--trust"), "{workflow}");
     let gitlab = std::fs::read_to_string(dir.join(".gitlab-ci.yml")).expect("gitlab");
-    assert!(gitlab.contains("--trust origin/main"), "{gitlab}");
+    assert!(
+        gitlab.contains("git remote set-head origin \"$CI_DEFAULT_BRANCH\""),
+        "{gitlab}"
+    );
+    assert!(
+        gitlab.contains("moment publish --tag \"$CI_COMMIT_TAG\"\n"),
+        "{gitlab}"
+    );
+    // Four eyes: production units need two publishers' signatures.
+    let units = std::fs::read_to_string(dir.join("units.yaml")).expect("units");
+    assert!(
+        units.contains("kind: production\n    approvals: 2\n"),
+        "{units}"
+    );
+    // The risk analysis is detectably the template: check warns (W020).
+    assert!(
+        report["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .any(|d| d["code"] == "W020"),
+        "{report:#}"
+    );
     // A second init into the same folder refuses rather than overwrite.
     let out = moment(tmp.path(), &["init", path_str(&dir)]);
     assert_eq!(code(&out), 2, "{}", show(&out));
@@ -2101,6 +2278,12 @@ fn the_publisher_chapter_end_to_end() {
         1,
     );
     std::fs::write(&units, text).expect("add the keys");
+    // The designer writes the real risk analysis in place of the template.
+    std::fs::write(
+        repo.join("moments/exempel/docs/riskanalys.md"),
+        REAL_RISK_ANALYSIS,
+    )
+    .expect("risk analysis");
     let out = moment(&repo, &["check", "--format", "json"]);
     let report: Value = serde_json::from_str(&stdout(&out)).expect("JSON");
     assert_eq!(report["errors"], 0, "{report:#}");
@@ -2109,10 +2292,19 @@ fn the_publisher_chapter_end_to_end() {
         "two publishers, no warning: {report:#}"
     );
 
-    // git init, commit
+    // git init, commit, push to the git host (here a bare repository); the clone's
+    // origin/HEAD is the trusted revision.
+    let host = tmp.path().join("host.git");
+    git(
+        tmp.path(),
+        &["init", "-q", "--bare", "-b", "main", path_str(&host)],
+    );
     git(&repo, &["init", "-q", "-b", "main"]);
     git(&repo, &["add", "-A"]);
     git(&repo, &["commit", "-q", "-m", "Ny repository med exempel"]);
+    git(&repo, &["remote", "add", "origin", path_str(&host)]);
+    git(&repo, &["push", "-q", "origin", "main"]);
+    git(&repo, &["remote", "set-head", "origin", "--auto"]);
 
     // One-time git set-up, as the chapter tells it (per repository here; --global on a
     // publisher's own machine): sign with SSH, with the public key's path.
@@ -2145,20 +2337,58 @@ fn the_publisher_chapter_end_to_end() {
         ],
     );
 
-    // What CI does after the push: publish with the keys of main.
+    // What CI does after the push: publish, trusting origin/HEAD. The unit requires
+    // two approvals (`moment init` writes `approvals: 2`): Anna's alone is refused.
     let catalog = tmp.path().join("innehallskatalog");
-    let out = moment(
+    let publish = |tag: &str| {
+        moment(
+            &repo,
+            &["publish", "--tag", tag, "--catalog", path_str(&catalog)],
+        )
+    };
+    assert_refused(
+        &publish("exempel/v0.1.0"),
+        "needs 2 approvals by distinct publishers and has 1 (Anna Andersson): 1 more must sign",
+    );
+    assert!(!catalog.join("bundles").exists());
+    // Anna cannot approve twice.
+    git(
         &repo,
         &[
-            "publish",
-            "--tag",
-            "exempel/v0.1.0",
-            "--catalog",
-            path_str(&catalog),
-            "--trust",
-            "main",
+            "tag",
+            "-s",
+            "approve/exempel/v0.1.0/anna",
+            "-m",
+            "Godkänd",
+            "exempel/v0.1.0^{}",
         ],
     );
+    assert_refused(&publish("exempel/v0.1.0"), "has 1 (Anna Andersson)");
+    // Bo approves: a signed tag on the same commit.
+    let sign_as = |key: &Key| {
+        git(
+            &repo,
+            &[
+                "config",
+                "user.signingkey",
+                path_str(&key.path.with_extension("pub")),
+            ],
+        );
+    };
+    sign_as(&bo);
+    git(
+        &repo,
+        &[
+            "tag",
+            "-s",
+            "approve/exempel/v0.1.0/bo",
+            "-m",
+            "Slutgranskad",
+            "exempel/v0.1.0^{}",
+        ],
+    );
+    sign_as(&anna);
+    let out = publish("exempel/v0.1.0");
     assert_success(&out);
     let out = moment(
         &repo,
@@ -2170,28 +2400,35 @@ fn the_publisher_chapter_end_to_end() {
     let versions = versions_of(&list, "exempel");
     assert_eq!(version_names(&versions), ["0.1.0"]);
     assert_eq!(versions[0]["signer"]["name"], "Anna Andersson");
+    assert_eq!(versions[0]["approvals"][0]["signer"]["name"], "Bo Berg");
+    assert_eq!(
+        versions[0]["approvals"][0]["tag"],
+        "approve/exempel/v0.1.0/bo"
+    );
 
     // The next release: bump, commit, sign, publish; then yank the first.
     let yaml = yaml.replace("version: \"0.1.0\"", "version: \"0.2.0\"");
     std::fs::write(repo.join("moments/exempel/moment.yaml"), yaml).expect("bump");
     git(&repo, &["commit", "-q", "-am", "exempel 0.2.0"]);
+    git(&repo, &["push", "-q", "origin", "main"]);
     git(
         &repo,
         &["tag", "-s", "exempel/v0.2.0", "-m", "Exempel 0.2.0"],
     );
-    let catalog_arg = path_str(&catalog);
-    assert_success(&moment(
+    sign_as(&bo);
+    git(
         &repo,
         &[
-            "publish",
-            "--tag",
-            "exempel/v0.2.0",
-            "--catalog",
-            catalog_arg,
-            "--trust",
-            "main",
+            "tag",
+            "-s",
+            "approve/exempel/v0.2.0/bo",
+            "-m",
+            "Slutgranskad",
+            "exempel/v0.2.0^{}",
         ],
-    ));
+    );
+    let catalog_arg = path_str(&catalog);
+    assert_success(&publish("exempel/v0.2.0"));
     git(
         &repo,
         &[
@@ -2213,14 +2450,13 @@ fn the_publisher_chapter_end_to_end() {
             "0.1.0",
             "--catalog",
             catalog_arg,
-            "--trust",
-            "main",
         ],
     ));
     let versions = versions_of(&list_json(&repo, catalog_arg), "exempel");
     assert_eq!(version_names(&versions), ["0.1.0", "0.2.0"]);
     assert_eq!(versions[0]["yanked"], true);
     assert_eq!(versions[0]["yanked_by"]["signer"]["name"], "Bo Berg");
+    assert_eq!(versions[0]["yanked_by"]["reason"], "Fel i texten");
     assert_success(&moment(
         &repo,
         &["catalog", "verify", "--catalog", catalog_arg],

@@ -345,22 +345,32 @@ impl Repo {
             ),
         )
         .expect("units.yaml");
+        // main on a bare `origin` is the trusted revision (origin/HEAD).
+        let origin = tmp.path().join("origin.git");
+        git(
+            tmp.path(),
+            &["init", "-q", "--bare", "-b", "main", path_str(&origin)],
+        );
         git(&root, &["init", "-q", "-b", "main"]);
+        git(&root, &["remote", "add", "origin", path_str(&origin)]);
         let repo = Repo {
             _tmp: tmp,
             root,
             keys,
         };
         repo.commit("first");
+        git(&repo.root, &["remote", "set-head", "origin", "main"]);
         repo
     }
 
+    /// Commits everything and pushes main (the reviewed branch).
     fn commit(&self, message: &str) {
         git(&self.root, &["add", "-A"]);
         git(
             &self.root,
             &["commit", "-q", "--allow-empty", "-m", message],
         );
+        git(&self.root, &["push", "-q", "origin", "main"]);
     }
 
     fn set_version(&self, id: &str, version: &str) {
@@ -641,6 +651,12 @@ fn eight_moments_published_at_once_on_s3() {
             "moment new",
         );
         assert_success(&out);
+        // A real risk analysis in place of the template (which publish refuses).
+        std::fs::copy(
+            Path::new(EXAMPLES).join("somn/docs/riskanalys.md"),
+            repo.root.join(format!("moments/{id}/docs/riskanalys.md")),
+        )
+        .expect("risk analysis");
     }
     repo.commit("eight moments");
     let tags: Vec<String> = ids

@@ -81,6 +81,8 @@ codes! {
     VersionPolicy = "E048", Error, "version not bumped enough for the changes since the base revision";
     SeriesBreak = "E049", Error, "scored items of a repeated form changed without series_break";
     FileType = "E050", Error, "linked file type is not allowed in content";
+    DuplicatePublisherKey = "E060", Error, "a unit lists the same publisher key twice";
+    ApprovalsExceedPublishers = "E061", Error, "a unit requires more approvals than it has publishers";
     ImageNoAlt = "W001", Warning, "image without alt text";
     VideoNoCaptions = "W002", Warning, "video without captions";
     AudioNoTranscript = "W003", Warning, "audio without transcript";
@@ -96,6 +98,7 @@ codes! {
     NoRiskAnalysis = "W013", Warning, "production moment without a risk analysis";
     WelcomeBlock = "W014", Warning, "media or form block in the welcome text is not shown";
     CodeownersStale = "W015", Warning, "CODEOWNERS does not match the user groups in units.yaml";
+    RiskAnalysisTemplate = "W020", Warning, "risk analysis is empty or still the template";
 }
 
 impl fmt::Display for Code {
