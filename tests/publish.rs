@@ -2462,3 +2462,307 @@ fn the_publisher_chapter_end_to_end() {
         &["catalog", "verify", "--catalog", catalog_arg],
     ));
 }
+
+// ================================================================ hostile tags
+
+/// Replaces the object of tag `name` by `forged` bytes, written as they are (git's
+/// `hash-object --literally`, so that even objects `git mktag` would refuse exist).
+fn forge_tag(f: &Fixture, name: &str, forged: &[u8]) {
+    let id = git_stdin(
+        &f.root,
+        &["hash-object", "-t", "tag", "-w", "--stdin", "--literally"],
+        forged,
+    );
+    git(&f.root, &["update-ref", &format!("refs/tags/{name}"), &id]);
+}
+
+fn raw_tag(f: &Fixture, name: &str) -> Vec<u8> {
+    git_output(&f.root, &["cat-file", "tag", name]).stdout
+}
+
+fn signature_at(raw: &[u8]) -> usize {
+    raw.windows(29)
+        .position(|w| w == b"-----BEGIN SSH SIGNATURE-----")
+        .expect("an SSH signature")
+}
+
+#[test]
+fn a_latin1_release_message_verifies_over_its_raw_bytes() {
+    let f = Fixture::new();
+    let message = f.tmp.path().join("message");
+    std::fs::write(&message, b"R\xe4ttad version f\xf6r s\xf6mn\n").expect("message");
+    git(
+        &f.root,
+        &[
+            "-c",
+            "i18n.commitEncoding=ISO-8859-1",
+            "-c",
+            "gpg.format=ssh",
+            "-c",
+            &format!("user.signingkey={}", f.key("anna").key_path()),
+            "tag",
+            "-s",
+            "-F",
+            path_str(&message),
+            "somn/v1.0.0",
+        ],
+    );
+    let raw = raw_tag(&f, "somn/v1.0.0");
+    assert!(
+        std::str::from_utf8(&raw).is_err(),
+        "the tag object is not UTF-8"
+    );
+    assert!(f.git_verifies("somn/v1.0.0", &["anna"]), "git accepts it");
+    let out = f.publish("somn/v1.0.0");
+    assert_success(&out);
+    let entry = &f.versions("somn")[0];
+    // The release message is shown lossily; the stored object is the exact bytes.
+    assert_eq!(
+        entry["message"],
+        "R\u{fffd}ttad version f\u{fffd}r s\u{fffd}mn"
+    );
+    let stored = entry["tag_object"].as_str().expect("hex");
+    assert_eq!(
+        stored,
+        raw.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    );
+    assert_success(&moment(
+        &f.root,
+        &[
+            "catalog",
+            "verify",
+            "--signatures",
+            "--catalog",
+            f.catalog_arg(),
+        ],
+    ));
+}
+
+#[test]
+fn non_utf8_tag_bytes_are_refused_never_a_panic() {
+    let f = Fixture::new();
+    f.sign_tag("anna", "somn/v1.0.0");
+    let raw = raw_tag(&f, "somn/v1.0.0");
+    let at = signature_at(&raw);
+    let variants: Vec<(&str, Vec<u8>)> = vec![
+        ("message", [&raw[..at], b"\xff\xfe\n", &raw[at..]].concat()),
+        (
+            "armour",
+            [&raw[..at + 30], b"\xc3\x28", &raw[at + 30..]].concat(),
+        ),
+        ("tag name", {
+            let text = raw.clone();
+            let pos = text
+                .windows(4)
+                .position(|w| w == b"tag ")
+                .expect("tag header");
+            [&text[..pos + 4], b"\xffsomn", &text[pos + 4..]].concat()
+        }),
+        ("truncated signature", raw[..at + 40].to_vec()),
+    ];
+    for (what, bytes) in variants {
+        forge_tag(&f, "somn/v1.0.0", &bytes);
+        let out = f.publish("somn/v1.0.0");
+        assert_eq!(
+            code(&out),
+            1,
+            "{what}: a refusal, not a crash:\n{}",
+            show(&out)
+        );
+        assert!(
+            stderr(&out).starts_with("refused: "),
+            "{what}:\n{}",
+            show(&out)
+        );
+        assert!(
+            !stderr(&out).contains("panicked"),
+            "{what}:\n{}",
+            show(&out)
+        );
+    }
+    assert!(snapshot(&f.catalog).is_empty());
+}
+
+#[test]
+fn a_tag_with_two_signature_blocks_is_refused() {
+    let f = Fixture::new();
+    f.sign_tag("anna", "somn/v1.0.0");
+    let raw = raw_tag(&f, "somn/v1.0.0");
+    let at = signature_at(&raw);
+    // Bo's valid signature hidden in front of Anna's, or Anna's twice.
+    let twice = [&raw[..], &raw[at..]].concat();
+    forge_tag(&f, "somn/v1.0.0", &twice);
+    assert_refused(&f.publish("somn/v1.0.0"), "holds 2 signature blocks");
+    assert!(snapshot(&f.catalog).is_empty());
+}
+
+#[test]
+fn a_signature_in_another_ssh_namespace_is_refused() {
+    let f = Fixture::new();
+    f.sign_tag("anna", "somn/v1.0.0");
+    let raw = raw_tag(&f, "somn/v1.0.0");
+    let payload = &raw[..signature_at(&raw)];
+    let file = f.tmp.path().join("payload");
+    std::fs::write(&file, payload).expect("payload");
+    // Anna signed these very bytes, but for `file`, not for git.
+    let out = Command::new("ssh-keygen")
+        .args(["-Y", "sign", "-n", "file", "-f"])
+        .arg(&f.key("anna").path)
+        .arg(&file)
+        .output()
+        .expect("ssh-keygen -Y sign");
+    assert!(out.status.success(), "{}", show(&out));
+    let sig = std::fs::read(file.with_extension("sig")).expect("signature");
+    forge_tag(&f, "somn/v1.0.0", &[payload, &sig].concat());
+    assert!(
+        !f.git_verifies("somn/v1.0.0", &["anna"]),
+        "git refuses it too"
+    );
+    assert_refused(
+        &f.publish("somn/v1.0.0"),
+        "the signature is for `file`, not for git",
+    );
+    assert!(snapshot(&f.catalog).is_empty());
+}
+
+#[test]
+fn a_unit_listing_one_key_twice_is_refused() {
+    let f = Fixture::new();
+    f.edit(
+        "units.yaml",
+        "      - name: Bo Berg\n",
+        &format!(
+            "      - name: Anna igen\n        key: \"{}\"\n      - name: Bo Berg\n",
+            f.key("anna").public
+        ),
+    );
+    f.commit("Anna twice");
+    f.sign_tag("anna", "somn/v1.0.0");
+    assert_refused(
+        &f.publish("somn/v1.0.0"),
+        "lists the key of Anna igen for two publishers",
+    );
+    let (exit, report) = check_report(&f.root);
+    assert_eq!(exit, 1);
+    assert!(report.to_string().contains("E060"), "{report}");
+}
+
+fn check_report(root: &Path) -> (i32, Value) {
+    let out = moment(root, &["check", "--format", "json"]);
+    (
+        code(&out),
+        serde_json::from_str(&stdout(&out)).expect("JSON"),
+    )
+}
+
+#[test]
+fn a_two_approval_unit_publishes_only_after_two_distinct_publishers_sign() {
+    let f = Fixture::new();
+    f.edit(
+        "units.yaml",
+        "    kind: production\n    publishers:\n      - name: Anna",
+        "    kind: production\n    approvals: 2\n    publishers:\n      - name: Anna",
+    );
+    f.commit("four eyes");
+    f.sign_tag("anna", "somn/v1.0.0");
+    assert_refused(
+        &f.publish("somn/v1.0.0"),
+        "needs 2 approvals by distinct publishers and has 1 (Anna Andersson): 1 more must sign",
+    );
+    // Anna approving her own release, Eve approving, an approval on another commit:
+    // none counts.
+    f.sign_tag_at("anna", "approve/somn/v1.0.0/anna", "somn/v1.0.0^{}");
+    f.sign_tag_at("eve", "approve/somn/v1.0.0/eve", "somn/v1.0.0^{}");
+    f.commit("another commit");
+    f.sign_tag_at("bo", "approve/somn/v1.0.0/bo-elsewhere", "HEAD");
+    assert_refused(&f.publish("somn/v1.0.0"), "has 1 (Anna Andersson)");
+    assert!(snapshot(&f.catalog).is_empty());
+    f.sign_tag_at("bo", "approve/somn/v1.0.0/bo", "somn/v1.0.0^{}");
+    assert_success(&f.publish("somn/v1.0.0"));
+    let entry = &f.versions("somn")[0];
+    assert_eq!(entry["approvals"].as_array().expect("approvals").len(), 1);
+    assert_eq!(entry["approvals"][0]["signer"]["name"], "Bo Berg");
+    assert_eq!(entry["approvals_required"], 2);
+    // Offline, against the units.yaml of main: both signatures hold.
+    let units = f.tmp.path().join("units-main.yaml");
+    std::fs::write(&units, f.read("units.yaml")).expect("units");
+    let out = moment(
+        &f.root,
+        &[
+            "catalog",
+            "verify",
+            "--units",
+            path_str(&units),
+            "--catalog",
+            f.catalog_arg(),
+        ],
+    );
+    assert_success(&out);
+    // An approvals rule the unit cannot meet is an error in check (E061).
+    f.edit("units.yaml", "approvals: 2", "approvals: 3");
+    let (exit, report) = check_report(&f.root);
+    assert_eq!(exit, 1);
+    assert!(report.to_string().contains("E061"), "{report}");
+}
+
+// ================================================================ option injection
+
+#[test]
+fn revisions_that_look_like_options_never_reach_git() {
+    let f = Fixture::new();
+    f.sign_tag("anna", "somn/v1.0.0");
+    let victim = f.tmp.path().join("written-by-git");
+    let inject = format!("--output={}", path_str(&victim));
+    let runs: Vec<Vec<String>> = vec![
+        vec![
+            "publish".into(),
+            format!("--tag={inject}"),
+            "--catalog".into(),
+            f.catalog_arg().into(),
+        ],
+        vec![
+            "publish".into(),
+            "--tag".into(),
+            "somn/v1.0.0".into(),
+            format!("--trust={inject}"),
+            "--catalog".into(),
+            f.catalog_arg().into(),
+        ],
+        vec!["check".into(), format!("--against={inject}")],
+        vec!["diff".into(), "--".into(), inject.clone()],
+        vec!["diff".into(), "--".into(), "HEAD".into(), inject.clone()],
+        vec![
+            "catalog".into(),
+            "yank".into(),
+            "somn".into(),
+            "1.0.0".into(),
+            format!("--tag={inject}"),
+            "--catalog".into(),
+            f.catalog_arg().into(),
+        ],
+        vec![
+            "catalog".into(),
+            "yank".into(),
+            "somn".into(),
+            "1.0.0".into(),
+            format!("--trust={inject}"),
+            "--catalog".into(),
+            f.catalog_arg().into(),
+        ],
+    ];
+    for args in runs {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = moment(&f.root, &args);
+        assert_eq!(code(&out), 2, "{args:?} is a usage error:\n{}", show(&out));
+        assert!(
+            stderr(&out).contains("names starting with `-` are refused"),
+            "{args:?}:\n{}",
+            show(&out)
+        );
+        assert!(
+            !victim.exists(),
+            "{args:?} made git write {}",
+            victim.display()
+        );
+    }
+}

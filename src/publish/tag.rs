@@ -172,8 +172,19 @@ fn ssh_signature(tag: &TagObject) -> Result<SshSig, Refusal> {
     }
     let armour = std::str::from_utf8(trimmed)
         .map_err(|_| Refusal::BadSignature("the signature block is not ASCII armour".to_owned()))?;
-    SshSig::from_pem(armour)
-        .map_err(|e| Refusal::BadSignature(format!("the signature cannot be read: {e}")))
+    let sig = SshSig::from_pem(armour)
+        .map_err(|e| Refusal::BadSignature(format!("the signature cannot be read: {e}")))?;
+    // Only the encoding ssh-keygen writes: a re-encoded blob (lenient length or
+    // version fields, other line breaks) is not the signature that was made.
+    let canonical = sig
+        .to_pem(ssh_key::LineEnding::LF)
+        .map_err(|e| Refusal::BadSignature(format!("the signature cannot be encoded: {e}")))?;
+    if canonical.trim_end() != armour.trim_end() {
+        return Err(Refusal::BadSignature(
+            "the signature block is not in the encoding ssh-keygen writes".to_owned(),
+        ));
+    }
+    Ok(sig)
 }
 
 /// Verifies that `tag` is signed by one of `publishers`, tags a commit, and names
