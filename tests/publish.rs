@@ -2766,3 +2766,119 @@ fn revisions_that_look_like_options_never_reach_git() {
         );
     }
 }
+
+// ================================================================ provenance
+
+/// Rewrites the one generation of `somn` and the copy to `index` (a consistent forgery
+/// by someone with write access to the bucket).
+fn rewrite_first_generation(f: &Fixture, change: impl Fn(&mut Value)) {
+    let first = f.catalog.join("index/somn/0000000001.json");
+    let mut index: Value = serde_json::from_slice(&std::fs::read(&first).expect("gen 1")).expect("JSON");
+    change(&mut index);
+    let text = serde_json::to_string_pretty(&index).expect("JSON") + "\n";
+    std::fs::write(&first, &text).expect("gen 1");
+    std::fs::write(f.catalog.join("index/somn.json"), &text).expect("copy");
+}
+
+#[test]
+fn catalog_show_prints_one_entry_in_full_in_swedish() {
+    let f = published_fixture();
+    let out = moment(&f.root, &["catalog", "show", "somn", "1.0.0", "--catalog", f.catalog_arg()]);
+    assert_success(&out);
+    let text = stdout(&out);
+    for needle in [
+        "Titel:",
+        "Sömn – steg för steg",
+        "Signerad av:",
+        "Anna Andersson (SHA256:",
+        "Releasemeddelande:",
+        "Release somn/v1.0.0",
+        "Status:",
+        "aktiv",
+        "Commit:",
+        &f.tag_commit("somn/v1.0.0"),
+    ] {
+        assert!(text.contains(needle), "show lacks {needle}:\n{text}");
+    }
+    // A yank's reason is its tag's message.
+    git(&f.root, &["-c", "gpg.format=ssh", "-c", &format!("user.signingkey={}", f.key("bo").key_path()), "tag", "-s", "-m", "Fel dos i modul 2", "yank/somn/v1.0.0"]);
+    assert_success(&moment(&f.root, &["catalog", "yank", "somn", "1.0.0", "--catalog", f.catalog_arg()]));
+    let text = stdout(&moment(&f.root, &["catalog", "show", "somn", "--catalog", f.catalog_arg()]));
+    assert!(text.contains("indragen (Bo Berg"), "{text}");
+    assert!(text.contains("Skäl:              Fel dos i modul 2"), "{text}");
+    let list = stdout(&moment(&f.root, &["catalog", "list", "--catalog", f.catalog_arg()]));
+    assert!(list.contains("yanked: Fel dos i modul 2"), "{list}");
+    // Unknown versions are a plain failure.
+    let out = moment(&f.root, &["catalog", "show", "somn", "9.9.9", "--catalog", f.catalog_arg()]);
+    assert_eq!(code(&out), 1, "{}", show(&out));
+}
+
+#[test]
+fn verify_signatures_works_on_a_copied_catalog_without_the_repository() {
+    let f = published_fixture();
+    let elsewhere = tempfile::tempdir().expect("tmp");
+    let copy = elsewhere.path().join("katalog");
+    copy_tree(&f.catalog, &copy);
+    let units = elsewhere.path().join("units.yaml");
+    std::fs::write(&units, f.read("units.yaml")).expect("units");
+    let verify = |extra: &[&str]| {
+        let mut args = vec!["catalog", "verify", "--catalog", path_str(&copy)];
+        args.extend_from_slice(extra);
+        moment(elsewhere.path(), &args)
+    };
+    assert_success(&verify(&["--signatures"]));
+    assert_success(&verify(&["--units", path_str(&units)]));
+    // Against another region's units.yaml (Anna is not a publisher there): refused.
+    let other = elsewhere.path().join("other-units.yaml");
+    std::fs::write(&other, f.read("units.yaml").replace(&f.key("anna").public, &f.key("eve").public)).expect("other");
+    let out = verify(&["--units", path_str(&other)]);
+    assert_eq!(code(&out), 1, "{}", show(&out));
+    assert!(stdout(&out).contains("does not verify"), "{}", show(&out));
+
+    // A consistent forgery of the record (the message changed in the stored tag):
+    // the bytes and the chain hold, the signature does not.
+    let f = published_fixture();
+    rewrite_first_generation(&f, |index| {
+        let entry = &mut index["versions"][0];
+        let hex = entry["tag_object"].as_str().expect("hex").to_owned();
+        let forged = hex.replacen(&"Release".bytes().map(|b| format!("{b:02x}")).collect::<String>(), &"Rxlease".bytes().map(|b| format!("{b:02x}")).collect::<String>(), 1);
+        assert_ne!(hex, forged);
+        entry["tag_object"] = Value::String(forged);
+    });
+    assert_success(&f.verify());
+    let out = moment(&f.root, &["catalog", "verify", "--signatures", "--catalog", f.catalog_arg()]);
+    assert_eq!(code(&out), 1, "{}", show(&out));
+    assert!(stdout(&out).contains("error: somn 1.0.0: the stored tag `somn/v1.0.0` does not verify"), "{}", show(&out));
+}
+
+#[test]
+fn verify_rebuild_detects_a_bundle_that_differs_from_its_source() {
+    let f = published_fixture();
+    let rebuild = |f: &Fixture| {
+        moment(f.tmp.path(), &["catalog", "verify", "--rebuild", path_str(&f.root), "--catalog", f.catalog_arg()])
+    };
+    let out = rebuild(&f);
+    assert_success(&out);
+    assert!(stdout(&out).contains("rebuilt 1"), "{}", show(&out));
+    // Someone with bucket access swaps in a self-consistent bundle of other content
+    // and fixes the index to match: bytes, manifest and chain all hold.
+    f.edit("moments/somn/welcome.md", "Välkommen!", "Välkommen! Ändrat i hinken.");
+    let dist = f.tmp.path().join("dist");
+    assert_success(&moment(&f.root, &["build", "--out", path_str(&dist)]));
+    let forged = walkdir::WalkDir::new(&dist)
+        .into_iter()
+        .filter_map(Result::ok)
+        .find(|e| e.file_name().to_string_lossy().starts_with("somn") && e.file_name().to_string_lossy().ends_with(".tar.gz"))
+        .expect("a built bundle")
+        .into_path();
+    let bytes = std::fs::read(&forged).expect("bundle");
+    std::fs::write(f.catalog.join("bundles/somn/1.0.0.tar.gz"), &bytes).expect("swap");
+    rewrite_first_generation(&f, |index| {
+        index["versions"][0]["sha256"] = Value::String(sha256_hex(&bytes));
+        index["versions"][0]["size"] = Value::from(bytes.len());
+    });
+    assert_success(&f.verify());
+    let out = rebuild(&f);
+    assert_eq!(code(&out), 1, "{}", show(&out));
+    assert!(stdout(&out).contains("differs from the one built from `somn/v1.0.0`"), "{}", show(&out));
+}

@@ -134,19 +134,19 @@ fn list(url: &str, format: TableFormat) -> Result<Outcome, Error> {
                 return Ok(Outcome::Success);
             }
             println!(
-                "{:<16} {:<24} {:<10} {:<20} {:<28} {:<24} message",
+                "{:<16} {:<24} {:<10} {:<20} {:<28} {:<32} message",
                 "moment", "title", "version", "published", "signed by", "status"
             );
             for index in &indexes {
                 for v in &index.versions {
                     println!(
-                        "{:<16} {:<24} {:<10} {:<20} {:<28} {:<24} {}",
+                        "{:<16} {:<24} {:<10} {:<20} {:<28} {:<32} {}",
                         index.id,
                         cut(&v.title, 24),
                         v.version,
                         v.published_at,
                         cut(&signers(v), 28),
-                        cut(&status(v), 24),
+                        cut(&status(v), 32),
                         v.message.lines().next().unwrap_or_default()
                     );
                 }
