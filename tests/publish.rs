@@ -2882,3 +2882,116 @@ fn verify_rebuild_detects_a_bundle_that_differs_from_its_source() {
     assert_eq!(code(&out), 1, "{}", show(&out));
     assert!(stdout(&out).contains("differs from the one built from `somn/v1.0.0`"), "{}", show(&out));
 }
+
+// ================================================================ tamper evidence
+
+/// A catalog with two versions of somn and a yank: three index generations, a copy
+/// and two bundles.
+fn history_fixture() -> Fixture {
+    let f = published_fixture();
+    f.set_version("somn", "1.1.0");
+    f.commit("1.1.0");
+    f.sign_tag("bo", "somn/v1.1.0");
+    assert_success(&f.publish("somn/v1.1.0"));
+    f.sign_tag("bo", "yank/somn/v1.0.0");
+    assert_success(&moment(&f.root, &["catalog", "yank", "somn", "1.0.0", "--catalog", f.catalog_arg()]));
+    assert_success(&f.verify());
+    f
+}
+
+/// Runs `catalog verify` on a tampered copy; it must fail with exit 1 (never 0 or 2).
+fn assert_tamper_caught(f: &Fixture, what: &str, tamper: impl FnOnce(&Path)) {
+    let scratch = tempfile::tempdir().expect("tmp");
+    let copy = scratch.path().join("c");
+    copy_tree(&f.catalog, &copy);
+    tamper(&copy);
+    let out = moment(scratch.path(), &["catalog", "verify", "--catalog", path_str(&copy)]);
+    assert_eq!(code(&out), 1, "{what} was not caught:\n{}", show(&out));
+    assert!(stdout(&out).contains("error: somn"), "{what}: names the moment:\n{}", show(&out));
+}
+
+fn catalog_files(root: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.path().strip_prefix(root).expect("under").to_path_buf())
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn every_single_file_tampering_of_a_catalog_is_caught() {
+    let f = history_fixture();
+    let files = catalog_files(&f.catalog);
+    assert_eq!(files.len(), 6, "{files:?}");
+    for rel in &files {
+        let name = rel.display().to_string();
+        assert_tamper_caught(&f, &format!("deleting {name}"), |c| std::fs::remove_file(c.join(rel)).expect("rm"));
+        assert_tamper_caught(&f, &format!("truncating {name}"), |c| {
+            let bytes = std::fs::read(c.join(rel)).expect("read");
+            std::fs::write(c.join(rel), &bytes[..bytes.len() / 2]).expect("write");
+        });
+        for at in [0.0, 0.5, 0.999] {
+            assert_tamper_caught(&f, &format!("flipping a byte of {name} at {at}"), |c| {
+                let mut bytes = std::fs::read(c.join(rel)).expect("read");
+                let i = ((bytes.len() as f64) * at) as usize;
+                bytes[i] ^= 0x20;
+                std::fs::write(c.join(rel), &bytes).expect("write");
+            });
+        }
+    }
+    let generation = |c: &Path, n: u32| c.join(format!("index/somn/{n:010}.json"));
+    assert_tamper_caught(&f, "deleting the whole history, keeping the copy", |c| {
+        std::fs::remove_dir_all(c.join("index/somn")).expect("rm");
+    });
+    assert_tamper_caught(&f, "swapping two generations", |c| {
+        std::fs::rename(generation(c, 1), c.join("tmp")).expect("mv");
+        std::fs::rename(generation(c, 2), generation(c, 1)).expect("mv");
+        std::fs::rename(c.join("tmp"), generation(c, 2)).expect("mv");
+    });
+    assert_tamper_caught(&f, "renumbering the head", |c| std::fs::rename(generation(c, 3), generation(c, 4)).expect("mv"));
+    assert_tamper_caught(&f, "a misnamed generation file", |c| std::fs::copy(generation(c, 3), c.join("index/somn/3.json")).map(drop).expect("cp"));
+    assert_tamper_caught(&f, "the head copied as a fourth generation", |c| std::fs::copy(generation(c, 3), generation(c, 4)).map(drop).expect("cp"));
+    assert_tamper_caught(&f, "the copy rolled back to an earlier generation", |c| std::fs::copy(generation(c, 1), c.join("index/somn.json")).map(drop).expect("cp"));
+    assert_tamper_caught(&f, "an appended generation rewriting the signer", |c| {
+        let mut head: Value = serde_json::from_slice(&std::fs::read(generation(c, 3)).expect("head")).expect("JSON");
+        head["previous"] = Value::String(sha256_hex(&std::fs::read(generation(c, 3)).expect("head")));
+        head["generation"] = Value::from(4);
+        head["versions"][1]["signer"]["name"] = Value::String("Mallory".into());
+        let text = serde_json::to_string_pretty(&head).expect("JSON") + "\n";
+        std::fs::write(generation(c, 4), &text).expect("gen 4");
+        std::fs::write(c.join("index/somn.json"), &text).expect("copy");
+    });
+    assert_tamper_caught(&f, "an appended generation yanking without a signed record", |c| {
+        let mut head: Value = serde_json::from_slice(&std::fs::read(generation(c, 3)).expect("head")).expect("JSON");
+        head["previous"] = Value::String(sha256_hex(&std::fs::read(generation(c, 3)).expect("head")));
+        head["generation"] = Value::from(4);
+        head["versions"][1]["yanked"] = Value::Bool(true);
+        let text = serde_json::to_string_pretty(&head).expect("JSON") + "\n";
+        std::fs::write(generation(c, 4), &text).expect("gen 4");
+        std::fs::write(c.join("index/somn.json"), &text).expect("copy");
+    });
+}
+
+#[test]
+fn random_byte_changes_of_a_catalog_are_caught() {
+    use proptest::prelude::*;
+    let f = history_fixture();
+    let files = catalog_files(&f.catalog);
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(24));
+    let strategy = (any::<proptest::sample::Index>(), any::<proptest::sample::Index>(), 1u8..=255);
+    runner
+        .run(&strategy, |(file, at, by)| {
+            let rel = file.get(&files).clone();
+            assert_tamper_caught(&f, &format!("changing a byte of {}", rel.display()), |c| {
+                let mut bytes = std::fs::read(c.join(&rel)).expect("read");
+                let i = at.index(bytes.len());
+                bytes[i] ^= by;
+                std::fs::write(c.join(&rel), &bytes).expect("write");
+            });
+            Ok(())
+        })
+        .expect("every random change is caught");
+}
