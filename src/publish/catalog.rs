@@ -136,6 +136,8 @@ pub struct Catalog {
     store: Arc<dyn ObjectStore>,
     prefix: StorePath,
     runtime: tokio::runtime::Runtime,
+    /// The folder of a local catalog, written with [`super::durable`].
+    local: Option<std::path::PathBuf>,
     /// The URL it was opened from.
     pub url: String,
 }
@@ -160,6 +162,7 @@ impl Catalog {
             .enable_all()
             .build()
             .map_err(|e| Error::io("tokio runtime", e))?;
+        let mut local = None;
         let (store, prefix): (Arc<dyn ObjectStore>, StorePath) = if let Some(rest) =
             url.strip_prefix("s3://")
         {
@@ -196,6 +199,7 @@ impl Catalog {
                 )));
             }
             std::fs::create_dir_all(path).map_err(|e| Error::io(path, e))?;
+            local = Some(std::path::PathBuf::from(path));
             let store = object_store::local::LocalFileSystem::new_with_prefix(path)
                 .map_err(|e| store_error(url, e))?;
             (Arc::new(store), StorePath::from(""))
@@ -204,6 +208,7 @@ impl Catalog {
             store,
             prefix,
             runtime,
+            local,
             url: url.to_owned(),
         })
     }
@@ -233,6 +238,9 @@ impl Catalog {
 
     /// Writes `bytes` at `rel` only if nothing is there; `false` when something was.
     fn create(&self, rel: &str, bytes: Vec<u8>) -> Result<bool, Error> {
+        if let Some(root) = &self.local {
+            return super::durable::create(root, rel, &bytes).map_err(|e| Error::io(rel, e));
+        }
         let path = self.path(rel);
         let options = PutOptions {
             mode: PutMode::Create,
@@ -255,6 +263,9 @@ impl Catalog {
     }
 
     fn overwrite(&self, rel: &str, bytes: Vec<u8>) -> Result<(), Error> {
+        if let Some(root) = &self.local {
+            return super::durable::overwrite(root, rel, &bytes).map_err(|e| Error::io(rel, e));
+        }
         let path = self.path(rel);
         self.runtime.block_on(async {
             self.store

@@ -3,6 +3,7 @@
 
 pub mod approvals;
 pub mod catalog;
+mod durable;
 pub mod rebuild;
 mod refusal;
 pub mod release;
