@@ -2773,7 +2773,8 @@ fn revisions_that_look_like_options_never_reach_git() {
 /// by someone with write access to the bucket).
 fn rewrite_first_generation(f: &Fixture, change: impl Fn(&mut Value)) {
     let first = f.catalog.join("index/somn/0000000001.json");
-    let mut index: Value = serde_json::from_slice(&std::fs::read(&first).expect("gen 1")).expect("JSON");
+    let mut index: Value =
+        serde_json::from_slice(&std::fs::read(&first).expect("gen 1")).expect("JSON");
     change(&mut index);
     let text = serde_json::to_string_pretty(&index).expect("JSON") + "\n";
     std::fs::write(&first, &text).expect("gen 1");
@@ -2783,7 +2784,17 @@ fn rewrite_first_generation(f: &Fixture, change: impl Fn(&mut Value)) {
 #[test]
 fn catalog_show_prints_one_entry_in_full_in_swedish() {
     let f = published_fixture();
-    let out = moment(&f.root, &["catalog", "show", "somn", "1.0.0", "--catalog", f.catalog_arg()]);
+    let out = moment(
+        &f.root,
+        &[
+            "catalog",
+            "show",
+            "somn",
+            "1.0.0",
+            "--catalog",
+            f.catalog_arg(),
+        ],
+    );
     assert_success(&out);
     let text = stdout(&out);
     for needle in [
@@ -2801,15 +2812,57 @@ fn catalog_show_prints_one_entry_in_full_in_swedish() {
         assert!(text.contains(needle), "show lacks {needle}:\n{text}");
     }
     // A yank's reason is its tag's message.
-    git(&f.root, &["-c", "gpg.format=ssh", "-c", &format!("user.signingkey={}", f.key("bo").key_path()), "tag", "-s", "-m", "Fel dos i modul 2", "yank/somn/v1.0.0"]);
-    assert_success(&moment(&f.root, &["catalog", "yank", "somn", "1.0.0", "--catalog", f.catalog_arg()]));
-    let text = stdout(&moment(&f.root, &["catalog", "show", "somn", "--catalog", f.catalog_arg()]));
+    git(
+        &f.root,
+        &[
+            "-c",
+            "gpg.format=ssh",
+            "-c",
+            &format!("user.signingkey={}", f.key("bo").key_path()),
+            "tag",
+            "-s",
+            "-m",
+            "Fel dos i modul 2",
+            "yank/somn/v1.0.0",
+        ],
+    );
+    assert_success(&moment(
+        &f.root,
+        &[
+            "catalog",
+            "yank",
+            "somn",
+            "1.0.0",
+            "--catalog",
+            f.catalog_arg(),
+        ],
+    ));
+    let text = stdout(&moment(
+        &f.root,
+        &["catalog", "show", "somn", "--catalog", f.catalog_arg()],
+    ));
     assert!(text.contains("indragen (Bo Berg"), "{text}");
-    assert!(text.contains("Skäl:              Fel dos i modul 2"), "{text}");
-    let list = stdout(&moment(&f.root, &["catalog", "list", "--catalog", f.catalog_arg()]));
+    assert!(
+        text.contains("Skäl:              Fel dos i modul 2"),
+        "{text}"
+    );
+    let list = stdout(&moment(
+        &f.root,
+        &["catalog", "list", "--catalog", f.catalog_arg()],
+    ));
     assert!(list.contains("yanked: Fel dos i modul 2"), "{list}");
     // Unknown versions are a plain failure.
-    let out = moment(&f.root, &["catalog", "show", "somn", "9.9.9", "--catalog", f.catalog_arg()]);
+    let out = moment(
+        &f.root,
+        &[
+            "catalog",
+            "show",
+            "somn",
+            "9.9.9",
+            "--catalog",
+            f.catalog_arg(),
+        ],
+    );
     assert_eq!(code(&out), 1, "{}", show(&out));
 }
 
@@ -2830,7 +2883,12 @@ fn verify_signatures_works_on_a_copied_catalog_without_the_repository() {
     assert_success(&verify(&["--units", path_str(&units)]));
     // Against another region's units.yaml (Anna is not a publisher there): refused.
     let other = elsewhere.path().join("other-units.yaml");
-    std::fs::write(&other, f.read("units.yaml").replace(&f.key("anna").public, &f.key("eve").public)).expect("other");
+    std::fs::write(
+        &other,
+        f.read("units.yaml")
+            .replace(&f.key("anna").public, &f.key("eve").public),
+    )
+    .expect("other");
     let out = verify(&["--units", path_str(&other)]);
     assert_eq!(code(&out), 1, "{}", show(&out));
     assert!(stdout(&out).contains("does not verify"), "{}", show(&out));
@@ -2841,34 +2899,74 @@ fn verify_signatures_works_on_a_copied_catalog_without_the_repository() {
     rewrite_first_generation(&f, |index| {
         let entry = &mut index["versions"][0];
         let hex = entry["tag_object"].as_str().expect("hex").to_owned();
-        let forged = hex.replacen(&"Release".bytes().map(|b| format!("{b:02x}")).collect::<String>(), &"Rxlease".bytes().map(|b| format!("{b:02x}")).collect::<String>(), 1);
+        let forged = hex.replacen(
+            &"Release"
+                .bytes()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>(),
+            &"Rxlease"
+                .bytes()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>(),
+            1,
+        );
         assert_ne!(hex, forged);
         entry["tag_object"] = Value::String(forged);
     });
     assert_success(&f.verify());
-    let out = moment(&f.root, &["catalog", "verify", "--signatures", "--catalog", f.catalog_arg()]);
+    let out = moment(
+        &f.root,
+        &[
+            "catalog",
+            "verify",
+            "--signatures",
+            "--catalog",
+            f.catalog_arg(),
+        ],
+    );
     assert_eq!(code(&out), 1, "{}", show(&out));
-    assert!(stdout(&out).contains("error: somn 1.0.0: the stored tag `somn/v1.0.0` does not verify"), "{}", show(&out));
+    assert!(
+        stdout(&out).contains("error: somn 1.0.0: the stored tag `somn/v1.0.0` does not verify"),
+        "{}",
+        show(&out)
+    );
 }
 
 #[test]
 fn verify_rebuild_detects_a_bundle_that_differs_from_its_source() {
     let f = published_fixture();
     let rebuild = |f: &Fixture| {
-        moment(f.tmp.path(), &["catalog", "verify", "--rebuild", path_str(&f.root), "--catalog", f.catalog_arg()])
+        moment(
+            f.tmp.path(),
+            &[
+                "catalog",
+                "verify",
+                "--rebuild",
+                path_str(&f.root),
+                "--catalog",
+                f.catalog_arg(),
+            ],
+        )
     };
     let out = rebuild(&f);
     assert_success(&out);
     assert!(stdout(&out).contains("rebuilt 1"), "{}", show(&out));
     // Someone with bucket access swaps in a self-consistent bundle of other content
     // and fixes the index to match: bytes, manifest and chain all hold.
-    f.edit("moments/somn/welcome.md", "Välkommen!", "Välkommen! Ändrat i hinken.");
+    f.edit(
+        "moments/somn/welcome.md",
+        "Välkommen!",
+        "Välkommen! Ändrat i hinken.",
+    );
     let dist = f.tmp.path().join("dist");
     assert_success(&moment(&f.root, &["build", "--out", path_str(&dist)]));
     let forged = walkdir::WalkDir::new(&dist)
         .into_iter()
         .filter_map(Result::ok)
-        .find(|e| e.file_name().to_string_lossy().starts_with("somn") && e.file_name().to_string_lossy().ends_with(".tar.gz"))
+        .find(|e| {
+            e.file_name().to_string_lossy().starts_with("somn")
+                && e.file_name().to_string_lossy().ends_with(".tar.gz")
+        })
         .expect("a built bundle")
         .into_path();
     let bytes = std::fs::read(&forged).expect("bundle");
@@ -2880,7 +2978,11 @@ fn verify_rebuild_detects_a_bundle_that_differs_from_its_source() {
     assert_success(&f.verify());
     let out = rebuild(&f);
     assert_eq!(code(&out), 1, "{}", show(&out));
-    assert!(stdout(&out).contains("differs from the one built from `somn/v1.0.0`"), "{}", show(&out));
+    assert!(
+        stdout(&out).contains("differs from the one built from `somn/v1.0.0`"),
+        "{}",
+        show(&out)
+    );
 }
 
 // ================================================================ tamper evidence
@@ -2894,7 +2996,17 @@ fn history_fixture() -> Fixture {
     f.sign_tag("bo", "somn/v1.1.0");
     assert_success(&f.publish("somn/v1.1.0"));
     f.sign_tag("bo", "yank/somn/v1.0.0");
-    assert_success(&moment(&f.root, &["catalog", "yank", "somn", "1.0.0", "--catalog", f.catalog_arg()]));
+    assert_success(&moment(
+        &f.root,
+        &[
+            "catalog",
+            "yank",
+            "somn",
+            "1.0.0",
+            "--catalog",
+            f.catalog_arg(),
+        ],
+    ));
     assert_success(&f.verify());
     f
 }
@@ -2905,9 +3017,16 @@ fn assert_tamper_caught(f: &Fixture, what: &str, tamper: impl FnOnce(&Path)) {
     let copy = scratch.path().join("c");
     copy_tree(&f.catalog, &copy);
     tamper(&copy);
-    let out = moment(scratch.path(), &["catalog", "verify", "--catalog", path_str(&copy)]);
+    let out = moment(
+        scratch.path(),
+        &["catalog", "verify", "--catalog", path_str(&copy)],
+    );
     assert_eq!(code(&out), 1, "{what} was not caught:\n{}", show(&out));
-    assert!(stdout(&out).contains("error: somn"), "{what}: names the moment:\n{}", show(&out));
+    assert!(
+        stdout(&out).contains("error: somn"),
+        "{what}: names the moment:\n{}",
+        show(&out)
+    );
 }
 
 fn catalog_files(root: &Path) -> Vec<PathBuf> {
@@ -2928,7 +3047,9 @@ fn every_single_file_tampering_of_a_catalog_is_caught() {
     assert_eq!(files.len(), 6, "{files:?}");
     for rel in &files {
         let name = rel.display().to_string();
-        assert_tamper_caught(&f, &format!("deleting {name}"), |c| std::fs::remove_file(c.join(rel)).expect("rm"));
+        assert_tamper_caught(&f, &format!("deleting {name}"), |c| {
+            std::fs::remove_file(c.join(rel)).expect("rm")
+        });
         assert_tamper_caught(&f, &format!("truncating {name}"), |c| {
             let bytes = std::fs::read(c.join(rel)).expect("read");
             std::fs::write(c.join(rel), &bytes[..bytes.len() / 2]).expect("write");
@@ -2951,28 +3072,51 @@ fn every_single_file_tampering_of_a_catalog_is_caught() {
         std::fs::rename(generation(c, 2), generation(c, 1)).expect("mv");
         std::fs::rename(c.join("tmp"), generation(c, 2)).expect("mv");
     });
-    assert_tamper_caught(&f, "renumbering the head", |c| std::fs::rename(generation(c, 3), generation(c, 4)).expect("mv"));
-    assert_tamper_caught(&f, "a misnamed generation file", |c| std::fs::copy(generation(c, 3), c.join("index/somn/3.json")).map(drop).expect("cp"));
-    assert_tamper_caught(&f, "the head copied as a fourth generation", |c| std::fs::copy(generation(c, 3), generation(c, 4)).map(drop).expect("cp"));
-    assert_tamper_caught(&f, "the copy rolled back to an earlier generation", |c| std::fs::copy(generation(c, 1), c.join("index/somn.json")).map(drop).expect("cp"));
+    assert_tamper_caught(&f, "renumbering the head", |c| {
+        std::fs::rename(generation(c, 3), generation(c, 4)).expect("mv")
+    });
+    assert_tamper_caught(&f, "a misnamed generation file", |c| {
+        std::fs::copy(generation(c, 3), c.join("index/somn/3.json"))
+            .map(drop)
+            .expect("cp")
+    });
+    assert_tamper_caught(&f, "the head copied as a fourth generation", |c| {
+        std::fs::copy(generation(c, 3), generation(c, 4))
+            .map(drop)
+            .expect("cp")
+    });
+    assert_tamper_caught(&f, "the copy rolled back to an earlier generation", |c| {
+        std::fs::copy(generation(c, 1), c.join("index/somn.json"))
+            .map(drop)
+            .expect("cp")
+    });
     assert_tamper_caught(&f, "an appended generation rewriting the signer", |c| {
-        let mut head: Value = serde_json::from_slice(&std::fs::read(generation(c, 3)).expect("head")).expect("JSON");
-        head["previous"] = Value::String(sha256_hex(&std::fs::read(generation(c, 3)).expect("head")));
+        let mut head: Value =
+            serde_json::from_slice(&std::fs::read(generation(c, 3)).expect("head")).expect("JSON");
+        head["previous"] =
+            Value::String(sha256_hex(&std::fs::read(generation(c, 3)).expect("head")));
         head["generation"] = Value::from(4);
         head["versions"][1]["signer"]["name"] = Value::String("Mallory".into());
         let text = serde_json::to_string_pretty(&head).expect("JSON") + "\n";
         std::fs::write(generation(c, 4), &text).expect("gen 4");
         std::fs::write(c.join("index/somn.json"), &text).expect("copy");
     });
-    assert_tamper_caught(&f, "an appended generation yanking without a signed record", |c| {
-        let mut head: Value = serde_json::from_slice(&std::fs::read(generation(c, 3)).expect("head")).expect("JSON");
-        head["previous"] = Value::String(sha256_hex(&std::fs::read(generation(c, 3)).expect("head")));
-        head["generation"] = Value::from(4);
-        head["versions"][1]["yanked"] = Value::Bool(true);
-        let text = serde_json::to_string_pretty(&head).expect("JSON") + "\n";
-        std::fs::write(generation(c, 4), &text).expect("gen 4");
-        std::fs::write(c.join("index/somn.json"), &text).expect("copy");
-    });
+    assert_tamper_caught(
+        &f,
+        "an appended generation yanking without a signed record",
+        |c| {
+            let mut head: Value =
+                serde_json::from_slice(&std::fs::read(generation(c, 3)).expect("head"))
+                    .expect("JSON");
+            head["previous"] =
+                Value::String(sha256_hex(&std::fs::read(generation(c, 3)).expect("head")));
+            head["generation"] = Value::from(4);
+            head["versions"][1]["yanked"] = Value::Bool(true);
+            let text = serde_json::to_string_pretty(&head).expect("JSON") + "\n";
+            std::fs::write(generation(c, 4), &text).expect("gen 4");
+            std::fs::write(c.join("index/somn.json"), &text).expect("copy");
+        },
+    );
 }
 
 #[test]
@@ -2981,7 +3125,11 @@ fn random_byte_changes_of_a_catalog_are_caught() {
     let f = history_fixture();
     let files = catalog_files(&f.catalog);
     let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(24));
-    let strategy = (any::<proptest::sample::Index>(), any::<proptest::sample::Index>(), 1u8..=255);
+    let strategy = (
+        any::<proptest::sample::Index>(),
+        any::<proptest::sample::Index>(),
+        1u8..=255,
+    );
     runner
         .run(&strategy, |(file, at, by)| {
             let rel = file.get(&files).clone();

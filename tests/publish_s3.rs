@@ -111,8 +111,8 @@ impl S3Server {
     /// key), with the bucket created; `None` (after saying why) outside CI when it is
     /// not installed. It keeps objects in memory: there is no `catalog_dir`.
     fn start_moto() -> Option<S3Server> {
-        let binary =
-            std::env::var_os("MOTO_SERVER").map_or_else(|| PathBuf::from("moto_server"), PathBuf::from);
+        let binary = std::env::var_os("MOTO_SERVER")
+            .map_or_else(|| PathBuf::from("moto_server"), PathBuf::from);
         let works = Command::new(&binary)
             .arg("--help")
             .stdout(Stdio::null())
