@@ -251,6 +251,9 @@ pub enum CatalogAction {
         /// require the archive to be byte-identical.
         #[arg(long, value_name = "REPO")]
         rebuild: Option<PathBuf>,
+        /// With --rebuild, rebuild only this moment.
+        #[arg(long, value_name = "ID", requires = "rebuild")]
+        only: Option<String>,
     },
     /// Hide a version from new activations (its bytes stay), on a signed tag
     /// yank/<id>/v<version> by a publisher of the moment's unit.

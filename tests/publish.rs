@@ -2983,6 +2983,22 @@ fn verify_rebuild_detects_a_bundle_that_differs_from_its_source() {
         "{}",
         show(&out)
     );
+    // One moment only: another id rebuilds nothing.
+    let out = moment(
+        f.tmp.path(),
+        &[
+            "catalog",
+            "verify",
+            "--rebuild",
+            path_str(&f.root),
+            "--only",
+            "ovning",
+            "--catalog",
+            f.catalog_arg(),
+        ],
+    );
+    assert_success(&out);
+    assert!(stdout(&out).contains("rebuilt 0"), "{}", show(&out));
 }
 
 // ================================================================ tamper evidence
@@ -3142,4 +3158,45 @@ fn random_byte_changes_of_a_catalog_are_caught() {
             Ok(())
         })
         .expect("every random change is caught");
+}
+
+#[test]
+fn a_yank_tag_on_an_unmerged_commit_is_refused() {
+    let f = published_fixture();
+    git(&f.root, &["checkout", "-q", "-b", "quiet-yank"]);
+    f.commit("nobody reviewed this");
+    f.sign_tag("bo", "yank/somn/v1.0.0");
+    let out = moment(
+        &f.root,
+        &[
+            "catalog",
+            "yank",
+            "somn",
+            "1.0.0",
+            "--catalog",
+            f.catalog_arg(),
+        ],
+    );
+    assert_refused(&out, "`yank/somn/v1.0.0` points at commit");
+    assert_refused(&out, "that is not on origin/main: merge the change first");
+    assert_eq!(f.versions("somn")[0]["yanked"], false);
+    // A tag name that git would read as an option never reaches it.
+    let out = moment(
+        &f.root,
+        &[
+            "catalog",
+            "yank",
+            "somn",
+            "1.0.0",
+            "--tag=-x/somn/v1.0.0",
+            "--catalog",
+            f.catalog_arg(),
+        ],
+    );
+    assert_eq!(code(&out), 2, "{}", show(&out));
+    assert!(
+        stderr(&out).contains("names starting with `-` are refused"),
+        "{}",
+        show(&out)
+    );
 }

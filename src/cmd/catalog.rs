@@ -24,12 +24,14 @@ pub fn execute(args: &CatalogArgs) -> Result<Outcome, Error> {
             signatures,
             units,
             rebuild,
+            only,
         } => {
             let options = verify::VerifyOptions {
                 signatures: *signatures,
                 units: units.as_deref().map(read_units).transpose()?,
             };
-            verify_catalog(catalog, *format, &options, rebuild.as_deref())
+            let rebuild = rebuild.as_deref().map(|repo| (repo, only.as_deref()));
+            verify_catalog(catalog, *format, &options, rebuild)
         }
         CatalogAction::Yank {
             id,
@@ -282,13 +284,13 @@ fn verify_catalog(
     url: &str,
     format: TableFormat,
     options: &verify::VerifyOptions,
-    rebuild_from: Option<&Path>,
+    rebuild_from: Option<(&Path, Option<&str>)>,
 ) -> Result<Outcome, Error> {
     let catalog = Catalog::open(url)?;
     let (mut findings, checked) = verify::verify(&catalog, options)?;
     let rebuilt = match rebuild_from {
-        Some(repo) => {
-            let (more, n) = rebuild::rebuild(&catalog, repo, None)?;
+        Some((repo, only)) => {
+            let (more, n) = rebuild::rebuild(&catalog, repo, only)?;
             findings.extend(more);
             Some(n)
         }
