@@ -1,7 +1,7 @@
 //! Durable writes to a catalog in a local folder: the bytes go to a scratch file that
 //! is synced to disk, then linked (create-only) or renamed (overwrite) into place, the
-//! parent folder is synced so that the new name survives a crash, and the file is
-//! read back and compared.
+//! parent folder is synced so that the new name survives a crash, and what was
+//! written is read back and compared.
 
 use std::fs::File;
 use std::io::Write;
@@ -68,7 +68,9 @@ pub fn overwrite(root: &Path, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
         std::fs::create_dir_all(parent)?;
     }
     let tmp = scratch(root, bytes)?;
+    // Read back before the rename: once in place, a concurrent writer may already
+    // have replaced it with a newer copy.
+    read_back(&tmp, bytes)?;
     std::fs::rename(&tmp, &path)?;
-    sync_parent(&path)?;
-    read_back(&path, bytes)
+    sync_parent(&path)
 }
