@@ -745,3 +745,74 @@ fn a_yank_tag_on_an_unmerged_commit_is_refused() {
         show(&out)
     );
 }
+
+// ================================================================ crash completion
+
+/// Real SIGKILLs spread over a publish's run time. The three writes take far less
+/// time than the build before them, so kills mostly land before or after them; the
+/// states between two writes (a bundle alone, a generation without its copy) are
+/// made directly by `re_running_a_cut_off_publish_completes_it` in tests/publish.rs.
+#[test]
+fn a_publish_killed_at_any_moment_is_completed_by_running_it_again() {
+    let f = Fixture::new();
+    f.sign_tag("anna", "somn/v1.0.0");
+    // How long a whole publish takes here, to spread the kills over it.
+    let start = Instant::now();
+    assert_success(&f.publish_to("somn/v1.0.0", path_str(&f.tmp.path().join("timing")), &[]));
+    let whole = start.elapsed();
+    let mut states = std::collections::BTreeSet::new();
+    for step in 0..12u32 {
+        let catalog = f.tmp.path().join(format!("killed-{step}"));
+        let mut child = spawn_moment(
+            &f.root,
+            &[
+                "publish",
+                "--tag",
+                "somn/v1.0.0",
+                "--catalog",
+                path_str(&catalog),
+            ],
+        );
+        std::thread::sleep(whole * step / 10);
+        child.kill().ok();
+        child.wait().ok();
+        // What the kill left, in the catalog's own terms.
+        let files: Vec<String> = catalog_files_under(&catalog);
+        states.insert(files.len());
+        let out = f.publish_to("somn/v1.0.0", path_str(&catalog), &[]);
+        assert_success(&out);
+        let (exit, report) = verify_json(&f.root, path_str(&catalog));
+        assert_eq!(
+            exit, 0,
+            "killed after {step}/10 of a publish, then re-run: {report:#}"
+        );
+        assert_eq!(
+            report["findings"],
+            serde_json::json!([]),
+            "step {step}: {report:#}"
+        );
+        assert_eq!(
+            version_names(&versions_of(
+                &list_json(&f.root, path_str(&catalog)),
+                "somn"
+            )),
+            ["1.0.0"]
+        );
+    }
+    eprintln!("file counts the kills left: {states:?}");
+    assert!(
+        states.len() > 1,
+        "the kills all left the same state ({states:?}): spread them wider"
+    );
+}
+
+fn catalog_files_under(root: &Path) -> Vec<String> {
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_type().is_file() && !e.path().components().any(|c| c.as_os_str() == ".partial")
+        })
+        .map(|e| e.path().display().to_string())
+        .collect()
+}
