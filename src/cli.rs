@@ -180,8 +180,8 @@ pub struct PublishArgs {
     /// The catalog: a folder, file:///path or s3://bucket/prefix.
     #[arg(long, env = "MOMENT_CATALOG")]
     pub catalog: String,
-    /// Read the publishers' keys from units.yaml at this git revision (such as
-    /// origin/main) instead of at the tag.
+    /// The trusted revision: publishers, units and approvals are read from it, and
+    /// the tagged commit must be on it (default: origin/HEAD; never the tag itself).
     #[arg(long, value_name = "REV")]
     pub trust: Option<String>,
     /// The repository root.
@@ -218,7 +218,21 @@ pub enum CatalogAction {
         #[arg(long, value_enum, default_value_t = TableFormat::Human)]
         format: TableFormat,
     },
-    /// Re-hash every bundle against the index and its manifest; exit 1 on tampering.
+    /// Print one published moment (or one version of it) in full.
+    Show {
+        /// Moment id.
+        id: String,
+        /// Version (default: every version).
+        version: Option<String>,
+        /// The catalog: a folder, file:///path or s3://bucket/prefix.
+        #[arg(long, env = "MOMENT_CATALOG")]
+        catalog: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TableFormat::Human)]
+        format: TableFormat,
+    },
+    /// Re-hash every bundle against the index and its manifest and check the index's
+    /// hash chain; exit 1 on tampering.
     Verify {
         /// The catalog: a folder, file:///path or s3://bucket/prefix.
         #[arg(long, env = "MOMENT_CATALOG")]
@@ -226,6 +240,20 @@ pub enum CatalogAction {
         /// Output format.
         #[arg(long, value_enum, default_value_t = TableFormat::Human)]
         format: TableFormat,
+        /// Also re-verify every stored signature against the key recorded with it.
+        #[arg(long)]
+        signatures: bool,
+        /// Also require each signer to be a publisher of the entry's unit in this
+        /// units.yaml (implies --signatures).
+        #[arg(long, value_name = "FILE")]
+        units: Option<PathBuf>,
+        /// Rebuild each published version from its signed tag in this repository and
+        /// require the archive to be byte-identical.
+        #[arg(long, value_name = "REPO")]
+        rebuild: Option<PathBuf>,
+        /// With --rebuild, rebuild only this moment.
+        #[arg(long, value_name = "ID", requires = "rebuild")]
+        only: Option<String>,
     },
     /// Hide a version from new activations (its bytes stay), on a signed tag
     /// yank/<id>/v<version> by a publisher of the moment's unit.
@@ -240,7 +268,7 @@ pub enum CatalogAction {
         /// The signed yank tag (default: yank/<id>/v<version>).
         #[arg(long)]
         tag: Option<String>,
-        /// Read the publishers' keys from units.yaml at this git revision.
+        /// The trusted revision (default: origin/HEAD; never the tag itself).
         #[arg(long, value_name = "REV")]
         trust: Option<String>,
         /// The repository root.

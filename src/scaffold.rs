@@ -140,7 +140,10 @@ pub fn create(root: &Path, spec: &NewMoment) -> Result<Vec<String>, Error> {
     if is_production {
         files.push((
             "docs/riskanalys.md".to_owned(),
-            "# Riskanalys\n\nBeskriv riskerna med programmet och hur de hanteras, innan det publiceras.\n".to_owned(),
+            format!(
+                "# Riskanalys\n\n{}\n\nBeskriv riskerna med programmet och hur de hanteras, innan det publiceras.\n",
+                crate::publish::risk::TEMPLATE_MARKER
+            ),
         ));
     }
     let mut written = Vec::new();

@@ -235,4 +235,7 @@ fixtures! {
     e052_prorate_items => "e052-prorate-items",
     w016_optional_scored => "w016-optional-scored",
     missing_rules_pass => "missing-rules-pass",
+    e060_duplicate_publisher_key => "e060-duplicate-publisher-key",
+    e061_approvals_exceed_publishers => "e061-approvals-exceed-publishers",
+    w020_risk_analysis_template => "w020-risk-analysis-template",
 }

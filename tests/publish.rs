@@ -5,560 +5,9 @@
 //! allowed-signers file), the test asks git too, so that `moment` is compared with an
 //! independent oracle rather than with itself.
 
-use std::collections::BTreeMap;
-use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+mod publish_support;
 
-use serde_json::Value;
-use sha2::{Digest, Sha256};
-
-const BIN: &str = env!("CARGO_BIN_EXE_moment");
-
-/// No single command may take longer than this; a hang fails the test instead.
-const TIMEOUT: Duration = Duration::from_secs(120);
-
-// ---------------------------------------------------------------- processes
-
-/// Makes git ignore the machine's configuration and gives it an identity.
-fn hermetic(cmd: &mut Command) -> &mut Command {
-    cmd.env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "Test Testsson")
-        .env("GIT_AUTHOR_EMAIL", "test@example.se")
-        .env("GIT_COMMITTER_NAME", "Test Testsson")
-        .env("GIT_COMMITTER_EMAIL", "test@example.se")
-        .env_remove("SSH_AUTH_SOCK")
-        .env_remove("MOMENT_CATALOG")
-        .env_remove("SOURCE_DATE_EPOCH")
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-}
-
-fn wait_with_timeout(mut child: Child, what: &str) -> Output {
-    let mut stdout = child.stdout.take().expect("piped stdout");
-    let mut stderr = child.stderr.take().expect("piped stderr");
-    let out = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        stdout.read_to_end(&mut buf).map(|_| buf)
-    });
-    let err = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        stderr.read_to_end(&mut buf).map(|_| buf)
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for a child") {
-            break status;
-        }
-        if start.elapsed() > TIMEOUT {
-            child.kill().ok();
-            child.wait().ok();
-            panic!("`{what}` did not finish within {TIMEOUT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    Output {
-        status,
-        stdout: out.join().expect("stdout reader").expect("read stdout"),
-        stderr: err.join().expect("stderr reader").expect("read stderr"),
-    }
-}
-
-/// Starts `moment args…` in `cwd` without waiting.
-fn spawn_moment(cwd: &Path, args: &[&str]) -> Child {
-    hermetic(&mut Command::new(BIN))
-        .args(args)
-        .current_dir(cwd)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the moment binary")
-}
-
-/// Runs `moment args…` in `cwd`.
-fn moment(cwd: &Path, args: &[&str]) -> Output {
-    wait_with_timeout(
-        spawn_moment(cwd, args),
-        &format!("moment {}", args.join(" ")),
-    )
-}
-
-fn code(out: &Output) -> i32 {
-    out.status
-        .code()
-        .unwrap_or_else(|| panic!("killed by a signal: {:?}", out.status))
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn show(out: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}--- stderr\n{}",
-        out.status.code(),
-        stdout(out),
-        stderr(out)
-    )
-}
-
-/// Runs git in `dir`; panics when it fails.
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = git_output(dir, args);
-    assert!(
-        out.status.success(),
-        "git {} failed:\n{}",
-        args.join(" "),
-        show(&out)
-    );
-    stdout(&out).trim_end().to_owned()
-}
-
-/// Runs git in `dir` and returns what happened.
-fn git_output(dir: &Path, args: &[&str]) -> Output {
-    hermetic(&mut Command::new("git"))
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run git")
-}
-
-/// Runs git in `dir` with `input` on stdin.
-fn git_stdin(dir: &Path, args: &[&str], input: &[u8]) -> String {
-    let mut child = hermetic(&mut Command::new("git"))
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run git");
-    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), input).expect("feed git");
-    let out = child.wait_with_output().expect("wait for git");
-    assert!(
-        out.status.success(),
-        "git {} failed:\n{}",
-        args.join(" "),
-        show(&out)
-    );
-    stdout(&out).trim_end().to_owned()
-}
-
-fn path_str(p: &Path) -> &str {
-    p.to_str().expect("temporary paths are UTF-8")
-}
-
-/// Asserts a refusal: exit 1 and a single line on stderr, `refused: …`, containing `needle`.
-fn assert_refused(out: &Output, needle: &str) {
-    let err = stderr(out);
-    assert_eq!(code(out), 1, "expected a refusal (exit 1):\n{}", show(out));
-    assert!(
-        err.starts_with("refused: "),
-        "a refusal starts with `refused:`:\n{}",
-        show(out)
-    );
-    assert_eq!(
-        err.trim_end().lines().count(),
-        1,
-        "a refusal is one sentence on one line:\n{}",
-        show(out)
-    );
-    assert!(
-        err.contains(needle),
-        "the refusal should say `{needle}`:\n{}",
-        show(out)
-    );
-}
-
-fn assert_success(out: &Output) {
-    assert_eq!(code(out), 0, "expected success:\n{}", show(out));
-}
-
-// ---------------------------------------------------------------- keys
-
-/// An SSH key pair made for one test.
-struct Key {
-    /// The private key file (its public half is next to it as `.pub`).
-    path: PathBuf,
-    /// The `.pub` line.
-    public: String,
-}
-
-impl Key {
-    fn generate(dir: &Path, name: &str, kind: &[&str]) -> Key {
-        let path = dir.join(name);
-        let out = Command::new("ssh-keygen")
-            .args(["-q", "-N", "", "-C", &format!("{name}@example.se")])
-            .args(kind)
-            .arg("-f")
-            .arg(&path)
-            .stdin(Stdio::null())
-            .output()
-            .expect("run ssh-keygen (the tests need OpenSSH)");
-        assert!(out.status.success(), "ssh-keygen: {}", show(&out));
-        let public = std::fs::read_to_string(path.with_extension("pub"))
-            .expect("read the public key")
-            .trim()
-            .to_owned();
-        Key { path, public }
-    }
-
-    fn ed25519(dir: &Path, name: &str) -> Key {
-        Key::generate(dir, name, &["-t", "ed25519"])
-    }
-
-    /// `SHA256:…`, as `ssh-keygen -l` prints it.
-    fn fingerprint(&self) -> String {
-        let out = Command::new("ssh-keygen")
-            .args(["-l", "-E", "sha256", "-f"])
-            .arg(self.path.with_extension("pub"))
-            .output()
-            .expect("run ssh-keygen -l");
-        stdout(&out)
-            .split_whitespace()
-            .nth(1)
-            .expect("a fingerprint")
-            .to_owned()
-    }
-
-    fn key_path(&self) -> &str {
-        path_str(&self.path)
-    }
-}
-
-// ---------------------------------------------------------------- the test repository
-
-/// A moments repository in a temporary folder with the worked example `somn` (unit
-/// region-exempel, publishers Anna and Bo), `ovning` (training unit, publisher
-/// Cecilia), a second production unit region-annan (publisher Dora), keys for all of
-/// them and for Eve, who is in no unit; and an empty catalog folder next to it.
-struct Fixture {
-    tmp: tempfile::TempDir,
-    root: PathBuf,
-    catalog: PathBuf,
-    keys: BTreeMap<&'static str, Key>,
-}
-
-const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/moments");
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.expect("walk the example");
-        let rel = entry.path().strip_prefix(from).expect("under from");
-        let dst = to.join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dst).expect("create a folder");
-        } else {
-            std::fs::copy(entry.path(), &dst).expect("copy a file");
-        }
-    }
-}
-
-fn units_yaml(keys: &BTreeMap<&'static str, Key>) -> String {
-    format!(
-        r#"# yaml-language-server: $schema=./schemas/units.schema.json
-units:
-  - id: region-exempel
-    name: Region Exempel utgivarenhet
-    kind: production
-    publishers:
-      - name: Anna Andersson
-        key: "{anna}"
-      - name: Bo Berg
-        key: "{bo}"
-    groups:
-      - name: psykiatri
-        members: ["@anna", "@bo"]
-        moments: [somn]
-  - id: region-annan
-    name: Region Annan utgivarenhet
-    kind: production
-    publishers:
-      - name: Dora Dahl
-        key: "{dora}"
-  - id: region-exempel-utbildning
-    name: Region Exempel utbildningsutgivarenhet
-    kind: training
-    publishers:
-      - name: Cecilia Carlsson
-        key: "{cecilia}"
-"#,
-        anna = keys["anna"].public,
-        bo = keys["bo"].public,
-        dora = keys["dora"].public,
-        cecilia = keys["cecilia"].public,
-    )
-}
-
-impl Fixture {
-    fn new() -> Fixture {
-        let tmp = tempfile::tempdir().expect("a temporary folder");
-        let root = tmp.path().join("repo");
-        let catalog = tmp.path().join("catalog");
-        let key_dir = tmp.path().join("keys");
-        std::fs::create_dir_all(&key_dir).expect("a key folder");
-        let mut keys = BTreeMap::new();
-        for name in ["anna", "bo", "cecilia", "dora", "eve"] {
-            keys.insert(name, Key::ed25519(&key_dir, name));
-        }
-        std::fs::create_dir_all(root.join("moments")).expect("moments/");
-        for id in ["somn", "ovning"] {
-            copy_tree(
-                &Path::new(EXAMPLES).join(id),
-                &root.join("moments").join(id),
-            );
-        }
-        std::fs::write(root.join("units.yaml"), units_yaml(&keys)).expect("units.yaml");
-        git(&root, &["init", "-q", "-b", "main"]);
-        let fixture = Fixture {
-            tmp,
-            root,
-            catalog,
-            keys,
-        };
-        fixture.commit("the first version");
-        fixture
-    }
-
-    fn key(&self, name: &str) -> &Key {
-        &self.keys[name]
-    }
-
-    fn catalog_arg(&self) -> &str {
-        path_str(&self.catalog)
-    }
-
-    fn write(&self, rel: &str, text: &str) {
-        let path = self.root.join(rel);
-        std::fs::create_dir_all(path.parent().expect("a parent")).expect("folders");
-        std::fs::write(path, text).expect("write a file");
-    }
-
-    fn read(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.root.join(rel)).expect("read a file")
-    }
-
-    /// Replaces `from` by `to` in `rel` (which must contain it).
-    fn edit(&self, rel: &str, from: &str, to: &str) {
-        let text = self.read(rel);
-        assert!(text.contains(from), "{rel} does not contain {from:?}");
-        self.write(rel, &text.replacen(from, to, 1));
-    }
-
-    fn set_version(&self, id: &str, version: &str) {
-        let rel = format!("moments/{id}/moment.yaml");
-        let text = self.read(&rel);
-        let line = text
-            .lines()
-            .find(|l| l.starts_with("version:"))
-            .expect("a version line")
-            .to_owned();
-        self.write(
-            &rel,
-            &text.replacen(&line, &format!("version: \"{version}\""), 1),
-        );
-    }
-
-    fn commit(&self, message: &str) -> String {
-        git(&self.root, &["add", "-A"]);
-        git(
-            &self.root,
-            &["commit", "-q", "--allow-empty", "-m", message],
-        );
-        git(&self.root, &["rev-parse", "HEAD"])
-    }
-
-    /// `git tag -s` with an SSH key, as a publisher does it.
-    fn sign_tag(&self, key: &str, name: &str) {
-        self.sign_tag_at(key, name, "HEAD");
-    }
-
-    fn sign_tag_at(&self, key: &str, name: &str, rev: &str) {
-        git(
-            &self.root,
-            &[
-                "-c",
-                "gpg.format=ssh",
-                "-c",
-                &format!("user.signingkey={}", self.key(key).key_path()),
-                "tag",
-                "-s",
-                "-m",
-                &format!("Release {name}"),
-                name,
-                rev,
-            ],
-        );
-    }
-
-    /// The independent oracle: does `git verify-tag` accept `tag` when only `signers`
-    /// are allowed?
-    fn git_verifies(&self, tag: &str, signers: &[&str]) -> bool {
-        let file = self.tmp.path().join("allowed_signers");
-        let lines: String = signers
-            .iter()
-            .map(|s| format!("{s}@example.se {}\n", self.key(s).public))
-            .collect();
-        std::fs::write(&file, lines).expect("allowed signers");
-        git_output(
-            &self.root,
-            &[
-                "-c",
-                &format!("gpg.ssh.allowedSignersFile={}", path_str(&file)),
-                "verify-tag",
-                tag,
-            ],
-        )
-        .status
-        .success()
-    }
-
-    fn publish(&self, tag: &str) -> Output {
-        self.publish_to(tag, self.catalog_arg(), &[])
-    }
-
-    fn publish_to(&self, tag: &str, catalog: &str, extra: &[&str]) -> Output {
-        let mut args = vec!["publish", "--tag", tag, "--catalog", catalog];
-        args.extend_from_slice(extra);
-        moment(&self.root, &args)
-    }
-
-    fn list_json(&self) -> Value {
-        list_json(&self.root, self.catalog_arg())
-    }
-
-    fn verify(&self) -> Output {
-        moment(
-            &self.root,
-            &["catalog", "verify", "--catalog", self.catalog_arg()],
-        )
-    }
-
-    fn verify_json(&self) -> (i32, Value) {
-        verify_json(&self.root, self.catalog_arg())
-    }
-
-    /// The versions of `id` in the catalog, as `catalog list --format json` shows them.
-    fn versions(&self, id: &str) -> Vec<Value> {
-        versions_of(&self.list_json(), id)
-    }
-
-    fn tag_commit(&self, tag: &str) -> String {
-        git(&self.root, &["rev-parse", &format!("{tag}^{{commit}}")])
-    }
-}
-
-fn list_json(cwd: &Path, catalog: &str) -> Value {
-    let out = moment(
-        cwd,
-        &["catalog", "list", "--catalog", catalog, "--format", "json"],
-    );
-    assert_success(&out);
-    serde_json::from_str(&stdout(&out))
-        .unwrap_or_else(|e| panic!("catalog list printed no JSON ({e}):\n{}", show(&out)))
-}
-
-fn verify_json(cwd: &Path, catalog: &str) -> (i32, Value) {
-    let out = moment(
-        cwd,
-        &[
-            "catalog",
-            "verify",
-            "--catalog",
-            catalog,
-            "--format",
-            "json",
-        ],
-    );
-    let json = serde_json::from_str(&stdout(&out))
-        .unwrap_or_else(|e| panic!("catalog verify printed no JSON ({e}):\n{}", show(&out)));
-    (code(&out), json)
-}
-
-fn versions_of(list: &Value, id: &str) -> Vec<Value> {
-    list["moments"]
-        .as_array()
-        .expect("moments is a list")
-        .iter()
-        .find(|m| m["id"] == id)
-        .map(|m| m["versions"].as_array().expect("versions").clone())
-        .unwrap_or_default()
-}
-
-fn version_names(versions: &[Value]) -> Vec<String> {
-    versions
-        .iter()
-        .map(|v| v["version"].as_str().expect("a version").to_owned())
-        .collect()
-}
-
-/// Every file under `root` with its bytes, for before/after comparisons.
-fn snapshot(root: &Path) -> Vec<(String, Vec<u8>)> {
-    if !root.exists() {
-        return Vec::new();
-    }
-    walkdir::WalkDir::new(root)
-        .sort_by_file_name()
-        .into_iter()
-        .map(|e| e.expect("walk"))
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (
-                e.path()
-                    .strip_prefix(root)
-                    .expect("under root")
-                    .to_string_lossy()
-                    .into_owned(),
-                std::fs::read(e.path()).expect("read"),
-            )
-        })
-        .collect()
-}
-
-fn names(snapshot: &[(String, Vec<u8>)]) -> Vec<&str> {
-    snapshot.iter().map(|(n, _)| n.as_str()).collect()
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// The files of a `.tar.gz`, by their path inside the archive's top folder.
-fn untar(archive: &[u8]) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(archive));
-    for entry in tar.entries().expect("a tar archive") {
-        let mut entry = entry.expect("an entry");
-        let path = entry.path().expect("a path").to_string_lossy().into_owned();
-        let mut bytes = Vec::new();
-        entry.read_to_end(&mut bytes).expect("read an entry");
-        let inner = path
-            .split_once('/')
-            .map_or(path.clone(), |(_, r)| r.to_owned());
-        out.insert(inner, bytes);
-    }
-    out
-}
-
-/// Whether any file of `archive` contains `needle`.
-fn archive_contains(archive: &[u8], needle: &str) -> bool {
-    untar(archive)
-        .values()
-        .any(|b| String::from_utf8_lossy(b).contains(needle))
-}
+use publish_support::*;
 
 // ================================================================ publishing
 
@@ -644,7 +93,8 @@ fn a_signed_tag_is_published_listed_and_verified() {
         "published",
         "signed by",
         "status",
-        "sha256",
+        "title",
+        "message",
     ] {
         assert!(header.contains(column), "header lacks {column}: {table}");
     }
@@ -655,7 +105,8 @@ fn a_signed_tag_is_published_listed_and_verified() {
         at,
         "Anna Andersson",
         "active",
-        &sha256_hex(&bundle)[..16],
+        "Sömn – steg för steg",
+        "Release somn/v1.0.0",
     ] {
         assert!(row.contains(cell), "row lacks {cell}: {table}");
     }
@@ -1243,30 +694,140 @@ fn every_key_type_the_units_schema_accepts_can_sign() {
     );
 }
 
-#[test]
-fn trust_reads_the_publishers_from_another_revision() {
-    let f = Fixture::new();
-    // On an unmerged branch, Eve adds her own key to units.yaml and signs a release.
+/// Eve, in no unit, adds her own key to units.yaml on a branch and signs a release.
+fn eve_on_a_branch(f: &Fixture) {
     git(&f.root, &["checkout", "-q", "-b", "eve-was-here"]);
     f.edit(
         "units.yaml",
         "    groups:\n      - name: psykiatri",
         &format!(
-            "      - name: Eve\n        key: \"{}\"\n    groups:\n      - name: psykiatri",
+            "      - name: Eve Evil\n        key: \"{}\"\n    groups:\n      - name: psykiatri",
             f.key("eve").public
         ),
     );
     f.commit("add me");
     f.sign_tag("eve", "somn/v1.0.0");
-    // With --trust main (what the CI templates do) the keys come from main: refused.
-    let out = f.publish_to("somn/v1.0.0", f.catalog_arg(), &["--trust", "main"]);
-    assert_refused(&out, "not a publisher of unit `region-exempel`");
-    assert!(snapshot(&f.catalog).is_empty());
-    // Without it the tag vouches for itself, which is why CI must pass --trust.
-    assert_success(&f.publish("somn/v1.0.0"));
-    assert_eq!(f.versions("somn")[0]["signer"]["name"], "Eve");
+    git(
+        &f.root,
+        &[
+            "push",
+            "-q",
+            "origin",
+            "eve-was-here",
+            "refs/tags/somn/v1.0.0",
+        ],
+    );
+}
 
-    // A publisher removed on main can no longer sign, even on an old commit.
+/// A fresh clone of the git host, as CI makes it: origin/HEAD is set by `git clone`.
+fn ci_clone(f: &Fixture, name: &str) -> PathBuf {
+    let clone = f.tmp.path().join(name);
+    git(
+        f.tmp.path(),
+        &["clone", "-q", path_str(&f.origin()), path_str(&clone)],
+    );
+    assert_eq!(
+        git(&clone, &["symbolic-ref", "refs/remotes/origin/HEAD"]),
+        "refs/remotes/origin/main"
+    );
+    clone
+}
+
+#[test]
+fn eve_on_a_branch_is_refused_by_the_default_command_line() {
+    let f = Fixture::new();
+    eve_on_a_branch(&f);
+    let clone = ci_clone(&f, "ci");
+    git(&clone, &["checkout", "-q", "--detach", "somn/v1.0.0"]);
+    let out = moment(
+        &clone,
+        &[
+            "publish",
+            "--tag",
+            "somn/v1.0.0",
+            "--catalog",
+            f.catalog_arg(),
+        ],
+    );
+    // The tagged commit is not on main, and Eve's key is only on her branch.
+    assert_refused(&out, "is not on origin/main: merge the change first");
+    assert!(snapshot(&f.catalog).is_empty());
+    // In her own checkout (HEAD on her branch) the default still trusts origin/main.
+    let out = f.publish("somn/v1.0.0");
+    assert_refused(&out, "is not on origin/main");
+    assert!(snapshot(&f.catalog).is_empty());
+}
+
+#[test]
+fn an_unmerged_commit_signed_by_a_real_publisher_is_refused() {
+    let f = Fixture::new();
+    git(&f.root, &["checkout", "-q", "-b", "unreviewed"]);
+    f.edit(
+        "moments/somn/welcome.md",
+        "Välkommen",
+        "Obehörigt välkommen",
+    );
+    f.commit("an unreviewed change");
+    f.sign_tag("anna", "somn/v1.0.0");
+    let out = f.publish("somn/v1.0.0");
+    assert_refused(&out, "that is not on origin/main: merge the change first");
+    // With --trust main too.
+    let out = f.publish_to("somn/v1.0.0", f.catalog_arg(), &["--trust", "main"]);
+    assert_refused(&out, "that is not on main: merge the change first");
+    assert!(snapshot(&f.catalog).is_empty());
+    // Merged, the same tag publishes.
+    git(&f.root, &["checkout", "-q", "main"]);
+    git(&f.root, &["merge", "-q", "--ff-only", "unreviewed"]);
+    git(&f.root, &["push", "-q", "origin", "main"]);
+    assert_success(&f.publish("somn/v1.0.0"));
+}
+
+#[test]
+fn without_origin_head_or_trust_publish_refuses_and_says_how() {
+    let f = Fixture::new();
+    f.sign_tag("anna", "somn/v1.0.0");
+    git(&f.root, &["remote", "set-head", "origin", "--delete"]);
+    let out = f.publish("somn/v1.0.0");
+    assert_refused(
+        &out,
+        "pass the reviewed branch, such as `--trust origin/main`",
+    );
+    assert!(snapshot(&f.catalog).is_empty());
+    assert_success(&f.publish_to("somn/v1.0.0", f.catalog_arg(), &["--trust", "origin/main"]));
+}
+
+#[test]
+fn a_moment_relabelled_to_another_unit_is_refused() {
+    // Dora publishes for region-annan. She relabels somn (region-exempel) as hers.
+    let f = Fixture::new();
+    git(&f.root, &["checkout", "-q", "-b", "hijack"]);
+    f.edit(
+        "moments/somn/moment.yaml",
+        "unit: region-exempel",
+        "unit: region-annan",
+    );
+    f.commit("somn is ours now");
+    f.sign_tag("dora", "somn/v1.0.0");
+    assert_refused(&f.publish("somn/v1.0.0"), "is not on origin/main");
+    // Even merged, the unit at the tag must equal the unit on the trusted branch at
+    // the time of publishing: a later commit on main moves it back.
+    git(&f.root, &["checkout", "-q", "main"]);
+    git(&f.root, &["merge", "-q", "--ff-only", "hijack"]);
+    f.edit(
+        "moments/somn/moment.yaml",
+        "unit: region-annan",
+        "unit: region-exempel",
+    );
+    f.commit("revert the hijack");
+    assert_refused(
+        &f.publish("somn/v1.0.0"),
+        "names unit `region-annan` at the tag but `region-exempel` on origin/main",
+    );
+    assert!(snapshot(&f.catalog).is_empty());
+}
+
+#[test]
+fn a_publisher_removed_on_main_can_no_longer_sign_an_old_commit() {
     let f = Fixture::new();
     let first = git(&f.root, &["rev-parse", "HEAD"]);
     let units = f.read("units.yaml");
@@ -1278,14 +839,11 @@ fn trust_reads_the_publishers_from_another_revision() {
     f.write("units.yaml", &units.replace(&anna_line, ""));
     f.commit("Anna left");
     f.sign_tag_at("anna", "somn/v1.0.0", &first);
-    assert_refused(
-        &f.publish_to("somn/v1.0.0", f.catalog_arg(), &["--trust", "main"]),
-        "not a publisher",
-    );
+    assert_refused(&f.publish("somn/v1.0.0"), "not a publisher");
     // Bo, still a publisher on main, signs the same commit instead.
     git(&f.root, &["tag", "-d", "somn/v1.0.0"]);
     f.sign_tag_at("bo", "somn/v1.0.0", &first);
-    assert_success(&f.publish_to("somn/v1.0.0", f.catalog_arg(), &["--trust", "main"]));
+    assert_success(&f.publish("somn/v1.0.0"));
 }
 
 #[test]
@@ -1341,13 +899,6 @@ fn an_empty_aws_endpoint_url_means_aws_itself_not_a_crash() {
 }
 
 // ================================================================ catalog verify
-
-fn published_fixture() -> Fixture {
-    let f = Fixture::new();
-    f.sign_tag("anna", "somn/v1.0.0");
-    assert_success(&f.publish("somn/v1.0.0"));
-    f
-}
 
 #[test]
 fn verify_reports_a_flipped_byte() {
@@ -1422,14 +973,14 @@ fn verify_reports_a_rewritten_index() {
     let out = f.verify();
     assert_eq!(code(&out), 1, "{}", show(&out));
     assert!(
-        stdout(&out).contains("error: somn 1.0.0: generation 2 dropped this version"),
+        stdout(&out).contains("error: somn 1.0.0: generation 2 dropped or moved this version"),
         "{}",
         show(&out)
     );
 }
 
 #[test]
-fn verify_accepts_a_catalog_left_by_an_interrupted_publish() {
+fn re_running_a_cut_off_publish_completes_it() {
     // 1. The bundle was written, the index never: a warning, and publishing the same
     //    tag again completes it.
     let f = published_fixture();
@@ -1459,6 +1010,8 @@ fn verify_accepts_a_catalog_left_by_an_interrupted_publish() {
     assert_eq!(report["findings"], serde_json::json!([]), "completed");
 
     // 2. The next index generation was written, the copy index/<id>.json not updated.
+    //    Readers of the copy would see the old state (a rollback), so verify fails and
+    //    says how to complete it; re-running the same publish completes it.
     let f = published_fixture();
     let copy = f.catalog.join("index/somn.json");
     let old_copy = std::fs::read(&copy).expect("copy");
@@ -1468,9 +1021,11 @@ fn verify_accepts_a_catalog_left_by_an_interrupted_publish() {
     assert_success(&f.publish("somn/v1.1.0"));
     std::fs::write(&copy, &old_copy).expect("roll the copy back");
     let out = f.verify();
-    assert_success(&out);
+    assert_eq!(code(&out), 1, "{}", show(&out));
     assert!(
-        stdout(&out).contains("warning: somn: index/somn.json is generation 1, the latest is 2"),
+        stdout(&out).contains(
+            "error: somn: index/somn.json is generation 1, the head is 2: re-run the latest publish or yank to complete it"
+        ),
         "{}",
         show(&out)
     );
@@ -1479,26 +1034,30 @@ fn verify_accepts_a_catalog_left_by_an_interrupted_publish() {
         ["1.0.0", "1.1.0"],
         "list reads the latest generation, not the stale copy"
     );
-    // The next publish (or re-publish) leaves the copy right again.
-    f.set_version("somn", "1.2.0");
-    f.commit("1.2.0");
-    f.sign_tag("anna", "somn/v1.2.0");
-    assert_success(&f.publish("somn/v1.2.0"));
+    let out = f.publish("somn/v1.1.0");
+    assert_success(&out);
+    assert!(stdout(&out).contains("already published"), "{}", show(&out));
     let (exit, report) = f.verify_json();
-    assert_eq!(exit, 0);
+    assert_eq!(exit, 0, "{report}");
     assert_eq!(report["findings"], serde_json::json!([]));
+    assert_eq!(
+        std::fs::read(&copy).expect("copy"),
+        std::fs::read(f.catalog.join("index/somn/0000000002.json")).expect("head")
+    );
 
-    // 3. The copy is missing altogether.
+    // 3. The copy is missing altogether (cut off after the first generation).
     let f = published_fixture();
     std::fs::remove_file(f.catalog.join("index/somn.json")).expect("delete the copy");
     let out = f.verify();
-    assert_success(&out);
+    assert_eq!(code(&out), 1, "{}", show(&out));
     assert!(
         stdout(&out).contains("index/somn.json is missing"),
         "{}",
         show(&out)
     );
     assert_eq!(version_names(&f.versions("somn")), ["1.0.0"]);
+    assert_success(&f.publish("somn/v1.0.0"));
+    assert_success(&f.verify());
 }
 
 #[test]
@@ -1707,6 +1266,10 @@ fn eight_moments_published_at_once_all_arrive() {
     for id in &ids {
         let out = moment(&f.root, &["new", id, "--unit", "region-exempel"]);
         assert_success(&out);
+        f.write(
+            &format!("moments/{id}/docs/riskanalys.md"),
+            REAL_RISK_ANALYSIS,
+        );
     }
     f.commit("eight moments");
     let version = |id: &str| {
@@ -1984,12 +1547,41 @@ fn init_makes_a_repository_that_checks_clean() {
     assert_eq!(code(&out), 0, "{}", show(&out));
     let report: Value = serde_json::from_str(&stdout(&out)).expect("JSON");
     assert_eq!(report["errors"], 0, "{report:#}");
-    // The workflow publishes with the keys of main, as the publishing chapter says.
+    // The workflows publish with the default trust (origin/HEAD), which they set.
     let workflow = std::fs::read_to_string(dir.join(".github/workflows/moment.yml")).expect("wf");
-    assert!(workflow.contains("moment publish --tag"), "{workflow}");
-    assert!(workflow.contains("--trust origin/main"), "{workflow}");
+    assert!(
+        workflow.contains("moment publish --tag \"${{ github.ref_name }}\"\n"),
+        "{workflow}"
+    );
+    assert!(
+        workflow.contains("git remote set-head origin --auto"),
+        "{workflow}"
+    );
+    assert!(!workflow.contains("--trust"), "{workflow}");
     let gitlab = std::fs::read_to_string(dir.join(".gitlab-ci.yml")).expect("gitlab");
-    assert!(gitlab.contains("--trust origin/main"), "{gitlab}");
+    assert!(
+        gitlab.contains("git remote set-head origin \"$CI_DEFAULT_BRANCH\""),
+        "{gitlab}"
+    );
+    assert!(
+        gitlab.contains("moment publish --tag \"$CI_COMMIT_TAG\"\n"),
+        "{gitlab}"
+    );
+    // Four eyes: production units need two publishers' signatures.
+    let units = std::fs::read_to_string(dir.join("units.yaml")).expect("units");
+    assert!(
+        units.contains("kind: production\n    approvals: 2\n"),
+        "{units}"
+    );
+    // The risk analysis is detectably the template: check warns (W020).
+    assert!(
+        report["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .any(|d| d["code"] == "W020"),
+        "{report:#}"
+    );
     // A second init into the same folder refuses rather than overwrite.
     let out = moment(tmp.path(), &["init", path_str(&dir)]);
     assert_eq!(code(&out), 2, "{}", show(&out));
@@ -2101,6 +1693,12 @@ fn the_publisher_chapter_end_to_end() {
         1,
     );
     std::fs::write(&units, text).expect("add the keys");
+    // The designer writes the real risk analysis in place of the template.
+    std::fs::write(
+        repo.join("moments/exempel/docs/riskanalys.md"),
+        REAL_RISK_ANALYSIS,
+    )
+    .expect("risk analysis");
     let out = moment(&repo, &["check", "--format", "json"]);
     let report: Value = serde_json::from_str(&stdout(&out)).expect("JSON");
     assert_eq!(report["errors"], 0, "{report:#}");
@@ -2109,10 +1707,19 @@ fn the_publisher_chapter_end_to_end() {
         "two publishers, no warning: {report:#}"
     );
 
-    // git init, commit
+    // git init, commit, push to the git host (here a bare repository); the clone's
+    // origin/HEAD is the trusted revision.
+    let host = tmp.path().join("host.git");
+    git(
+        tmp.path(),
+        &["init", "-q", "--bare", "-b", "main", path_str(&host)],
+    );
     git(&repo, &["init", "-q", "-b", "main"]);
     git(&repo, &["add", "-A"]);
     git(&repo, &["commit", "-q", "-m", "Ny repository med exempel"]);
+    git(&repo, &["remote", "add", "origin", path_str(&host)]);
+    git(&repo, &["push", "-q", "origin", "main"]);
+    git(&repo, &["remote", "set-head", "origin", "--auto"]);
 
     // One-time git set-up, as the chapter tells it (per repository here; --global on a
     // publisher's own machine): sign with SSH, with the public key's path.
@@ -2145,20 +1752,58 @@ fn the_publisher_chapter_end_to_end() {
         ],
     );
 
-    // What CI does after the push: publish with the keys of main.
+    // What CI does after the push: publish, trusting origin/HEAD. The unit requires
+    // two approvals (`moment init` writes `approvals: 2`): Anna's alone is refused.
     let catalog = tmp.path().join("innehallskatalog");
-    let out = moment(
+    let publish = |tag: &str| {
+        moment(
+            &repo,
+            &["publish", "--tag", tag, "--catalog", path_str(&catalog)],
+        )
+    };
+    assert_refused(
+        &publish("exempel/v0.1.0"),
+        "needs 2 approvals by distinct publishers and has 1 (Anna Andersson): 1 more must sign",
+    );
+    assert!(!catalog.join("bundles").exists());
+    // Anna cannot approve twice.
+    git(
         &repo,
         &[
-            "publish",
-            "--tag",
-            "exempel/v0.1.0",
-            "--catalog",
-            path_str(&catalog),
-            "--trust",
-            "main",
+            "tag",
+            "-s",
+            "approve/exempel/v0.1.0/anna",
+            "-m",
+            "Godkänd",
+            "exempel/v0.1.0^{}",
         ],
     );
+    assert_refused(&publish("exempel/v0.1.0"), "has 1 (Anna Andersson)");
+    // Bo approves: a signed tag on the same commit.
+    let sign_as = |key: &Key| {
+        git(
+            &repo,
+            &[
+                "config",
+                "user.signingkey",
+                path_str(&key.path.with_extension("pub")),
+            ],
+        );
+    };
+    sign_as(&bo);
+    git(
+        &repo,
+        &[
+            "tag",
+            "-s",
+            "approve/exempel/v0.1.0/bo",
+            "-m",
+            "Slutgranskad",
+            "exempel/v0.1.0^{}",
+        ],
+    );
+    sign_as(&anna);
+    let out = publish("exempel/v0.1.0");
     assert_success(&out);
     let out = moment(
         &repo,
@@ -2170,28 +1815,35 @@ fn the_publisher_chapter_end_to_end() {
     let versions = versions_of(&list, "exempel");
     assert_eq!(version_names(&versions), ["0.1.0"]);
     assert_eq!(versions[0]["signer"]["name"], "Anna Andersson");
+    assert_eq!(versions[0]["approvals"][0]["signer"]["name"], "Bo Berg");
+    assert_eq!(
+        versions[0]["approvals"][0]["tag"],
+        "approve/exempel/v0.1.0/bo"
+    );
 
     // The next release: bump, commit, sign, publish; then yank the first.
     let yaml = yaml.replace("version: \"0.1.0\"", "version: \"0.2.0\"");
     std::fs::write(repo.join("moments/exempel/moment.yaml"), yaml).expect("bump");
     git(&repo, &["commit", "-q", "-am", "exempel 0.2.0"]);
+    git(&repo, &["push", "-q", "origin", "main"]);
     git(
         &repo,
         &["tag", "-s", "exempel/v0.2.0", "-m", "Exempel 0.2.0"],
     );
-    let catalog_arg = path_str(&catalog);
-    assert_success(&moment(
+    sign_as(&bo);
+    git(
         &repo,
         &[
-            "publish",
-            "--tag",
-            "exempel/v0.2.0",
-            "--catalog",
-            catalog_arg,
-            "--trust",
-            "main",
+            "tag",
+            "-s",
+            "approve/exempel/v0.2.0/bo",
+            "-m",
+            "Slutgranskad",
+            "exempel/v0.2.0^{}",
         ],
-    ));
+    );
+    let catalog_arg = path_str(&catalog);
+    assert_success(&publish("exempel/v0.2.0"));
     git(
         &repo,
         &[
@@ -2213,14 +1865,13 @@ fn the_publisher_chapter_end_to_end() {
             "0.1.0",
             "--catalog",
             catalog_arg,
-            "--trust",
-            "main",
         ],
     ));
     let versions = versions_of(&list_json(&repo, catalog_arg), "exempel");
     assert_eq!(version_names(&versions), ["0.1.0", "0.2.0"]);
     assert_eq!(versions[0]["yanked"], true);
     assert_eq!(versions[0]["yanked_by"]["signer"]["name"], "Bo Berg");
+    assert_eq!(versions[0]["yanked_by"]["reason"], "Fel i texten");
     assert_success(&moment(
         &repo,
         &["catalog", "verify", "--catalog", catalog_arg],

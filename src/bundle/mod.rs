@@ -35,16 +35,8 @@ impl Provenance {
     /// Reads `SOURCE_DATE_EPOCH`, else the commit time of `HEAD` in `root`, else 0.
     pub fn detect(root: &Path, tool_version: &str) -> Provenance {
         let git = |args: &[&str]| -> Option<String> {
-            let out = std::process::Command::new("git")
-                .arg("-C")
-                .arg(root)
-                .args(args)
-                .output()
-                .ok()?;
-            out.status
-                .success()
-                .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
-                .filter(|s| !s.is_empty())
+            let out = crate::git::run(root, args).ok()?;
+            Some(String::from_utf8_lossy(&out).trim().to_owned()).filter(|s| !s.is_empty())
         };
         let source_commit = git(&["rev-parse", "HEAD"]);
         let epoch = std::env::var("SOURCE_DATE_EPOCH")

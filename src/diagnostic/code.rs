@@ -83,6 +83,8 @@ codes! {
     FileType = "E050", Error, "linked file type is not allowed in content";
     MissingAllow = "E051", Error, "missing-answer rule allows every summed item to be unanswered";
     ProrateItems = "E052", Error, "prorating needs items answered on one bounded scale";
+    DuplicatePublisherKey = "E060", Error, "a unit lists the same publisher key twice";
+    ApprovalsExceedPublishers = "E061", Error, "a unit requires more approvals than it has publishers";
     ImageNoAlt = "W001", Warning, "image without alt text";
     VideoNoCaptions = "W002", Warning, "video without captions";
     AudioNoTranscript = "W003", Warning, "audio without transcript";
@@ -99,6 +101,7 @@ codes! {
     WelcomeBlock = "W014", Warning, "media or form block in the welcome text is not shown";
     CodeownersStale = "W015", Warning, "CODEOWNERS does not match the user groups in units.yaml";
     OptionalScored = "W016", Warning, "score sums an optional item without a missing-answer rule";
+    RiskAnalysisTemplate = "W020", Warning, "risk analysis is empty or still the template";
 }
 
 impl fmt::Display for Code {

@@ -46,20 +46,7 @@ pub struct Loaded {
 
 /// Extracts the repository at `rev` into a new temporary folder.
 pub fn extract(root: &Path, rev: &str) -> Result<(tempfile::TempDir, PathBuf), Error> {
-    let prefix = crate::git::prefix(root)?;
-    let tree = if prefix.is_empty() {
-        format!("{rev}^{{tree}}")
-    } else {
-        format!("{rev}:{prefix}")
-    };
-    crate::git::run(root, &["rev-parse", "--verify", "--quiet", &tree])
-        .map_err(|_| Error::Usage(format!("`{rev}` is not a revision of this git repository")))?;
-    // `git archive` run inside a subfolder only archives that part of the tree, so
-    // run it at the top with the full `rev:prefix` tree.
-    let top = PathBuf::from(
-        String::from_utf8_lossy(&crate::git::run(root, &["rev-parse", "--show-toplevel"])?).trim(),
-    );
-    let archive = crate::git::run(&top, &["archive", "--format=tar", &tree])?;
+    let archive = crate::git::tree_archive(root, rev)?;
     let dir = tempfile::tempdir().map_err(|e| Error::io("temporary folder", e))?;
     tar::Archive::new(archive.as_slice())
         .unpack(dir.path())

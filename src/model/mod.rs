@@ -172,6 +172,9 @@ pub struct Unit {
     /// Who may sign release tags.
     #[serde(default)]
     pub publishers: Vec<Publisher>,
+    /// How many distinct publishers must sign each release (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approvals: Option<u32>,
     /// User groups.
     #[serde(default)]
     pub groups: Vec<Group>,

@@ -12,6 +12,9 @@ use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload}
 use serde::{Deserialize, Serialize};
 use tokio_stream::StreamExt;
 
+use sha2::{Digest, Sha256};
+
+use crate::bundle::assets::hex;
 use crate::error::Error;
 
 use super::tag::Signer;
@@ -19,7 +22,8 @@ use super::tag::Signer;
 /// How often a publish retries when another one wrote the next index generation first.
 const MAX_RETRIES: usize = 200;
 
-/// One published version.
+/// One published version, with what a third party needs to re-verify it without the
+/// source repository.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndexEntry {
     /// Version.
@@ -30,10 +34,34 @@ pub struct IndexEntry {
     pub size: u64,
     /// Source commit.
     pub commit: String,
+    /// The source commit's tree.
+    #[serde(default)]
+    pub tree: String,
     /// The signed tag.
     pub tag: String,
     /// Who signed it.
     pub signer: Signer,
+    /// The moment's title at the tag.
+    #[serde(default)]
+    pub title: String,
+    /// The moment's language at the tag (`sv`, `en`, …).
+    #[serde(default)]
+    pub language: String,
+    /// The publisher unit, as the trusted revision names it.
+    #[serde(default)]
+    pub unit: String,
+    /// The release message: the tag's message, decoded for display.
+    #[serde(default)]
+    pub message: String,
+    /// The raw signed tag object, hex-encoded byte for byte as git stores it.
+    #[serde(default)]
+    pub tag_object: String,
+    /// Further approvals (signed `approve/…` tags on the same commit).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approvals: Vec<Approval>,
+    /// How many distinct publishers the unit required when it was published.
+    #[serde(default = "one")]
+    pub approvals_required: u32,
     /// When, in UTC (RFC 3339).
     pub published_at: String,
     /// Hidden from new activations; the bytes stay.
@@ -41,6 +69,21 @@ pub struct IndexEntry {
     /// Who yanked it, and with which tag.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub yanked_by: Option<YankRecord>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// A further approval of a release: a signed tag on the same commit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Approval {
+    /// The approval tag, such as `approve/somn/v1.2.0/bo`.
+    pub tag: String,
+    /// Who signed it.
+    pub signer: Signer,
+    /// The raw signed tag object, hex-encoded.
+    pub tag_object: String,
 }
 
 /// Who yanked a version.
@@ -52,15 +95,27 @@ pub struct YankRecord {
     pub signer: Signer,
     /// When.
     pub at: String,
+    /// Why: the yank tag's message.
+    #[serde(default)]
+    pub reason: String,
+    /// The commit the yank tag points at.
+    #[serde(default)]
+    pub commit: String,
+    /// The raw signed yank tag object, hex-encoded.
+    #[serde(default)]
+    pub tag_object: String,
 }
 
-/// The index of one moment.
+/// The index of one moment: one generation of its hash chain.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Index {
     /// Moment id.
     pub id: String,
     /// Generation number; each change writes the next one.
     pub generation: u64,
+    /// SHA-256 of the previous generation's file, byte for byte (none for the first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<String>,
     /// Every published version, in publishing order.
     pub versions: Vec<IndexEntry>,
 }
@@ -81,6 +136,8 @@ pub struct Catalog {
     store: Arc<dyn ObjectStore>,
     prefix: StorePath,
     runtime: tokio::runtime::Runtime,
+    /// The folder of a local catalog, written with [`super::durable`].
+    local: Option<std::path::PathBuf>,
     /// The URL it was opened from.
     pub url: String,
 }
@@ -105,6 +162,7 @@ impl Catalog {
             .enable_all()
             .build()
             .map_err(|e| Error::io("tokio runtime", e))?;
+        let mut local = None;
         let (store, prefix): (Arc<dyn ObjectStore>, StorePath) = if let Some(rest) =
             url.strip_prefix("s3://")
         {
@@ -141,6 +199,7 @@ impl Catalog {
                 )));
             }
             std::fs::create_dir_all(path).map_err(|e| Error::io(path, e))?;
+            local = Some(std::path::PathBuf::from(path));
             let store = object_store::local::LocalFileSystem::new_with_prefix(path)
                 .map_err(|e| store_error(url, e))?;
             (Arc::new(store), StorePath::from(""))
@@ -149,6 +208,7 @@ impl Catalog {
             store,
             prefix,
             runtime,
+            local,
             url: url.to_owned(),
         })
     }
@@ -178,6 +238,9 @@ impl Catalog {
 
     /// Writes `bytes` at `rel` only if nothing is there; `false` when something was.
     fn create(&self, rel: &str, bytes: Vec<u8>) -> Result<bool, Error> {
+        if let Some(root) = &self.local {
+            return super::durable::create(root, rel, &bytes).map_err(|e| Error::io(rel, e));
+        }
         let path = self.path(rel);
         let options = PutOptions {
             mode: PutMode::Create,
@@ -200,6 +263,9 @@ impl Catalog {
     }
 
     fn overwrite(&self, rel: &str, bytes: Vec<u8>) -> Result<(), Error> {
+        if let Some(root) = &self.local {
+            return super::durable::overwrite(root, rel, &bytes).map_err(|e| Error::io(rel, e));
+        }
         let path = self.path(rel);
         self.runtime.block_on(async {
             self.store
@@ -243,49 +309,53 @@ impl Catalog {
             .list("index")?
             .iter()
             .filter_map(|p| p.strip_prefix("index/"))
-            .filter_map(|p| p.split_once('/').map(|(id, _)| id.to_owned()))
+            .filter_map(|p| {
+                p.split_once('/')
+                    .map(|(id, _)| id)
+                    .or_else(|| p.strip_suffix(".json"))
+                    .map(str::to_owned)
+            })
             .collect();
+        ids.sort();
         ids.dedup();
         Ok(ids)
     }
 
     /// The latest index generation of `id`, if it has been published.
     pub fn index(&self, id: &str) -> Result<Option<Index>, Error> {
+        Ok(self.latest(id)?.map(|(index, _)| index))
+    }
+
+    /// The latest index generation of `id` and its file's bytes.
+    fn latest(&self, id: &str) -> Result<Option<(Index, Vec<u8>)>, Error> {
         let generations = self.list(&format!("index/{id}"))?;
-        let Some(latest) = generations.iter().filter(|p| p.ends_with(".json")).max() else {
+        let Some(latest) = generations
+            .iter()
+            .filter(|p| is_generation_name(id, p))
+            .max()
+        else {
             return Ok(None);
         };
         let bytes = self.get(latest)?.unwrap_or_default();
-        serde_json::from_slice(&bytes)
-            .map(Some)
-            .map_err(|e| Error::io(latest, std::io::Error::other(e)))
+        let index = serde_json::from_slice(&bytes)
+            .map_err(|e| Error::io(latest, std::io::Error::other(e)))?;
+        Ok(Some((index, bytes)))
     }
 
-    /// Every index generation of `id`, oldest first.
-    pub fn generations(&self, id: &str) -> Result<Vec<Index>, Error> {
+    /// Every index generation file of `id`, oldest first, as (path, bytes).
+    pub fn generation_files(&self, id: &str) -> Result<Vec<(String, Vec<u8>)>, Error> {
         let mut out = Vec::new();
-        for path in self
-            .list(&format!("index/{id}"))?
-            .iter()
-            .filter(|p| p.ends_with(".json"))
-        {
-            let bytes = self.get(path)?.unwrap_or_default();
-            out.push(
-                serde_json::from_slice(&bytes)
-                    .map_err(|e| Error::io(path, std::io::Error::other(e)))?,
-            );
+        for path in self.list(&format!("index/{id}"))? {
+            if let Some(bytes) = self.get(&path)? {
+                out.push((path, bytes));
+            }
         }
         Ok(out)
     }
 
-    /// The convenience copy `index/<id>.json`.
-    pub fn index_copy(&self, id: &str) -> Result<Option<Index>, Error> {
-        match self.get(&format!("index/{id}.json"))? {
-            Some(bytes) => serde_json::from_slice(&bytes)
-                .map(Some)
-                .map_err(|e| Error::io(format!("index/{id}.json"), std::io::Error::other(e))),
-            None => Ok(None),
-        }
+    /// The bytes of the convenience copy `index/<id>.json`.
+    pub fn index_copy_bytes(&self, id: &str) -> Result<Option<Vec<u8>>, Error> {
+        self.get(&format!("index/{id}.json"))
     }
 
     /// The bytes of a published bundle.
@@ -324,37 +394,29 @@ impl Catalog {
         mut change: impl FnMut(&mut Index) -> Result<bool, R>,
     ) -> Result<Result<Index, R>, Error> {
         for _ in 0..MAX_RETRIES {
-            let current = self.index(id)?.unwrap_or_else(|| Index {
-                id: id.to_owned(),
-                generation: 0,
-                versions: Vec::new(),
-            });
+            let (current, previous) = match self.latest(id)? {
+                Some((index, bytes)) => (index, Some(hex(&Sha256::digest(&bytes)))),
+                None => (
+                    Index {
+                        id: id.to_owned(),
+                        ..Index::default()
+                    },
+                    None,
+                ),
+            };
             let mut next = current.clone();
             match change(&mut next) {
                 Err(refusal) => return Ok(Err(refusal)),
-                Ok(false) => return Ok(Ok(current)),
+                Ok(false) => {
+                    self.refresh_copy(id)?;
+                    return Ok(Ok(current));
+                }
                 Ok(true) => {}
             }
             next.generation = current.generation + 1;
-            let mut bytes = serde_json::to_vec_pretty(&next).expect("an index serialises");
-            bytes.push(b'\n');
-            if self.create(&generation_path(id, next.generation), bytes.clone())? {
-                // A convenience copy for readers that only want the latest state. A
-                // concurrent writer may overwrite it with an older generation, so write
-                // until it holds the latest one.
-                let mut copy = bytes;
-                let mut copied = next.generation;
-                for _ in 0..10 {
-                    self.overwrite(&format!("index/{id}.json"), copy.clone())?;
-                    match self.index(id)? {
-                        Some(latest) if latest.generation > copied => {
-                            copied = latest.generation;
-                            copy = serde_json::to_vec_pretty(&latest).expect("an index serialises");
-                            copy.push(b'\n');
-                        }
-                        _ => break,
-                    }
-                }
+            next.previous = previous;
+            if self.create(&generation_path(id, next.generation), to_bytes(&next))? {
+                self.refresh_copy(id)?;
                 return Ok(Ok(next));
             }
             std::thread::sleep(std::time::Duration::from_millis(5));
@@ -362,6 +424,25 @@ impl Catalog {
         Err(Error::Usage(format!(
             "the index of `{id}` kept changing; try again"
         )))
+    }
+
+    /// Makes the convenience copy `index/<id>.json` equal the head of the chain. A
+    /// concurrent writer may overwrite it with an older generation, so this writes
+    /// until it holds the latest one.
+    pub fn refresh_copy(&self, id: &str) -> Result<(), Error> {
+        for _ in 0..10 {
+            let Some((_, latest)) = self.latest(id)? else {
+                return Ok(());
+            };
+            if self.index_copy_bytes(id)?.as_deref() == Some(latest.as_slice()) {
+                return Ok(());
+            }
+            self.overwrite(&format!("index/{id}.json"), latest.clone())?;
+            if self.latest(id)?.map(|(_, b)| b) == Some(latest) {
+                return Ok(());
+            }
+        }
+        Ok(())
     }
 
     /// Every bundle file in the catalog, as (id, version).
@@ -377,6 +458,19 @@ impl Catalog {
             })
             .collect())
     }
+}
+
+/// Whether `path` is named `index/<id>/<10 digits>.json`.
+fn is_generation_name(id: &str, path: &str) -> bool {
+    path.strip_prefix(&format!("index/{id}/"))
+        .and_then(|n| n.strip_suffix(".json"))
+        .is_some_and(|d| d.len() == 10 && d.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn to_bytes(index: &Index) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(index).expect("an index serialises");
+    bytes.push(b'\n');
+    bytes
 }
 
 fn bundle_path(id: &str, version: &str) -> String {

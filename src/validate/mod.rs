@@ -4,6 +4,7 @@ mod content;
 mod form;
 mod formtests;
 mod meta;
+mod risk;
 mod units;
 
 use rayon::prelude::*;
@@ -40,6 +41,7 @@ pub fn repository(repo: &Repository, options: &Options) -> Vec<Diagnostic> {
         .map(|moment| {
             let mut out = Vec::new();
             meta::check(moment, repo, &mut out);
+            risk::check(moment, repo, &mut out);
             content::check(moment, options, &mut out);
             for form in &moment.forms {
                 form::check(form, moment, &mut out);

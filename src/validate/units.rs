@@ -23,6 +23,53 @@ pub(super) fn check(repo: &Repository, out: &mut Vec<Diagnostic>) {
         }
     }
     for (i, unit) in units.units.iter().enumerate() {
+        let mut seen: Vec<String> = Vec::new();
+        for (j, publisher) in unit.publishers.iter().enumerate() {
+            let key = crate::publish::tag::fingerprint(&publisher.key)
+                .unwrap_or_else(|| publisher.key.trim().to_owned());
+            if let Some(first) = seen.iter().position(|k| *k == key) {
+                let pos = node.pos_at(&[
+                    "units".into(),
+                    i.into(),
+                    "publishers".into(),
+                    j.into(),
+                    "key".into(),
+                ]);
+                out.push(
+                    Diagnostic::new(
+                        Code::DuplicatePublisherKey,
+                        format!(
+                            "unit `{}` lists the key of {} again for {}",
+                            unit.id, unit.publishers[first].name, publisher.name
+                        ),
+                    )
+                    .in_file("units.yaml")
+                    .at_pos(pos)
+                    .with_hint("each publisher signs with their own key; a shared key would count one person twice"),
+                );
+            }
+            seen.push(key);
+        }
+        if let Some(n) = unit.approvals
+            && !unit.publishers.is_empty()
+            && n as usize > unit.publishers.len()
+        {
+            let pos = node.pos_at(&["units".into(), i.into(), "approvals".into()]);
+            out.push(
+                Diagnostic::new(
+                    Code::ApprovalsExceedPublishers,
+                    format!(
+                        "unit `{}` requires {n} approvals but has {} publisher{}",
+                        unit.id,
+                        unit.publishers.len(),
+                        if unit.publishers.len() == 1 { "" } else { "s" }
+                    ),
+                )
+                .in_file("units.yaml")
+                .at_pos(pos)
+                .with_hint("add publishers or lower `approvals:`; nothing of this unit could ever be published"),
+            );
+        }
         if unit.kind == UnitKind::Production && unit.publishers.len() < 2 {
             let pos = node.key_pos_at(&["units".into(), i.into(), "publishers".into()]);
             out.push(
