@@ -773,7 +773,8 @@ fn a_publish_killed_at_any_moment_is_completed_by_running_it_again() {
                 path_str(&catalog),
             ],
         );
-        std::thread::sleep(whole * step / 10);
+        // Up to twice the measured time: a loaded machine runs some publishes slower.
+        std::thread::sleep(whole * step / 6);
         child.kill().ok();
         child.wait().ok();
         // What the kill left, in the catalog's own terms.
@@ -784,7 +785,7 @@ fn a_publish_killed_at_any_moment_is_completed_by_running_it_again() {
         let (exit, report) = verify_json(&f.root, path_str(&catalog));
         assert_eq!(
             exit, 0,
-            "killed after {step}/10 of a publish, then re-run: {report:#}"
+            "killed after {step}/6 of a publish, then re-run: {report:#}"
         );
         assert_eq!(
             report["findings"],
