@@ -148,8 +148,11 @@ pub enum DiffFormat {
     Json,
     /// Markdown for a pull-request comment.
     Markdown,
-    /// Swedish release notes for care-provider administrators.
+    /// Release notes for care-provider administrators, in the moment's language;
+    /// exits 1 when the version policy fails.
     ReleaseNotes,
+    /// GitHub workflow-command annotations on the changed lines.
+    Github,
 }
 
 /// Arguments of `moment diff`.

@@ -173,6 +173,29 @@ impl Repo {
         stdout(&out)
     }
 
+    /// Runs `moment diff ARGS --format FORMAT`, which must exit 1 (release notes
+    /// when the version policy fails) with nothing on stderr, and returns its output.
+    fn diff_failing(&self, args: &[&str], format: &str) -> String {
+        let mut all = vec!["diff"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--format", format]);
+        let out = self.moment(&all);
+        assert_eq!(
+            code(&out),
+            1,
+            "`moment {}` exits 1; stderr:\n{}",
+            all.join(" "),
+            stderr(&out)
+        );
+        assert_eq!(
+            stderr(&out),
+            "",
+            "`moment {}` wrote to stderr",
+            all.join(" ")
+        );
+        stdout(&out)
+    }
+
     /// `moment diff ARGS --format json`, parsed.
     fn diff(&self, args: &[&str]) -> Value {
         let text = self.diff_text(args, "json");
@@ -354,7 +377,7 @@ fn identical_trees_give_an_empty_diff() {
         assert_eq!(repo.diff_text(args, "human"), "no changes\n");
         assert!(
             repo.diff_text(args, "markdown")
-                .contains("No moment changed."),
+                .contains("Inget moment har ändrats."),
             "{args:?}"
         );
         assert!(
@@ -445,12 +468,12 @@ fn a_moved_band_edge_is_clinical_and_needs_a_major_bump() {
             (
                 "clinical",
                 "score_band_changed",
-                "forms/stresskoll.yaml#scores/total/bands/1",
+                "forms/stresskoll.yaml#scores/total/bands/1/max",
             ),
             (
                 "clinical",
                 "score_band_changed",
-                "forms/stresskoll.yaml#scores/total/bands/2",
+                "forms/stresskoll.yaml#scores/total/bands/2/min",
             ),
         ],
     );
@@ -484,7 +507,7 @@ fn a_changed_option_value_is_clinical() {
         &[(
             "clinical",
             "option_value_changed",
-            "forms/stresskoll.yaml#items/jaktad/options/3",
+            "forms/stresskoll.yaml#items/jaktad/options/3/value",
         )],
     );
     let c = change(moment(&diff, "stresskoll"), "option_value_changed");
@@ -544,7 +567,7 @@ fn a_reworded_option_of_a_scored_item_is_clinical() {
         &[(
             "clinical",
             "option_label_changed",
-            "forms/stresskoll.yaml#items/minne/options/2",
+            "forms/stresskoll.yaml#items/minne/options/2/label",
         )],
     );
 }
@@ -594,12 +617,12 @@ fn a_changed_alert_condition_is_clinical() {
             (
                 "clinical",
                 "alert_condition_changed",
-                "forms/stresskoll.yaml#alerts/hog-stress/when",
+                "forms/stresskoll.yaml#alerts/hog-stress/when/op",
             ),
             (
                 "clinical",
                 "alert_condition_changed",
-                "forms/stresskoll.yaml#alerts/nedstamd-hog/when",
+                "forms/stresskoll.yaml#alerts/nedstamd-hog/when/value",
             ),
         ],
     );
@@ -616,11 +639,11 @@ fn a_changed_alert_condition_is_clinical() {
         })
         .collect();
     assert_eq!(
-        by_path["forms/stresskoll.yaml#alerts/nedstamd-hog/when"],
+        by_path["forms/stresskoll.yaml#alerts/nedstamd-hog/when/value"],
         ("nedstamd >= 2", "nedstamd >= 3")
     );
     assert_eq!(
-        by_path["forms/stresskoll.yaml#alerts/hog-stress/when"],
+        by_path["forms/stresskoll.yaml#alerts/hog-stress/when/op"],
         ("total >= 20", "total > 18")
     );
 }
@@ -1078,7 +1101,7 @@ fn reordered_modules_are_content() {
 }
 
 #[test]
-fn a_renamed_module_is_cosmetic_only() {
+fn a_renamed_module_is_content_because_its_page_changes() {
     let repo = Repo::new();
     repo.git(&[
         "mv",
@@ -1094,8 +1117,8 @@ fn a_renamed_module_is_cosmetic_only() {
     expect_changes(
         &diff,
         "somn",
-        "patch",
-        &[("cosmetic", "module_renamed", "modules/05-vagen-framat.md")],
+        "minor",
+        &[("content", "module_renamed", "modules/05-vagen-framat.md")],
     );
     let m = moment(&diff, "somn");
     let c = change(m, "module_renamed");
@@ -1106,7 +1129,14 @@ fn a_renamed_module_is_cosmetic_only() {
             Some("modules/05-vagen-framat.md")
         )
     );
-    assert_eq!(m["bump_ok"], true, "cosmetic changes need no bump: {m:#}");
+    assert!(
+        c["summary"].as_str().unwrap().contains("”Vägen framåt”"),
+        "the module is named by its title: {c:#}"
+    );
+    assert_eq!(
+        m["bump_ok"], false,
+        "the page a citizen has open changed: {m:#}"
+    );
 }
 
 #[test]
@@ -1133,7 +1163,7 @@ fn a_renamed_and_edited_module_is_one_module_with_a_text_change() {
         "minor",
         &[
             ("content", "text_changed", "modules/05-plan.md#paragraph/11"),
-            ("cosmetic", "module_renamed", "modules/05-plan.md"),
+            ("content", "module_renamed", "modules/05-plan.md"),
         ],
     );
     assert_eq!(
@@ -1720,18 +1750,13 @@ fn check_against_wants_a_minor_bump_for_content_and_none_for_cosmetics() {
 
     // Cosmetic only: no bump needed.
     repo.commit("v1.1.0");
-    repo.git(&[
-        "mv",
-        "moments/somn/modules/05-framat.md",
-        "moments/somn/modules/05-vagen-framat.md",
-    ]);
     repo.replace(
-        "moments/somn/moment.yaml",
-        "  - modules/05-framat.md\n",
-        "  - modules/05-vagen-framat.md\n",
+        "moments/minimal/moment.yaml",
+        "owners: [anna@example.se, cecilia@example.se]\n",
+        "owners:\n  - anna@example.se\n  - cecilia@example.se\n",
     );
     let (exit, report) = repo.check_against("HEAD");
-    assert_eq!(exit, 0, "a rename needs no bump: {report:#}");
+    assert_eq!(exit, 0, "reformatting needs no bump: {report:#}");
 }
 
 #[test]
@@ -1801,7 +1826,7 @@ fn a_scored_item_of_a_repeated_form_needs_series_break() {
                 "forms/somndagbok.yaml#items/kvalitet/text".to_owned()
             ),
             (
-                "cosmetic".to_owned(),
+                "content".to_owned(),
                 "series_break_changed".to_owned(),
                 "forms/somndagbok.yaml#series_break".to_owned()
             ),
@@ -2187,7 +2212,7 @@ fn human_output_in_a_pipe_has_no_colour() {
     for expected in [
         "stresskoll (Stresskoll) 1.0.0 → 1.0.0 changed",
         "version: needs major, version shows none — NOT OK",
-        "clinical score_band_changed forms/stresskoll.yaml#scores/total/bands/1",
+        "clinical score_band_changed forms/stresskoll.yaml#scores/total/bands/1/max",
         "8–15 Måttlig → 8–14 Måttlig",
         "content  text_changed modules/02-om-stress.md#paragraph/1",
         "Stress är kroppens {+eget+} sätt att [-göra sig-] {+bli+} redo.",
@@ -2220,6 +2245,8 @@ fn release_notes_are_in_swedish() {
         "help: Räkna bara tiden du sov, inte tiden du låg vaken.",
         "help: Räkna bara tiden du sov.",
     );
+    repo.set_version("stresskoll", "1.1.0");
+    repo.set_version("somn", "1.1.0");
     let notes = repo.diff_text(&["HEAD"], "release-notes");
     for english in [
         "the care providers granted the moment changed",
@@ -2331,7 +2358,7 @@ fn snapshot_of_the_markdown_report() {
 #[test]
 fn snapshot_of_the_release_notes() {
     let repo = multi_change_scenario();
-    let text = repo.diff_text(&["HEAD~1", "HEAD"], "release-notes");
+    let text = repo.diff_failing(&["HEAD~1", "HEAD"], "release-notes");
     assert!(
         !text.contains(&*repo.top().to_string_lossy()),
         "no temporary paths"

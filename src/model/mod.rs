@@ -92,11 +92,24 @@ pub enum Access {
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ModuleFront {
+    /// The module's stable identity; the file stem when absent (see [`module_id`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// The module's title.
     pub title: String,
     /// When the module opens.
     #[serde(default)]
     pub activation: Activation,
+}
+
+/// A module's stable identity: its front matter `id:`, else its file name without `.md`
+/// (`modules/01-om-somn.md` → `01-om-somn`).
+pub fn module_id(front: Option<&ModuleFront>, path: &str) -> String {
+    if let Some(id) = front.and_then(|f| f.id.as_ref()) {
+        return id.clone();
+    }
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.strip_suffix(".md").unwrap_or(name).to_owned()
 }
 
 /// When a module opens for the citizen.
