@@ -212,7 +212,10 @@ pub enum Presence {
 /// The value of `score` given each summed item's presence, or the ids of the shown
 /// items without an answer when the score's missing-answer rule does not allow a
 /// value. This is the one place that applies `missing:`.
-pub fn score_value(score: &Score, presence: impl Fn(&str) -> Presence) -> Result<f64, Vec<String>> {
+pub fn score_value(
+    score: &Score,
+    presence: impl Fn(&str) -> Presence,
+) -> Result<f64, Vec<String>> {
     let mut shown = 0usize;
     let mut answered = 0usize;
     let mut total = 0.0;
@@ -431,18 +434,11 @@ mod tests {
         };
         let two = answers(&[("a", 3.0), ("b", 2.0)]);
         // 5 * 3/2 = 7.5
-        assert_eq!(
-            evaluate(&form(rule(Rounding::Whole)), &two).scores["t"],
-            8.0
-        );
+        assert_eq!(evaluate(&form(rule(Rounding::Whole)), &two).scores["t"], 8.0);
         assert_eq!(evaluate(&form(rule(Rounding::None)), &two).scores["t"], 7.5);
         // Two unanswered of three: more than allowed.
         let one = answers(&[("a", 3.0)]);
-        assert!(
-            evaluate(&form(rule(Rounding::Whole)), &one)
-                .scores
-                .is_empty()
-        );
+        assert!(evaluate(&form(rule(Rounding::Whole)), &one).scores.is_empty());
     }
 
     #[test]
