@@ -118,22 +118,30 @@ pub enum Consequence {
 
 /// How an unanswered question counts, in words.
 pub fn unanswered_words(lang: Lang, rule: Unanswered) -> String {
+    let up_to = |n: u32| match (lang, n) {
+        (Lang::Sv, 1) => "en obesvarad fråga".to_owned(),
+        (Lang::Sv, n) => format!("upp till {n} obesvarade frågor"),
+        (Lang::En, 1) => "one unanswered question".to_owned(),
+        (Lang::En, n) => format!("up to {n} unanswered questions"),
+    };
     match (lang, rule) {
         (Lang::Sv, Unanswered::NotComputed) => {
             "ingen poäng beräknas när en fråga är obesvarad".to_owned()
         }
         (Lang::Sv, Unanswered::Prorated(n)) => {
-            format!("upp till {n} obesvarade frågor räknas upp från de besvarade")
+            format!("{} räknas upp från de besvarade", up_to(n))
         }
-        (Lang::Sv, Unanswered::Zero(n)) => format!("upp till {n} obesvarade frågor räknas som 0"),
+        (Lang::Sv, Unanswered::Zero(n)) => format!("{} räknas som 0", up_to(n)),
         (Lang::En, Unanswered::NotComputed) => {
             "no score is computed when a question is unanswered".to_owned()
         }
         (Lang::En, Unanswered::Prorated(n)) => {
-            format!("up to {n} unanswered questions are scaled up from the answered ones")
+            let verb = if n == 1 { "is" } else { "are" };
+            format!("{} {verb} scaled up from the answered ones", up_to(n))
         }
         (Lang::En, Unanswered::Zero(n)) => {
-            format!("up to {n} unanswered questions count as 0")
+            let verb = if n == 1 { "counts" } else { "count" };
+            format!("{} {verb} as 0", up_to(n))
         }
     }
 }
