@@ -83,6 +83,7 @@ codes! {
     FileType = "E050", Error, "linked file type is not allowed in content";
     MissingAllow = "E051", Error, "missing-answer rule allows every summed item to be unanswered";
     ProrateItems = "E052", Error, "prorating needs items answered on one bounded scale";
+    DuplicateModuleId = "E070", Error, "two modules of a moment share an id";
     ImageNoAlt = "W001", Warning, "image without alt text";
     VideoNoCaptions = "W002", Warning, "video without captions";
     AudioNoTranscript = "W003", Warning, "audio without transcript";

@@ -30,7 +30,7 @@ pub struct Media {
 /// A module for comparison.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModuleSnapshot {
-    /// Stable identity: front matter `id:`, else the file stem.
+    /// Stable identity: front matter `id:`, else its path in `modules/`.
     pub id: String,
     /// Path in the moment's folder.
     pub path: String,

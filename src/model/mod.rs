@@ -92,7 +92,8 @@ pub enum Access {
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ModuleFront {
-    /// The module's stable identity; the file stem when absent (see [`module_id`]).
+    /// The module's stable identity; derived from the file's path when absent (see
+    /// [`module_id`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The module's title.
@@ -102,13 +103,13 @@ pub struct ModuleFront {
     pub activation: Activation,
 }
 
-/// A module's stable identity: its front matter `id:`, else its file name without `.md`
-/// (`modules/01-om-somn.md` → `01-om-somn`).
+/// A module's stable identity: its front matter `id:`, else its path inside `modules/`
+/// without `.md` (`modules/01-om-somn.md` → `01-om-somn`), which is unique.
 pub fn module_id(front: Option<&ModuleFront>, path: &str) -> String {
     if let Some(id) = front.and_then(|f| f.id.as_ref()) {
         return id.clone();
     }
-    let name = path.rsplit('/').next().unwrap_or(path);
+    let name = path.strip_prefix("modules/").unwrap_or(path);
     name.strip_suffix(".md").unwrap_or(name).to_owned()
 }
 

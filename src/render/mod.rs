@@ -69,7 +69,7 @@ pub struct NormalText {
 /// A module.
 #[derive(Clone, Debug, Serialize)]
 pub struct NormalModule {
-    /// Its stable identity: front matter `id:`, else the file name without `.md`. It
+    /// Its stable identity: front matter `id:`, else its path in `modules/` without `.md`. It
     /// survives a file rename, so an importer can keep activation state across versions.
     pub id: String,
     /// Its page in `site/`.

@@ -4,6 +4,7 @@ mod content;
 mod form;
 mod formtests;
 mod meta;
+mod modules;
 mod units;
 
 use rayon::prelude::*;
@@ -41,6 +42,7 @@ pub fn repository(repo: &Repository, options: &Options) -> Vec<Diagnostic> {
             let mut out = Vec::new();
             meta::check(moment, repo, &mut out);
             content::check(moment, options, &mut out);
+            modules::check(moment, &mut out);
             for form in &moment.forms {
                 form::check(form, moment, &mut out);
                 formtests::check(form, &mut out);
