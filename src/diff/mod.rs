@@ -1,6 +1,7 @@
 //! `moment diff`: what changed between two versions of the moments, classed by what
 //! it means for citizens and for the meaning of scores, with the version bump it needs.
 
+pub mod bundle;
 mod compare;
 pub mod consequence;
 mod form;

@@ -346,3 +346,58 @@ pub const STRESS_FORM: &str = "moments/stresskoll/forms/stresskoll.yaml";
 pub const SLEEP_FORM: &str = "moments/somn/forms/somndagbok.yaml";
 /// A module of the stress example.
 pub const STRESS_TEXT: &str = "moments/stresskoll/modules/02-om-stress.md";
+
+/// The realistic new version of `somn` from the user trials, committed as "v2" on
+/// top of "v1": band edges of the sleep-quality score moved, its scored question
+/// reworded (with `series_break: true`), a new module, a typo fixed in a module, and
+/// the version bumped to 2.0.0.
+pub fn somn_v2(repo: &Repo) {
+    repo.replace(
+        SLEEP_FORM,
+        "{min: 1, max: 2, label: Dålig}",
+        "{min: 1, max: 1, label: Dålig}",
+    );
+    repo.replace(
+        SLEEP_FORM,
+        "{min: 3, max: 3, label: Godtagbar}",
+        "{min: 2, max: 3, label: Godtagbar}",
+    );
+    repo.replace(
+        SLEEP_FORM,
+        "text: Hur bra sov du?",
+        "text: Hur nöjd är du med din sömn i natt?",
+    );
+    repo.replace(
+        SLEEP_FORM,
+        "kind: registration\n",
+        "kind: registration\nseries_break: true\n",
+    );
+    repo.replace(
+        "moments/somn/modules/02-somndagbok.md",
+        "- Skriv när du gick och la dig.",
+        "- Skriv när du gick och lade dig.",
+    );
+    repo.write(
+        "moments/somn/modules/06-aterfall.md",
+        "---\ntitle: Om sömnen blir sämre igen\nactivation: staff\n---\nDet är vanligt att sömnen blir sämre ibland, till exempel vid stress eller sjukdom.\n\nGör då som förut: gå upp samma tid varje dag och fyll i dagboken en vecka.\n",
+    );
+    repo.replace(
+        "moments/somn/moment.yaml",
+        "  - modules/05-framat.md\n",
+        "  - modules/05-framat.md\n  - modules/06-aterfall.md\n",
+    );
+    // The form test that the band move broke, updated as the designer would.
+    repo.replace(
+        "moments/somn/forms/somndagbok.tests.yaml",
+        "    scores: {somnkvalitet: 2}\n    bands: {somnkvalitet: Dålig}",
+        "    scores: {somnkvalitet: 2}\n    bands: {somnkvalitet: Godtagbar}",
+    );
+    repo.set_version("somn", "2.0.0");
+    repo.commit("v2");
+}
+
+/// Runs `moment build --out OUT somn` in the repository, which must succeed.
+pub fn build(repo: &Repo, out: &str) {
+    let o = repo.moment(&["build", "--out", out]);
+    assert_eq!(code(&o), 0, "moment build: {}", stderr(&o));
+}
