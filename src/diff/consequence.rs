@@ -379,13 +379,13 @@ fn values_words(lang: Lang, newly: &[String], no_longer: &[String]) -> String {
     if !newly.is_empty() {
         parts.push(match lang {
             Lang::Sv => format!("{} ger nu larm", lang.and_list(newly)),
-            Lang::En => format!("{} now raise it", lang.and_list(newly)),
+            Lang::En => format!("it now also fires for {}", lang.and_list(newly)),
         });
     }
     if !no_longer.is_empty() {
         parts.push(match lang {
             Lang::Sv => format!("{} ger inte längre larm", lang.and_list(no_longer)),
-            Lang::En => format!("{} no longer raise it", lang.and_list(no_longer)),
+            Lang::En => format!("it no longer fires for {}", lang.and_list(no_longer)),
         });
     }
     if parts.is_empty() {

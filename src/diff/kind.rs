@@ -227,12 +227,12 @@ impl ChangeKind {
         let place_sv = if s.within.is_empty() {
             "välkomsttexten".to_owned()
         } else {
-            within.clone()
+            format!("modulen {within}")
         };
         let place_en = if s.within.is_empty() {
             "the welcome text".to_owned()
         } else {
-            within.clone()
+            format!("the module {within}")
         };
         let sv = |t: String| t;
         match lang {
@@ -668,6 +668,28 @@ mod tests {
         assert_eq!(
             ChangeKind::MediaAdded.summary(Lang::Sv, &s),
             "Ny film i ”Om sömn”: ”Andas lugnt”."
+        );
+    }
+}
+
+#[cfg(test)]
+mod schema_tests {
+    use super::ChangeKind;
+
+    #[test]
+    fn the_json_schema_lists_every_kind() {
+        let schema: serde_json::Value =
+            serde_json::from_str(include_str!("../../schemas/diff.schema.json")).unwrap();
+        let listed: Vec<&str> = schema["$defs"]["change"]["properties"]["kind"]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k.as_str().unwrap())
+            .collect();
+        let all: Vec<&str> = ChangeKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(
+            listed, all,
+            "schemas/diff.schema.json and ChangeKind differ"
         );
     }
 }

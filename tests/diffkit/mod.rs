@@ -401,3 +401,73 @@ pub fn build(repo: &Repo, out: &str) {
     let o = repo.moment(&["build", "--out", out]);
     assert_eq!(code(&o), 0, "moment build: {}", stderr(&o));
 }
+
+/// An English moment `worry` (version 1.0.0), committed as "worry v1".
+pub fn worry_v1(repo: &Repo) {
+    let m = "moments/worry";
+    repo.write(
+        &format!("{m}/moment.yaml"),
+        "id: worry\nversion: \"1.0.0\"\ntitle: Worry less\nunit: region-exempel-utbildning\nkind: support\nlanguage: en\nowners: [anna@example.se, cecilia@example.se]\nmessaging: true\nwelcome: welcome.md\nmodules:\n  - modules/01-about.md\n  - modules/02-worry.md\n",
+    );
+    repo.write(
+        &format!("{m}/welcome.md"),
+        "Welcome. This program helps you worry less, one step at a time.\n",
+    );
+    repo.write(
+        &format!("{m}/modules/01-about.md"),
+        "---\ntitle: About worry\n---\nEveryone worries sometimes. Answer the questions to see how much worry affects you.\n\n```form\nref: gad\n```\n",
+    );
+    repo.write(
+        &format!("{m}/modules/02-worry.md"),
+        "---\ntitle: Worry time\nactivation: staff\n---\nSet aside fifteen minutes a day for your worries. Write them down and put the paper away.\n",
+    );
+    repo.write(
+        &format!("{m}/forms/gad.yaml"),
+        "id: gad\ntitle: Worry check\nkind: questionnaire\nitems:\n  - id: q1\n    type: choice\n    text: Feeling nervous, anxious or on edge?\n    required: true\n    options:\n      - {value: 0, label: Not at all}\n      - {value: 1, label: Several days}\n      - {value: 2, label: More than half the days}\n      - {value: 3, label: Nearly every day}\n  - id: q2\n    type: choice\n    text: Not being able to stop or control worrying?\n    required: true\n    options:\n      - {value: 0, label: Not at all}\n      - {value: 1, label: Several days}\n      - {value: 2, label: More than half the days}\n      - {value: 3, label: Nearly every day}\nscores:\n  - id: total\n    title: Worry score\n    sum: [q1, q2]\n    bands:\n      - {min: 0, max: 2, label: Mild}\n      - {min: 3, max: 6, label: Marked}\nalerts:\n  - id: high\n    when: {score: total, op: \">=\", value: 5}\n    message: High worry score. Call the person within a week.\n",
+    );
+    repo.commit("worry v1");
+}
+
+/// The realistic new version of `worry`, committed as "worry v2": the alert
+/// threshold lowered, an option relabelled, the first module activated by staff,
+/// messaging off, the second module renamed (keeping its id) with a small edit; the
+/// version bumped too little (1.1.0).
+pub fn worry_v2(repo: &Repo) {
+    let m = "moments/worry";
+    repo.replace(
+        &format!("{m}/forms/gad.yaml"),
+        "when: {score: total, op: \">=\", value: 5}",
+        "when: {score: total, op: \">=\", value: 4}",
+    );
+    repo.replace_after(
+        &format!("{m}/forms/gad.yaml"),
+        "id: q1",
+        "{value: 1, label: Several days}",
+        "{value: 1, label: A few days}",
+    );
+    repo.replace(
+        &format!("{m}/modules/01-about.md"),
+        "title: About worry\n",
+        "title: About worry\nactivation: staff\n",
+    );
+    repo.replace(
+        &format!("{m}/moment.yaml"),
+        "messaging: true",
+        "messaging: false",
+    );
+    let text = repo.read(&format!("{m}/modules/02-worry.md"));
+    std::fs::remove_file(repo.path(&format!("{m}/modules/02-worry.md"))).unwrap();
+    repo.write(
+        &format!("{m}/modules/02-worry-time.md"),
+        &text
+            .replace("---\ntitle:", "---\nid: 02-worry\ntitle:")
+            .replace("fifteen minutes", "twenty minutes"),
+    );
+    repo.replace(
+        &format!("{m}/moment.yaml"),
+        "  - modules/02-worry.md\n",
+        "  - modules/02-worry-time.md\n",
+    );
+    repo.set_version("worry", "1.1.0");
+    repo.commit("worry v2");
+}

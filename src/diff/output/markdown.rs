@@ -99,11 +99,12 @@ fn md_change(lang: Lang, c: &Change) -> String {
             "\n\n  <details><summary>{}</summary>\n\n",
             lang.pick("Visa texten", "Show the text")
         );
-        for para in text.split("\n\n").flat_map(|p| p.split('\n')) {
-            if !para.trim().is_empty() {
-                let _ = write!(line, "  > {}\n  >\n", md(para));
-            }
-        }
+        let quoted: Vec<String> = text
+            .split('\n')
+            .filter(|p| !p.trim().is_empty())
+            .map(|p| format!("  > {}\n", md(p)))
+            .collect();
+        line.push_str(&quoted.join("  >\n"));
         line.push_str("\n  </details>\n");
     }
     line
