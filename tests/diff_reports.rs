@@ -109,7 +109,7 @@ fn english_markdown_for_the_reviewer() {
         "**Consequence:** The alert now fires from 4 instead of 5: it now also fires for 4.",
         "The module “About worry” is now activated by staff (it used to open at once).",
         "The module “Worry time” has a new page address (its file was renamed; its id is the same).",
-        "> **Version policy:** the changes need a major version, the version shows minor.",
+        "> **Version policy:** the changes need a major version, the version shows a minor version.",
     ] {
         assert!(text.contains(expected), "`{expected}` missing:\n{text}");
     }
@@ -202,7 +202,7 @@ fn github_annotations_point_at_the_changed_lines() {
     let text = report(&repo, "github", 0);
     let version = line_of(&repo, "moments/worry/moment.yaml", "version:");
     assert!(
-        text.contains(&format!("::error file=moments/worry/moment.yaml,line={version},title=worry%3A version policy::the changes need a major version, the version shows minor")),
+        text.contains(&format!("::error file=moments/worry/moment.yaml,line={version},title=worry%3A version policy::the changes need a major version, the version shows a minor version")),
         "{text}"
     );
 }

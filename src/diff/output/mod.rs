@@ -109,23 +109,24 @@ fn verdict(lang: Lang, m: &MomentDiff) -> String {
     let need = |b: Bump| match (lang, b) {
         (Lang::Sv, Bump::Major) => "en ny huvudversion (major)",
         (Lang::Sv, Bump::Minor) => "en ny delversion (minor)",
-        (Lang::Sv, _) => "ingen ny version",
+        (Lang::Sv, Bump::Patch) => "en rättelseversion (patch)",
+        (Lang::Sv, Bump::None) => "ingen ny version",
         (Lang::En, Bump::Major) => "a major version",
         (Lang::En, Bump::Minor) => "a minor version",
-        (Lang::En, _) => "no new version",
+        (Lang::En, Bump::Patch) => "a patch version",
+        (Lang::En, Bump::None) => "no new version",
     };
+    let required = match m.required_bump {
+        Bump::Patch | Bump::None => need(Bump::None),
+        b => need(b),
+    };
+    let actual = m.actual_bump.map_or(
+        lang.pick("en ogiltig versionsändring", "an invalid version change"),
+        need,
+    );
     let mut s = match lang {
-        Lang::Sv => format!(
-            "ändringarna kräver {}, versionen visar {}",
-            need(m.required_bump),
-            m.actual_bump
-                .map_or("en ogiltig versionsändring", bump_name)
-        ),
-        Lang::En => format!(
-            "the changes need {}, the version shows {}",
-            need(m.required_bump),
-            m.actual_bump.map_or("an invalid version change", bump_name)
-        ),
+        Lang::Sv => format!("ändringarna kräver {required}, versionen visar {actual}"),
+        Lang::En => format!("the changes need {required}, the version shows {actual}"),
     };
     if !m.series_breaks_missing.is_empty() {
         s.push_str(lang.pick(
