@@ -146,17 +146,17 @@ impl Repo {
         run_in(&self.root, args)
     }
 
-    /// Runs `moment diff ARGS --format FORMAT`, which must exit 0 with nothing on
-    /// stderr, and returns its output.
-    pub fn diff_text(&self, args: &[&str], format: &str) -> String {
+    /// Runs `moment diff ARGS --format FORMAT`, which must exit `exit` with nothing
+    /// on stderr, and returns its output.
+    pub fn diff_exit(&self, args: &[&str], format: &str, exit: i32) -> String {
         let mut all = vec!["diff"];
         all.extend_from_slice(args);
         all.extend_from_slice(&["--format", format]);
         let out = self.moment(&all);
         assert_eq!(
             code(&out),
-            0,
-            "`moment {}` exits 0 whatever the differences; stderr:\n{}",
+            exit,
+            "`moment {}` exits {exit}; stderr:\n{}",
             all.join(" "),
             stderr(&out)
         );
@@ -169,27 +169,15 @@ impl Repo {
         stdout(&out)
     }
 
-    /// Runs `moment diff ARGS --format FORMAT`, which must exit 1 (release notes
-    /// when the version policy fails) with nothing on stderr, and returns its output.
+    /// `moment diff ARGS --format FORMAT`, which exits 0 whatever the differences.
+    pub fn diff_text(&self, args: &[&str], format: &str) -> String {
+        self.diff_exit(args, format, 0)
+    }
+
+    /// `moment diff ARGS --format FORMAT` that must exit 1 (release notes when the
+    /// version policy fails).
     pub fn diff_failing(&self, args: &[&str], format: &str) -> String {
-        let mut all = vec!["diff"];
-        all.extend_from_slice(args);
-        all.extend_from_slice(&["--format", format]);
-        let out = self.moment(&all);
-        assert_eq!(
-            code(&out),
-            1,
-            "`moment {}` exits 1; stderr:\n{}",
-            all.join(" "),
-            stderr(&out)
-        );
-        assert_eq!(
-            stderr(&out),
-            "",
-            "`moment {}` wrote to stderr",
-            all.join(" ")
-        );
-        stdout(&out)
+        self.diff_exit(args, format, 1)
     }
 
     /// `moment diff ARGS --format json`, parsed.

@@ -4,18 +4,7 @@
 
 use super::super::{Class, Diff, Status};
 use super::verdict;
-
-/// Escapes a workflow-command message (`%`, CR and LF).
-fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-/// Escapes a workflow-command property (also `:` and `,`).
-fn escape_property(text: &str) -> String {
-    escape_data(text).replace(':', "%3A").replace(',', "%2C")
-}
+use crate::report::{escape_data, escape_property};
 
 /// Annotations for the changes of `diff`. `file_of` gives the repository path of a
 /// moment's file, and `line_of` the line of a locator in the new version (or `None`).
