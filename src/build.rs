@@ -1,5 +1,6 @@
 //! `moment build` as a library function: check, render every moment in parallel,
-//! assemble bundles, and write them atomically, or write nothing.
+//! assemble bundles, and write them atomically, or write nothing. The layout of the
+//! output folder and its guarantees are in [`crate::bundle::dist`].
 
 use std::path::PathBuf;
 
@@ -48,8 +49,29 @@ impl BuildReport {
     }
 }
 
-/// Checks, renders and writes. `progress` is called after each moment is rendered.
+/// Calls from a running build to whoever shows its progress.
+pub struct Hooks<'a> {
+    /// Called after each moment is rendered.
+    pub progress: &'a (dyn Fn() + Sync),
+    /// Called once when another process holds the output folder's lock, with its
+    /// process id when known; the build then waits for it.
+    pub waiting: &'a dyn Fn(Option<u32>),
+}
+
+/// Checks, renders and writes. `progress` is called after each moment is rendered;
+/// a build that must wait for another writer of the output folder waits silently.
 pub fn run(options: &BuildOptions, progress: &(dyn Fn() + Sync)) -> Result<BuildReport, Error> {
+    run_with(
+        options,
+        &Hooks {
+            progress,
+            waiting: &|_| {},
+        },
+    )
+}
+
+/// Checks, renders and writes, reporting through `hooks`.
+pub fn run_with(options: &BuildOptions, hooks: &Hooks<'_>) -> Result<BuildReport, Error> {
     let schemas = Schemas::compile();
     let repo = load::load(&options.target, &schemas);
     let mut diagnostics = validate::repository(&repo, &options.check);
@@ -77,7 +99,14 @@ pub fn run(options: &BuildOptions, progress: &(dyn Fn() + Sync)) -> Result<Build
         .provenance
         .clone()
         .unwrap_or_else(|| Provenance::detect(&repo.root, &options.tool_version));
-    let staging = Staging::new(&options.out)?;
+    let planned: Vec<(String, String)> = repo
+        .moments
+        .iter()
+        .filter_map(|m| m.meta.as_ref())
+        .map(|meta| (meta.id.clone(), meta.version.clone()))
+        .collect();
+    // One writer per output folder from here until the bundles are in place.
+    let staging = Staging::new(&options.out, &planned, hooks.waiting)?;
     // Each bundle is staged as soon as it is assembled, so memory holds one bundle
     // per thread rather than all of them.
     let results: Vec<Result<Option<Diagnostic>, Error>> = repo
@@ -91,7 +120,7 @@ pub fn run(options: &BuildOptions, progress: &(dyn Fn() + Sync)) -> Result<Build
                 Err(d) => return Ok(Some(d)),
             };
             staging.stage(&bundle::assemble(&rendered, &assets, &provenance)?)?;
-            progress();
+            (hooks.progress)();
             Ok(None)
         })
         .collect();

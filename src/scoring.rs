@@ -38,6 +38,14 @@ impl Answer {
         }
     }
 
+    /// Reads `value` as an answer to `item`; `Err` says why it is not one.
+    pub fn for_item(item: &Item, value: &serde_json::Value) -> Result<Answer, String> {
+        let answer = Answer::from_json(value)
+            .ok_or_else(|| "must be a number, text, true/false or a list".to_owned())?;
+        answer.fits(item)?;
+        Ok(answer)
+    }
+
     /// Whether this answer fits `item`; `Err` says why not.
     pub fn fits(&self, item: &Item) -> Result<(), String> {
         let is_option = |v: f64| item.options.iter().any(|o| o.value == v);
@@ -212,10 +220,7 @@ pub enum Presence {
 /// The value of `score` given each summed item's presence, or the ids of the shown
 /// items without an answer when the score's missing-answer rule does not allow a
 /// value. This is the one place that applies `missing:`.
-pub fn score_value(
-    score: &Score,
-    presence: impl Fn(&str) -> Presence,
-) -> Result<f64, Vec<String>> {
+pub fn score_value(score: &Score, presence: impl Fn(&str) -> Presence) -> Result<f64, Vec<String>> {
     let mut shown = 0usize;
     let mut answered = 0usize;
     let mut total = 0.0;
@@ -345,10 +350,11 @@ pub fn score_range(form: &Form, score: &Score) -> Option<(f64, f64, bool)> {
         }
         acc = (acc.0 + lo, acc.1 + hi, acc.2 && whole);
     }
-    if let Some(rule) = &score.missing {
-        if rule.method == MissingMethod::Prorate && rule.allow > 0 {
-            acc.2 = acc.2 && rule.round == Rounding::Whole;
-        }
+    if let Some(rule) = &score.missing
+        && rule.method == MissingMethod::Prorate
+        && rule.allow > 0
+    {
+        acc.2 = acc.2 && rule.round == Rounding::Whole;
     }
     Some(acc)
 }
@@ -434,11 +440,18 @@ mod tests {
         };
         let two = answers(&[("a", 3.0), ("b", 2.0)]);
         // 5 * 3/2 = 7.5
-        assert_eq!(evaluate(&form(rule(Rounding::Whole)), &two).scores["t"], 8.0);
+        assert_eq!(
+            evaluate(&form(rule(Rounding::Whole)), &two).scores["t"],
+            8.0
+        );
         assert_eq!(evaluate(&form(rule(Rounding::None)), &two).scores["t"], 7.5);
         // Two unanswered of three: more than allowed.
         let one = answers(&[("a", 3.0)]);
-        assert!(evaluate(&form(rule(Rounding::Whole)), &one).scores.is_empty());
+        assert!(
+            evaluate(&form(rule(Rounding::Whole)), &one)
+                .scores
+                .is_empty()
+        );
     }
 
     #[test]

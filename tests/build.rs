@@ -182,8 +182,9 @@ fn codes(stderr: &str) -> Vec<String> {
         .collect()
 }
 
-/// Every file and folder under `dir`: `/`-separated relative path → content (`None`
-/// for a folder).
+/// What a reader of `dist/` sees under `dir`: every file and folder, through the
+/// links a build writes, without the hidden `.builds`, `.current` and `.lock`:
+/// `/`-separated relative path → content (`None` for a folder).
 fn read_tree(dir: &Path) -> BTreeMap<String, Option<Vec<u8>>> {
     let mut out = BTreeMap::new();
     if dir.exists() {
@@ -196,8 +197,11 @@ fn read_tree_into(dir: &Path, prefix: &str, out: &mut BTreeMap<String, Option<Ve
     for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("read {}: {e}", dir.display())) {
         let entry = entry.expect("an entry");
         let name = entry.file_name().into_string().expect("a UTF-8 name");
+        if prefix.is_empty() && [".builds", ".current", ".lock"].contains(&name.as_str()) {
+            continue;
+        }
         let rel = format!("{prefix}{name}");
-        if entry.file_type().expect("a file type").is_dir() {
+        if entry.path().is_dir() {
             out.insert(format!("{rel}/"), None);
             read_tree_into(&entry.path(), &format!("{rel}/"), out);
         } else {
@@ -218,10 +222,10 @@ fn bundles(dist: &Path) -> Vec<(String, String, PathBuf)> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dist).expect("read dist") {
         let entry = entry.expect("an entry");
-        if !entry.file_type().expect("a type").is_dir() {
+        let id = entry.file_name().into_string().expect("UTF-8");
+        if !entry.path().is_dir() || id.starts_with('.') {
             continue;
         }
-        let id = entry.file_name().into_string().expect("UTF-8");
         for v in std::fs::read_dir(entry.path()).expect("read dist/<id>") {
             let v = v.expect("an entry");
             let version = v.file_name().into_string().expect("UTF-8");
@@ -456,6 +460,27 @@ fn bundle_schemas_reject_what_the_build_never_writes() {
         (
             "empty options on a choice",
             Box::new(|m| m["forms"][0]["items"][0]["options"] = Value::Array(vec![])),
+        ),
+        (
+            "a score without its missing-answer rule",
+            Box::new(|m| {
+                let form = m["forms"]
+                    .as_array_mut()
+                    .expect("forms")
+                    .iter_mut()
+                    .find(|f| !f["scores"].as_array().expect("scores").is_empty())
+                    .expect("a form with a score in somn");
+                form["scores"][0]
+                    .as_object_mut()
+                    .expect("a score")
+                    .remove("missing");
+            }),
+        ),
+        (
+            "no form tests",
+            Box::new(|m| {
+                m.as_object_mut().expect("an object").remove("form_tests");
+            }),
         ),
         (
             "an alert on both an item and a score",
@@ -1364,9 +1389,15 @@ fn failed_builds_leave_dist_untouched() {
             text(&out.stdout)
         );
         let after = read_tree(&dist);
-        let leftovers: Vec<&String> = after
-            .keys()
-            .filter(|k| k.contains(".moment-build-"))
+        let leftovers: Vec<String> = std::fs::read_dir(dist.join(".builds"))
+            .expect("read dist/.builds")
+            .map(|e| {
+                e.expect("an entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .filter(|name| !name.bytes().all(|b| b.is_ascii_digit()))
             .collect();
         assert!(
             leftovers.is_empty(),
@@ -1614,6 +1645,7 @@ fn build_with_ids_builds_only_those_and_unknown_ids_are_usage_errors() {
                 .into_string()
                 .expect("UTF-8")
         })
+        .filter(|name| !name.starts_with('.'))
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
@@ -2289,5 +2321,133 @@ fn pages_render_in_headless_chromium() {
         browser.finish();
         let (w, h) = png_size(&png);
         assert_eq!((w, h), (width, 1400), "{}", png.display());
+    }
+}
+
+/// What an importing platform needs to score exactly as `moment` does: every score's
+/// missing-answer rule (`null` when none, never left out) and the form tests with
+/// their "not computed" expectations, in `moment.json`.
+#[test]
+fn bundle_carries_missing_answer_rules_and_form_tests() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/missing-rules-pass");
+    copy_tree(&src, tmp.path(), PLAIN);
+    build_ok(tmp.path(), &[]);
+    let bundle = bundle_dir(&tmp.path().join("dist"), "stress");
+    let moment = read_json(&bundle.join("moment.json"));
+    let errors = schema_errors(&validator("bundle-moment.schema.json"), &moment);
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    let scores = &moment["forms"][0]["scores"];
+    assert_eq!(
+        scores[0]["missing"],
+        serde_json::json!({"allow": 1, "method": "prorate", "round": "whole"}),
+        "{scores}"
+    );
+    assert_eq!(
+        scores[1]["missing"],
+        serde_json::json!({"allow": 1, "method": "zero", "round": "whole"}),
+        "{scores}"
+    );
+    assert!(
+        scores[2]
+            .as_object()
+            .expect("a score")
+            .contains_key("missing")
+            && scores[2]["missing"].is_null(),
+        "a strict score says so explicitly: {scores}"
+    );
+    let tests = moment["form_tests"]["stress"]
+        .as_array()
+        .expect("the form tests of `stress`");
+    let empty = tests
+        .iter()
+        .find(|t| t["answers"] == serde_json::json!({}))
+        .expect("the empty-answers scenario");
+    assert_eq!(
+        empty["expect"]["scores"],
+        serde_json::json!({"total": null, "noll": null, "strikt": null}),
+        "{empty}"
+    );
+    assert_eq!(empty["expect"]["bands"]["total"], Value::Null, "{empty}");
+    assert!(
+        empty["expect"].get("hidden").is_none(),
+        "keys the scenario does not compare stay out: {empty}"
+    );
+    let text = std::fs::read_to_string(bundle.join("moment.json")).expect("moment.json");
+    assert!(!text.contains("-0.0"), "no negative zero in moment.json");
+}
+
+/// The staff view speaks the moment's language: item types, conditions and
+/// schedules in words, not YAML vocabulary or code.
+#[test]
+fn staff_view_names_types_conditions_and_schedules_in_words() {
+    let dir = examples(&["somn", "stresskoll"], PLAIN);
+    build_ok(dir.path(), &[]);
+    let dist = dir.path().join("dist");
+    let text = |id: &str| {
+        let html = std::fs::read_to_string(bundle_dir(&dist, id).join("site/staff.html"))
+            .expect("staff.html");
+        // The text a reader sees: tags dropped (ids stay, as secondary references).
+        let mut out = String::new();
+        let mut in_tag = false;
+        for c in html.split("<body").nth(1).unwrap_or_default().chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => {
+                    in_tag = false;
+                    out.push(' ');
+                }
+                c if !in_tag => out.push(c),
+                _ => {}
+            }
+        }
+        out
+    };
+    let stress = text("stresskoll");
+    let somn = text("somn");
+    for (id, page) in [("stresskoll", &stress), ("somn", &somn)] {
+        for word in [
+            " choice ",
+            " multichoice ",
+            " scale ",
+            " boolean ",
+            " number ",
+            " text ",
+            ">=",
+            "<=",
+            "!=",
+            " = 1 ",
+            "veckors mellanrum",
+            "dagars mellanrum",
+            "region-exempel ",
+        ] {
+            assert!(
+                !page.contains(word),
+                "{id}: staff view shows `{word}`:\n{page}"
+            );
+        }
+        assert!(
+            page.contains("Region Exempel utgivarenhet"),
+            "{id}: the unit by name"
+        );
+    }
+    for phrase in [
+        "Ett svarsalternativ (obligatorisk)",
+        "svaret på ”Arbetar eller studerar du just nu?” är ”Ja”",
+        "när Total stresspoäng är 20 eller mer",
+        "Räknas bara när alla frågor i summan är besvarade.",
+    ] {
+        assert!(
+            stress.contains(phrase),
+            "stresskoll: `{phrase}` missing:\n{stress}"
+        );
+    }
+    for phrase in [
+        "Upprepas: varje dag, 14 gånger",
+        "Skala (obligatorisk)",
+        "Ja eller nej (obligatorisk)",
+        "när svaret på ”Hur många timmar sov du ungefär?” är mindre än 3",
+    ] {
+        assert!(somn.contains(phrase), "somn: `{phrase}` missing:\n{somn}");
     }
 }

@@ -1088,13 +1088,21 @@ fn evaluation_agrees_with_the_form_tests() {
         let got: Value = serde_json::from_str(&reply.body).expect("JSON");
         let expect = &scenario["expect"];
         for (score, value) in expect["scores"].as_object().expect("scores") {
+            if value.is_null() {
+                // Not computed: no value at all, never a zero.
+                assert!(
+                    got["scores"][score].is_null(),
+                    "{name}: score {score} in {got}"
+                );
+                continue;
+            }
             assert_eq!(
                 as_number(&got["scores"][score]),
                 as_number(value),
                 "{name}: score {score} in {got}"
             );
         }
-        for (score, band) in expect["bands"].as_object().expect("bands") {
+        for (score, band) in expect["bands"].as_object().into_iter().flatten() {
             assert_eq!(
                 &got["bands"][score], band,
                 "{name}: band of {score} in {got}"
@@ -1115,26 +1123,51 @@ fn evaluation_agrees_with_the_form_tests() {
         );
     }
 
-    // What a half-filled form looks like while the citizen answers.
+    // An empty form: no score, no band, no score alert, and the required questions
+    // still to answer, by id and text.
     let reply = preview.post(
         "/_moment/evaluate/stresskoll/stresskoll",
         &json!({"answers": {}}),
     );
+    assert!(
+        !reply.body.contains("-0"),
+        "no negative zero: {}",
+        reply.body
+    );
     let got: Value = serde_json::from_str(&reply.body).expect("JSON");
-    assert_eq!(as_number(&got["scores"]["total"]), 0.0, "{got}");
-    assert_eq!(got["bands"]["total"], "Låg", "{got}");
+    assert_eq!(got["scores"], json!({}), "{got}");
+    assert_eq!(got["bands"], json!({}), "{got}");
     assert_eq!(got["hidden"], json!(["koppla_av"]), "{got}");
     assert_eq!(got["alerts"], json!([]), "{got}");
+    assert_eq!(got["unanswered"][0], "arbete", "{got}");
+    assert_eq!(got["score_titles"]["total"], "Total stresspoäng", "{got}");
+    // Half-filled with the worst answers: still no score, but the item alert fires.
+    let reply = preview.post(
+        "/_moment/evaluate/stresskoll/stresskoll",
+        &json!({"answers": {"arbete": 0, "jaktad": 3, "nedstamd": 3}}),
+    );
+    let got: Value = serde_json::from_str(&reply.body).expect("JSON");
+    assert_eq!(got["scores"], json!({}), "{got}");
+    assert_eq!(got["bands"], json!({}), "{got}");
+    assert_eq!(got["alerts"], json!(["nedstamd-hog"]), "{got}");
+    assert!(
+        got["not_computed"]["total"]
+            .as_array()
+            .is_some_and(|m| m.iter().any(|i| i == "irriterad")),
+        "{got}"
+    );
     // Answers that do not fit their item (no such option, wrong type, unknown item)
-    // are ignored rather than counted.
+    // are refused with the reasons, never counted or quietly dropped.
     let reply = preview.post(
         "/_moment/evaluate/stresskoll/stresskoll",
         &json!({"answers": {"arbete": 1, "jaktad": 9, "irriterad": "3", "okand": 3, "nedstamd": 3}}),
     );
+    assert_eq!(reply.status, 422, "{}", reply.body);
     let got: Value = serde_json::from_str(&reply.body).expect("JSON");
-    assert_eq!(as_number(&got["scores"]["total"]), 3.0, "{got}");
-    assert_eq!(got["alerts"], json!(["nedstamd-hog"]), "{got}");
-    assert_eq!(got["hidden"], json!([]), "{got}");
+    for id in ["jaktad", "irriterad", "okand"] {
+        assert!(got["invalid"][id].is_string(), "{id} in {got}");
+    }
+    assert!(got["invalid"]["arbete"].is_null(), "{got}");
     // A body that is not JSON is refused, not a crash.
     let url = format!(
         "http://127.0.0.1:{}/_moment/evaluate/stresskoll/stresskoll",
@@ -1204,6 +1237,36 @@ fn graph_endpoint_draws_an_accessible_svg() {
     );
     assert_eq!(reply.status, 200);
     assert!(reply.body.contains("Stresskoll"), "{}", reply.body);
+
+    // An occasion whose score was not computed is a gap in the line, not a zero.
+    let reply = preview.post(
+        "/_moment/graph/somn/somndagbok",
+        &json!({"occasions": [
+            {"sanggaende": "23:00", "timmar": 5, "kvalitet": 2, "vaknade": false},
+            {"sanggaende": "23:00", "timmar": 6},
+            {"sanggaende": "22:45", "timmar": 8, "kvalitet": 5, "vaknade": false},
+            {"sanggaende": "22:45", "timmar": 8, "kvalitet": 4, "vaknade": false}
+        ]}),
+    );
+    let svg = &reply.body;
+    assert_eq!(
+        svg.matches("<circle").count(),
+        3,
+        "a point per computed occasion: {svg}"
+    );
+    assert!(
+        svg.contains(r#"data-occasion="1""#) && !svg.contains(r#"data-occasion="2""#),
+        "{svg}"
+    );
+    assert_eq!(
+        svg.matches("<polyline").count(),
+        1,
+        "only occasions 3 and 4 are joined: {svg}"
+    );
+    assert!(
+        svg.contains("2, ej beräknad, 5, 4"),
+        "the description says so: {svg}"
+    );
 }
 
 // ---------------------------------------------------------------------------------

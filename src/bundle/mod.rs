@@ -3,6 +3,13 @@
 
 pub mod archive;
 pub mod assets;
+pub mod dist;
+pub mod durable;
+pub mod lock;
+pub mod staging;
+pub mod steps;
+
+pub use staging::Staging;
 
 use std::path::{Path, PathBuf};
 
@@ -168,110 +175,4 @@ pub struct Written {
     pub dir: PathBuf,
     /// `dist/<id>-<version>.tar.gz`.
     pub archive: PathBuf,
-}
-
-/// A hidden folder inside the output folder where bundles are written first. Bundles
-/// are moved into place by [`Staging::commit`] only when all are complete; dropping a
-/// staging without committing removes it and leaves the output folder as it was.
-#[derive(Debug)]
-pub struct Staging {
-    out: PathBuf,
-    created_out: bool,
-    dir: tempfile::TempDir,
-    staged: std::sync::Mutex<Vec<(String, String)>>,
-}
-
-impl Staging {
-    /// Creates the staging folder inside `out` (created when missing).
-    pub fn new(out: &Path) -> Result<Staging, Error> {
-        let created_out = !out.exists();
-        std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
-        // Staging folders left by an interrupted build are of no use to anyone.
-        if let Ok(entries) = std::fs::read_dir(out) {
-            for entry in entries.filter_map(Result::ok) {
-                if entry
-                    .file_name()
-                    .to_string_lossy()
-                    .starts_with(".moment-build-")
-                {
-                    let _ = std::fs::remove_dir_all(entry.path());
-                }
-            }
-        }
-        let dir = tempfile::Builder::new()
-            .prefix(".moment-build-")
-            .tempdir_in(out)
-            .map_err(|e| Error::io(out, e))?;
-        Ok(Staging {
-            out: out.to_path_buf(),
-            created_out,
-            dir,
-            staged: std::sync::Mutex::new(Vec::new()),
-        })
-    }
-
-    /// Writes one bundle into the staging folder. Safe to call from several threads.
-    pub fn stage(&self, bundle: &Bundle) -> Result<(), Error> {
-        let dir = self.dir.path().join(&bundle.id).join(&bundle.version);
-        for (path, bytes) in &bundle.files {
-            let file = dir.join(path);
-            if let Some(parent) = file.parent() {
-                std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-            }
-            std::fs::write(&file, bytes).map_err(|e| Error::io(&file, e))?;
-        }
-        let archive = self
-            .dir
-            .path()
-            .join(format!("{}-{}.tar.gz", bundle.id, bundle.version));
-        std::fs::write(&archive, &bundle.archive).map_err(|e| Error::io(&archive, e))?;
-        self.staged
-            .lock()
-            .map_err(|_| Error::Usage("a build thread failed".to_owned()))?
-            .push((bundle.id.clone(), bundle.version.clone()));
-        Ok(())
-    }
-
-    /// Throws the staged bundles away, and the output folder too when this build
-    /// created it, so that a failed build leaves no trace.
-    pub fn abandon(self) {
-        let (out, created) = (self.out.clone(), self.created_out);
-        drop(self.dir);
-        if created {
-            let _ = std::fs::remove_dir(out);
-        }
-    }
-
-    /// Moves every staged bundle into place, replacing older copies of the same version.
-    pub fn commit(self) -> Result<Vec<Written>, Error> {
-        let mut staged = self
-            .staged
-            .into_inner()
-            .map_err(|_| Error::Usage("a build thread failed".to_owned()))?;
-        staged.sort();
-        let root = self.dir.path();
-        let mut written = Vec::new();
-        for (id, version) in staged {
-            let final_dir = self.out.join(&id).join(&version);
-            let final_archive = self.out.join(format!("{id}-{version}.tar.gz"));
-            std::fs::create_dir_all(self.out.join(&id))
-                .map_err(|e| Error::io(self.out.join(&id), e))?;
-            if final_dir.exists() {
-                let old = root.join(format!(".old-{id}-{version}"));
-                std::fs::rename(&final_dir, &old).map_err(|e| Error::io(&final_dir, e))?;
-            }
-            let staged_dir = root.join(&id).join(&version);
-            std::fs::rename(&staged_dir, &final_dir).map_err(|e| Error::io(&final_dir, e))?;
-            let staged_archive = root.join(format!("{id}-{version}.tar.gz"));
-            std::fs::rename(&staged_archive, &final_archive)
-                .map_err(|e| Error::io(&final_archive, e))?;
-            written.push(Written {
-                id,
-                version,
-                dir: final_dir,
-                archive: final_archive,
-            });
-        }
-        Ok(written)
-    }
 }

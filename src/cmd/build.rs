@@ -62,7 +62,21 @@ pub fn execute(args: &BuildArgs) -> Result<Outcome, Error> {
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
         provenance: None,
     };
-    let result = build::run(&options, &|| bar.inc(1));
+    let out = args.out.display().to_string();
+    let waiting = |pid: Option<u32>| {
+        let who = pid.map_or_else(
+            || "another build".to_owned(),
+            |p| format!("another build (process {p})"),
+        );
+        bar.suspend(|| eprintln!("waiting for {who}, which is writing {out}, to finish"));
+    };
+    let result = build::run_with(
+        &options,
+        &build::Hooks {
+            progress: &|| bar.inc(1),
+            waiting: &waiting,
+        },
+    );
     bar.finish_and_clear();
     let built = result?;
     if !built.diagnostics.is_empty() {

@@ -123,7 +123,12 @@ pub fn load(target: &Target, schemas: &Schemas) -> Repository {
         diagnostics: top.out,
         sources: top.sources,
     };
-    for (moment, diags, sources) in loaded {
+    for (mut moment, diags, sources) in loaded {
+        moment.unit_name = moment.meta.as_ref().and_then(|meta| {
+            let units = repo.units.as_ref()?;
+            let unit = units.units.iter().find(|u| u.id == meta.unit)?;
+            Some(unit.name.clone())
+        });
         repo.moments.push(moment);
         repo.diagnostics.extend(diags);
         repo.sources.extend(sources);

@@ -29,6 +29,8 @@ pub struct LoadedMoment {
     pub modules: Vec<LoadedModule>,
     /// The forms in `forms/`, sorted by file name.
     pub forms: Vec<LoadedForm>,
+    /// The display name of the moment's unit in `units.yaml`, when both are valid.
+    pub unit_name: Option<String>,
 }
 
 impl LoadedMoment {
@@ -97,6 +99,7 @@ pub fn load(loader: &mut Loader<'_>, folder: &str) -> LoadedMoment {
         welcome: None,
         modules: Vec::new(),
         forms: Vec::new(),
+        unit_name: None,
     };
     let meta_rel = moment.meta_rel();
     if !dir.join("moment.yaml").is_file() {

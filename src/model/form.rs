@@ -366,18 +366,18 @@ pub struct Scenario {
 #[serde(deny_unknown_fields)]
 pub struct Expect {
     /// Score id to value; `null` expects the score not to be computed.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scores: Option<BTreeMap<String, Option<f64>>>,
     /// Score id to band label; `null` expects no band.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bands: Option<BTreeMap<String, Option<String>>>,
     /// Every alert that fires.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alerts: Option<Vec<String>>,
     /// Every hidden item.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hidden: Option<Vec<String>>,
     /// Every required, shown item still unanswered, in any order.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unanswered: Option<Vec<String>>,
 }

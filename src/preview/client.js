@@ -26,20 +26,40 @@
   window.addEventListener("beforeunload", function () { events.close(); });
   if (!moment) { return; }
 
-  // Narrow (mobile) width.
+  // Phone width: the page in a 390 px frame, so that the browser lays it out for a
+  // phone's viewport (narrowing <body> alone would keep the desktop layout).
+  var inFrame = window.self !== window.top;
   var narrow = document.getElementById("moment-narrow");
   function applyNarrow(on) {
-    document.body.style.maxWidth = on ? "360px" : "";
-    document.body.style.margin = on ? "0 auto" : "";
-    document.body.style.boxShadow = on ? "0 0 0 1px #8a8a8a" : "";
+    var phone = document.getElementById("moment-phone");
+    if (on && !phone) {
+      phone = document.createElement("div");
+      phone.id = "moment-phone";
+      phone.style.cssText = "position:fixed;inset:0;z-index:9998;background:#5a5a5a;display:flex;justify-content:center;padding:1rem 0 3rem";
+      var frame = document.createElement("iframe");
+      frame.title = "Sidan i mobilbredd, 390 pixlar";
+      frame.src = location.href;
+      frame.style.cssText = "width:390px;height:100%;border:0;background:#fff;box-shadow:0 0 0 8px #1b1b1b;border-radius:12px";
+      phone.appendChild(frame);
+      document.body.appendChild(phone);
+      document.documentElement.style.overflow = "hidden";
+    } else if (!on && phone) {
+      phone.parentNode.removeChild(phone);
+      document.documentElement.style.overflow = "";
+    }
     narrow.setAttribute("aria-pressed", on ? "true" : "false");
   }
-  applyNarrow(store.get("narrow", false));
-  narrow.addEventListener("click", function () {
-    var on = narrow.getAttribute("aria-pressed") !== "true";
-    store.set("narrow", on);
-    applyNarrow(on);
-  });
+  if (inFrame) {
+    // Inside the phone frame: the page as a phone shows it, without the preview bar.
+    bar.style.display = "none";
+  } else {
+    applyNarrow(store.get("narrow", false));
+    narrow.addEventListener("click", function () {
+      var on = narrow.getAttribute("aria-pressed") !== "true";
+      store.set("narrow", on);
+      applyNarrow(on);
+    });
+  }
 
   // Forms: answers are evaluated by the same Rust engine as the form tests.
   function answersOf(form) {
@@ -56,9 +76,13 @@
       } else if (type === "boolean") {
         var b = item.querySelector("input:checked");
         if (b) { answers[id] = b.value === "true"; }
-      } else if (type === "scale" || type === "number") {
-        var n = inputs[0];
-        if (n && n.value !== "" && (type === "number" || n.getAttribute("data-touched"))) { answers[id] = Number(n.value); }
+      } else if (type === "scale") {
+        var picked = item.querySelector("input[type=radio]:checked");
+        var typed = item.querySelector("input[type=number]");
+        if (picked) { answers[id] = Number(picked.value); }
+        else if (typed && typed.value !== "") { answers[id] = Number(typed.value); }
+      } else if (type === "number") {
+        if (inputs[0] && inputs[0].value !== "") { answers[id] = Number(inputs[0].value); }
       } else if (inputs[0] && inputs[0].value !== "") {
         answers[id] = inputs[0].value;
       }
@@ -76,6 +100,9 @@
   }
   document.querySelectorAll("form[data-form]").forEach(function (form) {
     var id = form.getAttribute("data-form");
+    // The built site shows forms read-only; the preview scores them live instead.
+    var readonly = form.querySelector("[data-readonly]");
+    if (readonly) { readonly.hidden = true; }
     var result = document.createElement("div");
     result.className = "moment-result";
     result.setAttribute("aria-live", "polite");
@@ -90,16 +117,37 @@
     function evaluate() {
       var answers = answersOf(form);
       return post("/_moment/evaluate/" + moment + "/" + id, { answers: answers }).then(function (r) { return r.json(); }).then(function (ev) {
+        result.textContent = "";
+        result.appendChild(text("strong", "Förhandsvisning av resultatet"));
+        if (ev.invalid) {
+          Object.keys(ev.invalid).forEach(function (item) {
+            result.appendChild(text("p", "Svaret på " + item + " " + ev.invalid[item], "moment-invalid"));
+          });
+          return answers;
+        }
         form.querySelectorAll("[data-item]").forEach(function (item) {
           item.hidden = ev.hidden.indexOf(item.getAttribute("data-item")) >= 0;
         });
-        result.textContent = "";
-        result.appendChild(text("strong", "Förhandsvisning av resultatet"));
-        Object.keys(ev.scores).forEach(function (s) {
-          var band = ev.bands[s] ? " (" + ev.bands[s] + ")" : "";
-          result.appendChild(text("p", "Poäng " + s + ": " + ev.scores[s] + band, "moment-score"));
+        // A score is shown only when the form's rules allow it to be computed.
+        Object.keys(ev.score_titles).forEach(function (s) {
+          var title = ev.score_titles[s];
+          if (Object.prototype.hasOwnProperty.call(ev.scores, s)) {
+            var band = ev.bands[s] ? " (" + ev.bands[s] + ")" : "";
+            result.appendChild(text("p", title + ": " + String(ev.scores[s]).replace(".", ",") + band, "moment-score"));
+          } else {
+            result.appendChild(text("p", title + ": räknas ut när frågorna som ingår är besvarade", "moment-score moment-not-computed"));
+          }
         });
-        result.appendChild(text("p", ev.alerts.length ? "Larm till personal: " + ev.alerts.join(", ") : "Inga larm till personal", "moment-alerts"));
+        if (ev.unanswered.length) {
+          result.appendChild(text("p", "Obesvarade frågor som krävs:", "moment-unanswered-title"));
+          var list = document.createElement("ul");
+          list.className = "moment-unanswered";
+          ev.unanswered.forEach(function (item) { list.appendChild(text("li", ev.item_texts[item] || item)); });
+          result.appendChild(list);
+        }
+        result.appendChild(text("p", ev.alerts.length
+          ? "Larm till personal: " + ev.alerts.map(function (a) { return ev.alert_messages[a] || a; }).join(" ")
+          : "Inga larm till personal", "moment-alerts"));
         return answers;
       });
     }
@@ -139,11 +187,68 @@
     cell.appendChild(document.createElement("br"));
     cell.appendChild(label);
   });
+  // Every citizen page follows the activations: the module list and the module's
+  // own notice say which staff-activated modules are open in this preview.
+  document.querySelectorAll("nav.modules li").forEach(function (li) {
+    var link = li.querySelector("a");
+    var badge = li.querySelector(".badge");
+    if (!link || !badge) { return; }
+    if (activated.indexOf(link.getAttribute("href")) >= 0) {
+      badge.textContent = "aktiverad i förhandsvisningen";
+      badge.setAttribute("data-activated", "true");
+    }
+  });
   var notice = document.querySelector("p.notice");
   var page = location.pathname.split("/").pop();
   if (notice && activated.indexOf(page) < 0) {
     notice.textContent = "Låst i förhandsvisningen: personalen har inte aktiverat den här modulen än. Aktivera den i personalens vy.";
     notice.setAttribute("data-locked", "true");
+  } else if (notice) {
+    notice.textContent = "Aktiverad i förhandsvisningen: personalen har öppnat den här modulen för invånaren.";
+    notice.setAttribute("data-locked", "false");
+  }
+
+  // Messaging: a simulated thread on the citizen side when the moment has messaging
+  // switched on, clearly marked as a preview; nothing is sent anywhere.
+  var main = document.querySelector("body.citizen main");
+  if (main && bar.getAttribute("data-messaging") === "true") {
+    var thread = document.createElement("section");
+    thread.className = "moment-messages";
+    thread.setAttribute("aria-labelledby", "moment-messages-title");
+    thread.style.cssText = "border:2px dashed #00508c;padding:.5rem 1rem;margin-top:2rem";
+    var title = text("h2", "Meddelanden (förhandsvisning)");
+    title.id = "moment-messages-title";
+    thread.appendChild(title);
+    thread.appendChild(text("p", "Så här ser meddelandefunktionen ut för invånaren. I förhandsvisningen skickas ingenting."));
+    var list = document.createElement("ol");
+    list.className = "moment-thread";
+    thread.appendChild(list);
+    var show = function () {
+      list.textContent = "";
+      list.appendChild(text("li", "Personal: Hej! Skriv här om du har frågor om programmet."));
+      store.get("messages", []).forEach(function (m) { list.appendChild(text("li", "Du: " + m)); });
+    };
+    show();
+    var label = text("label", "Skriv ett meddelande");
+    label.setAttribute("for", "moment-message-text");
+    var box = document.createElement("textarea");
+    box.id = "moment-message-text";
+    box.rows = 2;
+    box.style.width = "100%";
+    var send = text("button", "Skicka (förhandsvisning)");
+    send.type = "button";
+    send.addEventListener("click", function () {
+      if (!box.value.trim()) { return; }
+      var all = store.get("messages", []);
+      all.push(box.value.trim());
+      store.set("messages", all);
+      box.value = "";
+      show();
+    });
+    thread.appendChild(label);
+    thread.appendChild(box);
+    thread.appendChild(send);
+    main.appendChild(thread);
   }
 
   // Staff graphs of repeated forms, from the occasions saved in the citizen view.

@@ -61,7 +61,11 @@ pub fn svg(form: &Form, occasions: &[Answers]) -> String {
     for (k, score) in form.scores.iter().enumerate() {
         let values: Vec<String> = evaluations
             .iter()
-            .map(|e| fmt_num(e.scores.get(&score.id).copied().unwrap_or_default()))
+            .map(|e| {
+                e.scores
+                    .get(&score.id)
+                    .map_or_else(|| "ej beräknad".to_owned(), |v| fmt_num(*v))
+            })
             .collect();
         let _ = write!(
             out,
@@ -113,32 +117,39 @@ pub fn svg(form: &Form, occasions: &[Answers]) -> String {
     }
     for (k, score) in form.scores.iter().enumerate() {
         let colour = COLOURS[k % COLOURS.len()];
-        let points: Vec<String> = evaluations
-            .iter()
-            .enumerate()
-            .map(|(i, e)| {
-                format!(
+        // A line joins consecutive occasions whose score was computed; an occasion
+        // without a score leaves a gap, never a point at zero.
+        let mut runs: Vec<Vec<String>> = vec![Vec::new()];
+        for (i, e) in evaluations.iter().enumerate() {
+            match e.scores.get(&score.id) {
+                Some(v) => runs.last_mut().expect("at least one run").push(format!(
                     "{:.1},{:.1}",
                     x(i),
-                    y(e.scores.get(&score.id).copied().unwrap_or_default())
-                )
-            })
-            .collect();
-        let _ = write!(
-            out,
-            r#"<polyline fill="none" stroke="{colour}" stroke-width="2.5" points="{}"/>"#,
-            points.join(" ")
-        );
+                    y(*v)
+                )),
+                None => runs.push(Vec::new()),
+            }
+        }
+        for run in runs.iter().filter(|r| r.len() > 1) {
+            let _ = write!(
+                out,
+                r#"<polyline fill="none" stroke="{colour}" stroke-width="2.5" points="{}"/>"#,
+                run.join(" ")
+            );
+        }
         for (i, e) in evaluations.iter().enumerate() {
-            let v = e.scores.get(&score.id).copied().unwrap_or_default();
+            let Some(v) = e.scores.get(&score.id).copied() else {
+                continue;
+            };
             let alert = !e.alerts.is_empty();
             let _ = write!(
                 out,
-                r##"<circle cx="{:.1}" cy="{:.1}" r="{}" fill="{}" stroke="#fff"><title>{} {}: {}{}</title></circle>"##,
+                r##"<circle cx="{:.1}" cy="{:.1}" r="{}" fill="{}" stroke="#fff" data-occasion="{}"><title>{} {}: {}{}</title></circle>"##,
                 x(i),
                 y(v),
                 if alert { 6 } else { 4 },
                 if alert { "#b5121b" } else { colour },
+                i + 1,
                 i + 1,
                 escape(score.title.as_deref().unwrap_or(&score.id)),
                 fmt_num(v),

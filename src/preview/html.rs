@@ -57,8 +57,9 @@ fn status(m: &MomentView) -> String {
 /// The HTML injected before `</body>` of every theme page: toolbar, error overlay and client.
 pub fn inject(page: &str, m: &MomentView, generation: u64) -> String {
     let mut extra = format!(
-        r#"<div id="moment-preview" data-moment="{id}" data-generation="{generation}" style="position:fixed;bottom:0;right:0;z-index:9999;background:#1b1b1b;color:#fff;padding:.4rem .8rem;font:14px system-ui,sans-serif;border-top-left-radius:.4rem"><a href="/" style="color:#fff">Alla moment</a> · <button type="button" id="moment-narrow" aria-pressed="false">Mobilbredd</button> · <span id="moment-status">{status}</span></div>"#,
+        r#"<div id="moment-preview" data-moment="{id}" data-generation="{generation}" data-messaging="{messaging}" style="position:fixed;bottom:0;right:0;z-index:9999;background:#1b1b1b;color:#fff;padding:.4rem .8rem;font:14px system-ui,sans-serif;border-top-left-radius:.4rem"><a href="/" style="color:#fff">Alla moment</a> · <button type="button" id="moment-narrow" aria-pressed="false">Mobilbredd</button> · <span id="moment-status">{status}</span></div>"#,
         id = escape(&m.id),
+        messaging = m.normal.as_ref().is_some_and(|n| n.messaging),
         status = if m.errors() > 0 {
             format!("{} fel", m.errors())
         } else {

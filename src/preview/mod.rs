@@ -1,8 +1,12 @@
 //! `moment preview`: a local server that shows every moment as built, from the
 //! citizen's and the staff's side, and reloads the browser when a file is saved.
 
+mod evaluate;
 mod graph;
+mod guard;
 mod html;
+mod listen;
+mod media;
 mod server;
 pub mod state;
 pub mod watch;
@@ -45,7 +49,10 @@ pub fn serve(options: &PreviewOptions) -> Result<(), Error> {
         .enable_all()
         .build()
         .map_err(|e| Error::io("tokio runtime", e))?;
-    runtime.block_on(run(options))
+    let result = runtime.block_on(run(options));
+    // A media file being hashed must not hold up the exit.
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    result
 }
 
 async fn run(options: &PreviewOptions) -> Result<(), Error> {
@@ -65,6 +72,7 @@ async fn run(options: &PreviewOptions) -> Result<(), Error> {
     let app = App {
         snapshot: Arc::clone(&snapshot),
         reloads: reloads.clone(),
+        verified: media::Verified::default(),
     };
     let addr = SocketAddr::new(options.host, options.port);
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
@@ -94,15 +102,9 @@ async fn run(options: &PreviewOptions) -> Result<(), Error> {
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    let server = axum::serve(listener, server::router(app)).with_graceful_shutdown(shutdown);
+    let router = server::router(app, guard::Allowed::new(options.host, local));
     // Open event streams never finish by themselves: give them a moment, then stop.
-    tokio::select! {
-        result = server => result.map_err(|e| Error::io(url.clone(), e))?,
-        () = async {
-            let _ = tokio::signal::ctrl_c().await;
-            tokio::time::sleep(Duration::from_millis(500)).await;
-        } => {}
-    }
+    listen::serve(listener, router, shutdown, Duration::from_millis(500)).await;
     println!("moment preview stopped");
     Ok(())
 }

@@ -8,7 +8,7 @@ use std::sync::{Arc, RwLock};
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -18,11 +18,14 @@ use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
 use crate::model::Form;
-use crate::scoring::{self, Answer, Answers};
+use crate::scoring::{Answer, Answers};
 
-use super::graph;
+use super::guard::{self, Allowed};
 use super::html;
+use super::listen::Activity;
+use super::media::{self, Media, Verified};
 use super::state::{MomentView, Snapshot};
+use super::{evaluate, graph};
 
 /// A change announced to browsers.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -40,6 +43,8 @@ pub struct App {
     pub snapshot: Arc<RwLock<Arc<Snapshot>>>,
     /// Reload announcements.
     pub reloads: broadcast::Sender<Reload>,
+    /// Media file versions whose digest has been checked.
+    pub verified: Verified,
 }
 
 impl App {
@@ -51,8 +56,8 @@ impl App {
     }
 }
 
-/// The router.
-pub fn router(app: App) -> Router {
+/// The router; every request passes the Host and Origin checks first.
+pub fn router(app: App, allowed: Allowed) -> Router {
     Router::new()
         .route("/", get(index))
         .route("/m/{id}", get(moment_root))
@@ -68,6 +73,7 @@ pub fn router(app: App) -> Router {
         .route("/_moment/graph/{id}/{form}", post(graph_svg))
         .fallback(not_found)
         .with_state(app)
+        .layer(axum::middleware::from_fn_with_state(allowed, guard::guard))
 }
 
 fn no_cache(mut response: Response) -> Response {
@@ -81,8 +87,11 @@ async fn index(State(app): State<App>) -> Response {
     no_cache(Html(html::index(&app.current())).into_response())
 }
 
-async fn moment_root(Path(id): Path<String>) -> Redirect {
-    Redirect::temporary(&format!("/m/{id}/site/index.html"))
+async fn moment_root(State(app): State<App>, Path(id): Path<String>) -> Response {
+    if !app.current().moments.contains_key(&id) {
+        return missing(&format!("/m/{id}"));
+    }
+    Redirect::temporary(&format!("/m/{}/site/index.html", crate::render::href(&id))).into_response()
 }
 
 async fn not_found(uri: Uri) -> Response {
@@ -123,7 +132,12 @@ fn broken_page(m: &MomentView, generation: u64) -> String {
     html::inject(&body, m, generation)
 }
 
-async fn asset(State(app): State<App>, Path((id, file)): Path<(String, String)>) -> Response {
+async fn asset(
+    State(app): State<App>,
+    Path((id, file)): Path<(String, String)>,
+    headers: HeaderMap,
+    extensions: Extensions,
+) -> Response {
     let snapshot = app.current();
     let key = format!("assets/{file}");
     let Some(path) = snapshot
@@ -134,20 +148,18 @@ async fn asset(State(app): State<App>, Path((id, file)): Path<(String, String)>)
     else {
         return missing(&format!("/m/{id}/{key}"));
     };
-    match tokio::fs::read(&path).await {
-        // The name is the digest of the content that was checked; a file swapped since
-        // (for a link to somewhere else, say) is not served.
-        Ok(bytes)
-            if file.split('.').next()
-                == Some(
-                    crate::bundle::assets::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes))
-                        .as_str(),
-                ) =>
-        {
-            let ext = file.rsplit_once('.').map_or("", |(_, e)| e);
-            ([(header::CONTENT_TYPE, content_type(ext))], bytes).into_response()
-        }
-        _ => missing(&format!("/m/{id}/{key}")),
+    // The name is the digest of the content that was checked; a file swapped since
+    // (for a link to somewhere else, say) is not served.
+    let (digest, ext) = file.split_once('.').unwrap_or((&file, ""));
+    let request = Media {
+        path,
+        digest,
+        content_type: content_type(ext),
+    };
+    let activity = extensions.get::<Activity>();
+    match media::serve(request, &headers, &app.verified, activity).await {
+        Some(response) => response,
+        None => missing(&format!("/m/{id}/{key}")),
     }
 }
 
@@ -194,7 +206,8 @@ async fn events(
         let data = serde_json::to_string(&reload).ok()?;
         Some(Ok(Event::default().event("reload").data(data)))
     });
-    Sse::new(stream).keep_alive(KeepAlive::default())
+    // A comment line now and then keeps the connection from counting as idle.
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(10)))
 }
 
 fn form_of(app: &App, id: &str, form: &str) -> Option<Form> {
@@ -233,8 +246,14 @@ async fn evaluate(
         )
             .into_response();
     };
-    let answers = answers_from(&form, &body.answers);
-    Json(scoring::evaluate(&form, &answers)).into_response()
+    match evaluate::answers(&form, &body.answers) {
+        Ok(answers) => Json(evaluate::response(&form, &answers)).into_response(),
+        Err(invalid) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(serde_json::json!({"error": "answers that do not fit their items", "invalid": invalid})),
+        )
+            .into_response(),
+    }
 }
 
 /// Body of the graph endpoint.

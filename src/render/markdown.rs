@@ -80,7 +80,21 @@ fn format<'a>(doc: &'a AstNode<'a>, opts: &comrak::Options<'_>, plugins: &Plugin
     let mut html = String::new();
     comrak::format_html_with_plugins(doc, opts, &mut html, plugins)
         .expect("writing to a String cannot fail");
-    html
+    scrollable_tables(&html)
+}
+
+/// Wraps each table in a box that scrolls sideways on a narrow screen and can be
+/// reached with the keyboard (WCAG 2.1.1 and 1.4.10: a scroll region must be
+/// focusable, or keyboard users cannot see its hidden columns).
+fn scrollable_tables(html: &str) -> String {
+    if !html.contains("<table>") {
+        return html.to_owned();
+    }
+    html.replace(
+        "<table>",
+        "<div class=\"table-scroll\" tabindex=\"0\"><table>",
+    )
+    .replace("</table>", "</table></div>")
 }
 
 /// Headings with GitHub-style ids (the same slugs the link check uses), and no

@@ -1,8 +1,11 @@
 //! The render stage: a loaded moment becomes the normalised `moment.json` and the
 //! static pages of its citizen and staff views.
 
+mod href;
 pub mod markdown;
 pub mod theme;
+
+pub use href::href;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -13,7 +16,7 @@ use crate::bundle::assets::{Asset, Assets, mime};
 use crate::diagnostic::Diagnostic;
 use crate::load::markdown::{BlockSpec, Markdown};
 use crate::load::{LoadedMoment, paths};
-use crate::model::{Access, Activation, Form, MomentKind, MomentMeta};
+use crate::model::{Access, Activation, Form, MomentKind, MomentMeta, Scenario};
 use markdown::{Rewrite, Segment};
 use theme::Theme;
 
@@ -37,6 +40,9 @@ pub struct NormalMoment {
     pub description: Option<String>,
     /// Publisher unit.
     pub unit: String,
+    /// The publisher unit's name from `units.yaml`, shown as the sender of the pages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit_name: Option<String>,
     /// Kind.
     pub kind: MomentKind,
     /// Language.
@@ -57,6 +63,9 @@ pub struct NormalMoment {
     pub modules: Vec<NormalModule>,
     /// Forms, by id order.
     pub forms: Vec<Form>,
+    /// The form tests of each form that has them (`forms/<id>.tests.yaml`), so that a
+    /// platform that scores forms itself can check that it scores as `moment` does.
+    pub form_tests: BTreeMap<String, Vec<Scenario>>,
 }
 
 /// Rendered text.
@@ -199,8 +208,8 @@ impl Links {
         let target = self
             .pages
             .get(&resolved.rel)
-            .or_else(|| self.assets.get(&resolved.rel))
-            .cloned()
+            .map(|page| href(page))
+            .or_else(|| self.assets.get(&resolved.rel).cloned())
             .unwrap_or_else(|| url.to_owned());
         match anchor {
             Some(a) => format!("{target}#{a}"),
@@ -349,6 +358,7 @@ pub fn moment(
         title: meta.title.clone(),
         description: meta.description.clone(),
         unit: meta.unit.clone(),
+        unit_name: loaded.unit_name.clone(),
         kind: meta.kind,
         language: meta.language.clone(),
         access: meta.access,
@@ -359,6 +369,15 @@ pub fn moment(
         welcome: NormalText { html: welcome_html },
         modules,
         forms: loaded.forms.iter().filter_map(|f| f.form.clone()).collect(),
+        form_tests: loaded
+            .forms
+            .iter()
+            .filter_map(|f| {
+                let form = f.form.as_ref()?;
+                let scenarios = f.tests.as_ref()?.scenarios.clone()?;
+                Some((form.id.clone(), scenarios))
+            })
+            .collect(),
     };
     let site = site(&normal, theme, tool_version)?;
     Ok(Rendered {

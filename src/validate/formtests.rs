@@ -50,10 +50,7 @@ fn run(form: &Form, scenario: &Scenario, i: usize, node: &Node, sink: &mut Sink<
             ));
             continue;
         };
-        let checked = Answer::from_json(value)
-            .ok_or_else(|| "must be a number, text, true/false or a list".to_owned())
-            .and_then(|a| a.fits(item).map(|()| a));
-        match checked {
+        match Answer::for_item(item, value) {
             Ok(a) => {
                 answers.insert(id.clone(), a);
             }
