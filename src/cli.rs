@@ -148,18 +148,29 @@ pub enum DiffFormat {
     Json,
     /// Markdown for a pull-request comment.
     Markdown,
-    /// Swedish release notes for care-provider administrators.
+    /// Release notes for care-provider administrators, in the moment's language;
+    /// exits 1 when the version policy fails.
     ReleaseNotes,
+    /// GitHub workflow-command annotations on the changed lines.
+    Github,
 }
 
 /// Arguments of `moment diff`.
 #[derive(Debug, clap::Args)]
 pub struct DiffArgs {
-    /// The old side: a git revision (main, HEAD~3, somn/v1.2.0) or `.` for the working tree.
+    /// The old side: a git revision (main, HEAD~3, somn/v1.2.0), `.` for the working
+    /// tree, or a bundle (`somn-1.0.0.tar.gz` or its unpacked folder). With
+    /// `--catalog`: the moment's id.
     pub from: String,
-    /// The new side (default: the working tree).
+    /// The new side (default: the working tree), or a bundle when FROM is one. With
+    /// `--catalog`: the old version.
     #[arg(default_value = ".")]
     pub to: String,
+    /// With `--catalog`: the new version.
+    pub version: Option<String>,
+    /// Compare two published versions in this catalog: `--catalog URL ID FROM TO`.
+    #[arg(long, value_name = "URL")]
+    pub catalog: Option<String>,
     /// Compare FROM with the working tree (the same as giving `.` as TO).
     #[arg(long)]
     pub worktree: bool,

@@ -233,6 +233,7 @@ fixtures! {
     e050_file_type => "e050-file-type",
     e051_missing_allow => "e051-missing-allow",
     e052_prorate_items => "e052-prorate-items",
+    e070_duplicate_module_id => "e070-duplicate-module-id",
     w016_optional_scored => "w016-optional-scored",
     missing_rules_pass => "missing-rules-pass",
     e060_duplicate_publisher_key => "e060-duplicate-publisher-key",

@@ -85,6 +85,7 @@ codes! {
     ProrateItems = "E052", Error, "prorating needs items answered on one bounded scale";
     DuplicatePublisherKey = "E060", Error, "a unit lists the same publisher key twice";
     ApprovalsExceedPublishers = "E061", Error, "a unit requires more approvals than it has publishers";
+    DuplicateModuleId = "E070", Error, "two modules of a moment share an id";
     ImageNoAlt = "W001", Warning, "image without alt text";
     VideoNoCaptions = "W002", Warning, "video without captions";
     AudioNoTranscript = "W003", Warning, "audio without transcript";

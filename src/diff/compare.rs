@@ -1,9 +1,11 @@
 //! Comparing two versions of one moment.
 
+use super::kind::{ChangeKind as K, Subject};
+use super::lang::{Lang, shorten};
 use super::snapshot::{Media, ModuleSnapshot, MomentSnapshot};
 use super::text::{self, ParagraphEdit};
 use super::{Bump, Change, Class, MomentDiff, Status, actual_bump, bump_ok, form};
-use crate::model::MomentMeta;
+use crate::model::{Access, Activation, MomentKind, MomentMeta};
 
 /// How alike two modules must be to count as one module renamed.
 const RENAME_SIMILARITY: f64 = 0.5;
@@ -19,9 +21,14 @@ pub(super) fn moment(
         .or(old)
         .and_then(|m| m.meta.as_ref())
         .map_or_else(|| id.to_owned(), |x| x.title.clone());
+    let lang = new
+        .or(old)
+        .and_then(|m| m.meta.as_ref())
+        .map_or(Lang::Sv, |x| Lang::from_tag(&x.language));
     let mut diff = MomentDiff {
         id: id.to_owned(),
         title,
+        language: lang,
         from_version: version(old),
         to_version: version(new),
         status: Status::Unchanged,
@@ -45,7 +52,7 @@ pub(super) fn moment(
     };
     let mut changes = Vec::new();
     if let (Some(a), Some(b)) = (&old.meta, &new.meta) {
-        meta(a, b, &mut changes);
+        meta(lang, a, b, &mut changes);
         // Reordered lists, comments or key order: moment.yaml changed, nobody sees it.
         // Changes to the module list or the welcome path are reported on their own.
         if changes.is_empty()
@@ -54,25 +61,27 @@ pub(super) fn moment(
             && strip_version(&old.meta_text) != strip_version(&new.meta_text)
         {
             changes.push(Change::new(
-                Class::Cosmetic,
-                "formatting_changed",
+                K::FormattingChanged,
                 "moment.yaml",
-                "moment.yaml was reformatted",
+                Subject::default().states(
+                    "",
+                    lang.pick("programmets inställningar", "the program's settings"),
+                ),
             ));
         }
     }
     if old.welcome_path != new.welcome_path {
         changes.push(
             Change::new(
-                Class::Cosmetic,
-                "welcome_renamed",
+                K::WelcomeRenamed,
                 new.welcome_path.clone(),
-                "the welcome text moved to another file",
+                Subject::default(),
             )
             .values(&old.welcome_path, &new.welcome_path),
         );
     }
     prose(
+        "",
         &new.welcome_path,
         &old.welcome,
         &new.welcome,
@@ -80,34 +89,37 @@ pub(super) fn moment(
         &new.welcome_body,
         &mut changes,
     );
-    modules(&old.modules, &new.modules, &mut changes);
-    for form_id in old.forms.keys() {
+    modules(lang, &old.modules, &new.modules, &mut changes);
+    for (form_id, (before, _)) in &old.forms {
         if !new.forms.contains_key(form_id) {
-            changes.push(Change::new(
-                Class::Clinical,
-                "form_removed",
-                format!("forms/{form_id}.yaml"),
-                format!("form `{form_id}` was removed"),
-            ));
+            changes.push(
+                Change::new(
+                    K::FormRemoved,
+                    format!("forms/{form_id}.yaml"),
+                    Subject::named(&before.title),
+                )
+                .effect(Some(super::Consequence::FormGone)),
+            );
         }
     }
     for (form_id, (after, after_text)) in &new.forms {
         let file = format!("forms/{form_id}.yaml");
         match old.forms.get(form_id) {
-            None => changes.push(Change::new(
-                Class::Content,
-                "form_added",
-                file,
-                format!("form `{form_id}` was added: {}", after.title),
-            )),
+            None => changes.push(
+                Change::new(K::FormAdded, file, Subject::named(&after.title))
+                    .shown(form::outline(after)),
+            ),
             Some((before, before_text)) => {
-                let (found, scored_changed) = form::compare(&file, before, after);
+                let (found, scored_changed) = form::compare(lang, &file, before, after);
                 if found.is_empty() && before_text != after_text {
+                    let what = match lang {
+                        Lang::Sv => format!("formuläret {}", lang.quote(&after.title)),
+                        Lang::En => format!("the form {}", lang.quote(&after.title)),
+                    };
                     changes.push(Change::new(
-                        Class::Cosmetic,
-                        "formatting_changed",
+                        K::FormattingChanged,
                         file.clone(),
-                        format!("form `{form_id}` was reformatted"),
+                        Subject::default().states("", what),
                     ));
                 }
                 changes.extend(found);
@@ -118,6 +130,9 @@ pub(super) fn moment(
                 }
             }
         }
+    }
+    for c in &mut changes {
+        c.write(lang);
     }
     changes.sort_by_key(|c| std::cmp::Reverse(c.class));
     diff.required_bump = changes
@@ -146,16 +161,26 @@ fn strip_version(text: &str) -> String {
         .join("\n")
 }
 
-fn meta(a: &MomentMeta, b: &MomentMeta, out: &mut Vec<Change>) {
-    let mut field =
-        |class: Class, kind: &'static str, key: &str, before: String, after: String, what: &str| {
-            if before != after {
-                out.push(
-                    Change::new(class, kind, format!("moment.yaml#{key}"), what.to_owned())
-                        .values(before, after),
-                );
-            }
-        };
+/// A kind of moment in words.
+fn kind_words(lang: Lang, kind: MomentKind) -> &'static str {
+    match kind {
+        MomentKind::Education => lang.pick("patientutbildning", "patient education"),
+        MomentKind::Course => lang.pick("kurs", "course"),
+        MomentKind::Support => lang.pick("stödprogram", "support program"),
+        MomentKind::Assessment => lang.pick("självskattning", "self-assessment"),
+        MomentKind::Healthplan => lang.pick("hälsoplan", "health plan"),
+        MomentKind::Treatment => lang.pick("behandlingsprogram", "treatment program"),
+    }
+}
+
+fn meta(lang: Lang, a: &MomentMeta, b: &MomentMeta, out: &mut Vec<Change>) {
+    let mut field = |kind: K, key: &str, before: String, after: String, subject: Subject| {
+        if before != after {
+            out.push(
+                Change::new(kind, format!("moment.yaml#{key}"), subject).values(before, after),
+            );
+        }
+    };
     // Order carries no meaning in these lists.
     let list = |v: &Vec<String>| {
         let mut sorted = v.clone();
@@ -166,101 +191,95 @@ fn meta(a: &MomentMeta, b: &MomentMeta, out: &mut Vec<Change>) {
             sorted.join(", ")
         }
     };
+    let words = |v: &Vec<String>| {
+        if v.is_empty() {
+            lang.pick("ingen", "no one").to_owned()
+        } else {
+            list(v)
+        }
+    };
     field(
-        Class::Content,
-        "title_changed",
+        K::TitleChanged,
         "title",
         a.title.clone(),
         b.title.clone(),
-        "the title changed",
+        Subject::named(&b.title).states(&a.title, &b.title),
     );
     field(
-        Class::Content,
-        "description_changed",
+        K::DescriptionChanged,
         "description",
         a.description.clone().unwrap_or_default(),
         b.description.clone().unwrap_or_default(),
-        "the description changed",
+        Subject::default(),
     );
     field(
-        Class::Content,
-        "kind_changed",
+        K::KindChanged,
         "kind",
         format!("{:?}", a.kind).to_lowercase(),
         format!("{:?}", b.kind).to_lowercase(),
-        "the kind of moment changed",
+        Subject::default().states(kind_words(lang, a.kind), kind_words(lang, b.kind)),
     );
     field(
-        Class::Content,
-        "language_changed",
+        K::LanguageChanged,
         "language",
         a.language.clone(),
         b.language.clone(),
-        "the language changed",
+        Subject::default().states(&a.language, &b.language),
     );
     field(
-        Class::Content,
-        "unit_changed",
+        K::UnitChanged,
         "unit",
         a.unit.clone(),
         b.unit.clone(),
-        "the publisher unit changed",
+        Subject::default().states(&a.unit, &b.unit),
     );
     field(
-        Class::Content,
-        "access_changed",
+        K::AccessChanged,
         "access",
         format!("{:?}", a.access).to_lowercase(),
         format!("{:?}", b.access).to_lowercase(),
-        "who can start the moment changed",
+        Subject::default().flag(b.access == Access::Open),
     );
     field(
-        Class::Content,
-        "open_to_changed",
+        K::OpenToChanged,
         "open_to",
         list(&a.open_to),
         list(&b.open_to),
-        "the regions the moment is open to changed",
+        Subject::default().states(words(&a.open_to), words(&b.open_to)),
     );
     field(
-        Class::Content,
-        "care_providers_changed",
+        K::CareProvidersChanged,
         "care_providers",
         list(&a.care_providers),
         list(&b.care_providers),
-        "the care providers granted the moment changed",
+        Subject::default(),
     );
     field(
-        Class::Content,
-        "messaging_changed",
+        K::MessagingChanged,
         "messaging",
         a.messaging.to_string(),
         b.messaging.to_string(),
-        if b.messaging {
-            "messaging was switched on"
-        } else {
-            "messaging was switched off"
-        },
+        Subject::default().flag(b.messaging),
     );
     field(
-        Class::Cosmetic,
-        "owners_changed",
+        K::OwnersChanged,
         "owners",
         list(&a.owners),
         list(&b.owners),
-        "the owners changed",
+        Subject::default(),
     );
     field(
-        Class::Cosmetic,
-        "risk_analysis_changed",
+        K::RiskAnalysisChanged,
         "risk_analysis",
         a.risk_analysis.clone().unwrap_or_default(),
         b.risk_analysis.clone().unwrap_or_default(),
-        "the risk analysis moved",
+        Subject::default(),
     );
 }
 
+/// Compares the paragraphs of one text; `title` names it (empty: the welcome text).
 fn prose(
+    title: &str,
     file: &str,
     old: &[String],
     new: &[String],
@@ -269,14 +288,14 @@ fn prose(
     out: &mut Vec<Change>,
 ) {
     let edits = text::paragraphs(old, new);
+    let at = |n: usize| Subject::default().within(title).number(n);
     for edit in &edits {
         match *edit {
             ParagraphEdit::Changed(i, j) => {
                 let mut change = Change::new(
-                    Class::Content,
-                    "text_changed",
+                    K::TextChanged,
                     format!("{file}#paragraph/{}", j + 1),
-                    format!("paragraph {} was edited", j + 1),
+                    at(j + 1),
                 );
                 change.words = Some(text::words(&old[i], &new[j]));
                 out.push(change);
@@ -284,10 +303,9 @@ fn prose(
             ParagraphEdit::Added(j) => {
                 out.push(
                     Change::new(
-                        Class::Content,
-                        "text_added",
+                        K::TextAdded,
                         format!("{file}#paragraph/{}", j + 1),
-                        format!("paragraph {} was added", j + 1),
+                        at(j + 1),
                     )
                     .values("", new[j].clone()),
                 );
@@ -295,10 +313,9 @@ fn prose(
             ParagraphEdit::Removed(i) => {
                 out.push(
                     Change::new(
-                        Class::Content,
-                        "text_removed",
+                        K::TextRemoved,
                         format!("{file}#paragraph/{}", i + 1),
-                        format!("paragraph {} was removed", i + 1),
+                        at(i + 1),
                     )
                     .values(old[i].clone(), ""),
                 );
@@ -307,19 +324,30 @@ fn prose(
     }
     if edits.is_empty() && old_body != new_body {
         out.push(Change::new(
-            Class::Cosmetic,
-            "formatting_changed",
+            K::FormattingChanged,
             file,
-            "the Markdown was reformatted; the text is the same",
+            Subject::default().within(title),
         ));
     }
 }
 
-fn modules(old: &[ModuleSnapshot], new: &[ModuleSnapshot], out: &mut Vec<Change>) {
-    // Pairs (old index, new index): same path first, then by similar content.
+/// The text of a module to show in full: its paragraphs, one a line.
+fn module_text(m: &ModuleSnapshot) -> String {
+    m.paragraphs.join("\n\n")
+}
+
+fn modules(lang: Lang, old: &[ModuleSnapshot], new: &[ModuleSnapshot], out: &mut Vec<Change>) {
+    // Pairs (old index, new index): same identity first (an `id:` or the file stem),
+    // then the same path, then similar content.
     let mut pairs: Vec<(usize, usize)> = Vec::new();
     for (j, m) in new.iter().enumerate() {
-        if let Some(i) = old.iter().position(|o| o.path == m.path) {
+        let same = old
+            .iter()
+            .position(|o| o.id == m.id)
+            .or_else(|| old.iter().position(|o| o.path == m.path));
+        if let Some(i) = same
+            && !pairs.iter().any(|p| p.0 == i)
+        {
             pairs.push((i, j));
         }
     }
@@ -335,53 +363,51 @@ fn modules(old: &[ModuleSnapshot], new: &[ModuleSnapshot], out: &mut Vec<Change>
             && score >= RENAME_SIMILARITY
         {
             pairs.push((i, j));
-            out.push(
-                Change::new(
-                    Class::Cosmetic,
-                    "module_renamed",
-                    new[j].path.clone(),
-                    format!("module `{}` was renamed to `{}`", old[i].path, new[j].path),
-                )
-                .values(&old[i].path, &new[j].path),
-            );
+        }
+    }
+    for &(i, j) in &pairs {
+        let (a, b) = (&old[i], &new[j]);
+        if a.path != b.path {
+            // The page a citizen has open is named after the file: content.
+            let class = if crate::render::page_of(&a.path) == crate::render::page_of(&b.path) {
+                Class::Cosmetic
+            } else {
+                Class::Content
+            };
+            let mut change = Change::new(
+                K::ModuleRenamed,
+                b.path.clone(),
+                Subject::named(b.title()).flag(a.id == b.id),
+            )
+            .values(&a.path, &b.path);
+            change.class = class;
+            out.push(change);
         }
     }
     pairs.sort_by_key(|p| p.1);
     let order: Vec<usize> = pairs.iter().map(|p| p.0).collect();
     if order.windows(2).any(|w| w[0] > w[1]) {
         out.push(Change::new(
-            Class::Content,
-            "modules_reordered",
+            K::ModulesReordered,
             "moment.yaml#modules",
-            "the modules come in a new order",
+            Subject::default(),
         ));
     }
     for (i, m) in old.iter().enumerate() {
         if !pairs.iter().any(|p| p.0 == i) {
-            let title = m
-                .front
-                .as_ref()
-                .map_or(m.path.as_str(), |f| f.title.as_str());
             out.push(Change::new(
-                Class::Content,
-                "module_removed",
+                K::ModuleRemoved,
                 m.path.clone(),
-                format!("module `{title}` was removed"),
+                Subject::named(m.title()),
             ));
         }
     }
     for (j, m) in new.iter().enumerate() {
         if !pairs.iter().any(|p| p.1 == j) {
-            let title = m
-                .front
-                .as_ref()
-                .map_or(m.path.as_str(), |f| f.title.as_str());
-            out.push(Change::new(
-                Class::Content,
-                "module_added",
-                m.path.clone(),
-                format!("module `{title}` was added"),
-            ));
+            out.push(
+                Change::new(K::ModuleAdded, m.path.clone(), Subject::named(m.title()))
+                    .shown(module_text(m)),
+            );
         }
     }
     for &(i, j) in &pairs {
@@ -390,52 +416,55 @@ fn modules(old: &[ModuleSnapshot], new: &[ModuleSnapshot], out: &mut Vec<Change>
             if fa.title != fb.title {
                 out.push(
                     Change::new(
-                        Class::Content,
-                        "module_title_changed",
+                        K::ModuleTitleChanged,
                         format!("{}#title", b.path),
-                        "the module's title changed",
+                        Subject::named(&fb.title).states(&fa.title, &fb.title),
                     )
                     .values(&fa.title, &fb.title),
                 );
             }
             if fa.activation != fb.activation {
-                let name = |x: crate::model::Activation| format!("{x:?}").to_lowercase();
+                let name = |x: Activation| format!("{x:?}").to_lowercase();
                 out.push(
                     Change::new(
-                        Class::Content,
-                        "module_activation_changed",
+                        K::ModuleActivationChanged,
                         format!("{}#activation", b.path),
-                        format!(
-                            "module `{}` is now activated {}",
-                            fb.title,
-                            if name(fb.activation) == "staff" {
-                                "by staff"
-                            } else {
-                                "immediately"
-                            }
-                        ),
+                        Subject::named(&fb.title).flag(fb.activation == Activation::Staff),
                     )
                     .values(name(fa.activation), name(fb.activation)),
                 );
             }
         }
-        prose(&b.path, &a.paragraphs, &b.paragraphs, &a.body, &b.body, out);
-        media(&b.path, &a.media, &b.media, out);
+        prose(
+            b.title(),
+            &b.path,
+            &a.paragraphs,
+            &b.paragraphs,
+            &a.body,
+            &b.body,
+            out,
+        );
+        media(b.title(), &b.path, &a.media, &b.media, out);
         if a.forms != b.forms {
             out.push(
                 Change::new(
-                    Class::Content,
-                    "form_placement_changed",
+                    K::FormPlacementChanged,
                     b.path.clone(),
-                    "the module places other forms",
+                    Subject::named(b.title()),
                 )
                 .values(a.forms.join(", "), b.forms.join(", ")),
             );
         }
     }
+    let _ = lang;
 }
 
-fn media(file: &str, old: &[Media], new: &[Media], out: &mut Vec<Change>) {
+fn media(title: &str, file: &str, old: &[Media], new: &[Media], out: &mut Vec<Change>) {
+    let subject = |m: &Media| {
+        Subject::named(shorten(&m.title, 60))
+            .within(title)
+            .noun(m.kind)
+    };
     for (k, m) in new.iter().enumerate() {
         let path = format!("{file}#{}/{}", m.kind, k + 1);
         let before = old
@@ -443,51 +472,30 @@ fn media(file: &str, old: &[Media], new: &[Media], out: &mut Vec<Change>) {
             .find(|o| o.kind == m.kind && o.title == m.title)
             .or_else(|| old.get(k).filter(|o| o.kind == m.kind));
         match before {
-            None => out.push(Change::new(
-                Class::Content,
-                "media_added",
-                path,
-                format!("{} `{}` was added", m.kind, m.title),
-            )),
+            None => out.push(Change::new(K::MediaAdded, path, subject(m))),
             Some(o) => {
                 if o.digest != m.digest {
-                    out.push(Change::new(
-                        Class::Content,
-                        "media_changed",
-                        path.clone(),
-                        format!("the {} file of `{}` changed", m.kind, m.title),
-                    ));
+                    out.push(Change::new(K::MediaChanged, path.clone(), subject(m)));
                 }
                 if o.title != m.title {
                     out.push(
                         Change::new(
-                            Class::Content,
-                            "media_title_changed",
+                            K::MediaTitleChanged,
                             path.clone(),
-                            format!("the {} `{}` has a new title or alt text", m.kind, m.title),
+                            subject(m).states(&o.title, &m.title),
                         )
                         .values(&o.title, &m.title),
                     );
                 }
                 // The files that go with the media, compared by digest.
                 let companions = [
-                    (&o.captions, &m.captions, "captions_changed", "captions"),
-                    (&o.poster, &m.poster, "poster_changed", "poster image"),
-                    (
-                        &o.transcript,
-                        &m.transcript,
-                        "transcript_changed",
-                        "transcript",
-                    ),
+                    (&o.captions, &m.captions, K::CaptionsChanged),
+                    (&o.poster, &m.poster, K::PosterChanged),
+                    (&o.transcript, &m.transcript, K::TranscriptChanged),
                 ];
-                for (before, after, kind, what) in companions {
+                for (before, after, kind) in companions {
                     if before != after {
-                        out.push(Change::new(
-                            Class::Content,
-                            kind,
-                            path.clone(),
-                            format!("the {what} of `{}` changed", m.title),
-                        ));
+                        out.push(Change::new(kind, path.clone(), subject(m)));
                     }
                 }
             }
@@ -498,10 +506,9 @@ fn media(file: &str, old: &[Media], new: &[Media], out: &mut Vec<Change>) {
             || new.get(k).is_some_and(|n| n.kind == m.kind);
         if !kept {
             out.push(Change::new(
-                Class::Content,
-                "media_removed",
+                K::MediaRemoved,
                 format!("{file}#{}/{}", m.kind, k + 1),
-                format!("{} `{}` was removed", m.kind, m.title),
+                subject(m),
             ));
         }
     }

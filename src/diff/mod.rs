@@ -1,8 +1,13 @@
 //! `moment diff`: what changed between two versions of the moments, classed by what
 //! it means for citizens and for the meaning of scores, with the version bump it needs.
 
+pub mod bundle;
 mod compare;
+pub mod consequence;
 mod form;
+pub mod kind;
+pub mod lang;
+pub mod locate;
 pub mod output;
 pub mod policy;
 pub mod snapshot;
@@ -13,6 +18,9 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
+pub use consequence::Consequence;
+pub use kind::{Audience, ChangeKind, Subject};
+pub use lang::Lang;
 pub use snapshot::{MomentSnapshot, snapshots};
 use text::WordOp;
 
@@ -43,6 +51,15 @@ pub enum Bump {
 }
 
 impl Class {
+    /// The class as written in reports: `clinical`, `content` or `cosmetic`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Class::Cosmetic => "cosmetic",
+            Class::Content => "content",
+            Class::Clinical => "clinical",
+        }
+    }
+
     /// The bump a change of this class needs.
     pub fn bump(self) -> Bump {
         match self {
@@ -73,11 +90,14 @@ pub struct Change {
     /// Its class.
     pub class: Class,
     /// A stable kind, such as `score_band_changed`.
-    pub kind: &'static str,
-    /// Where: a file of the moment, with a `#` path inside it.
+    pub kind: ChangeKind,
+    /// Where: a file of the moment, with a `#` path inside it to the key that changed.
     pub path: String,
-    /// One sentence for people.
+    /// One sentence for people, in the moment's language, naming things by their text.
     pub summary: String,
+    /// For a clinical change, one sentence on its effect, in the moment's language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consequence: Option<String>,
     /// The old value, when it is short.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub before: Option<String>,
@@ -87,23 +107,31 @@ pub struct Change {
     /// A word-level difference of prose.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub words: Option<Vec<WordOp>>,
+    /// The text of an added module or question, to read in full.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shown: Option<String>,
+    /// What the change is about, for its sentences.
+    #[serde(skip)]
+    pub subject: Subject,
+    /// Its effect, for its consequence sentence.
+    #[serde(skip)]
+    pub effect: Option<Consequence>,
 }
 
 impl Change {
-    fn new(
-        class: Class,
-        kind: &'static str,
-        path: impl Into<String>,
-        summary: impl Into<String>,
-    ) -> Change {
+    fn new(kind: ChangeKind, path: impl Into<String>, subject: Subject) -> Change {
         Change {
-            class,
+            class: kind.class(),
             kind,
             path: path.into(),
-            summary: summary.into(),
+            summary: String::new(),
+            consequence: None,
             before: None,
             after: None,
             words: None,
+            shown: None,
+            subject,
+            effect: None,
         }
     }
 
@@ -112,6 +140,44 @@ impl Change {
         self.after = Some(after.into());
         self
     }
+
+    /// Makes the change clinical when `sensitive` (a scored or watched question).
+    fn clinical_if(mut self, sensitive: bool) -> Change {
+        if sensitive {
+            self.class = Class::Clinical;
+        }
+        self
+    }
+
+    fn effect(mut self, effect: Option<Consequence>) -> Change {
+        self.effect = effect;
+        self
+    }
+
+    fn shown(mut self, text: impl Into<String>) -> Change {
+        self.shown = Some(text.into());
+        self
+    }
+
+    /// Writes the sentences in `lang`. A consequence is stated for clinical changes.
+    fn write(&mut self, lang: Lang) {
+        self.summary = tidy(self.kind.summary(lang, &self.subject));
+        if self.class != Class::Clinical {
+            self.effect = None;
+        }
+        self.consequence = self.effect.as_ref().map(|e| e.sentence(lang));
+    }
+}
+
+/// Drops a full stop after a quotation that already ends a sentence (`”Ring mig.”.`).
+fn tidy(mut sentence: String) -> String {
+    for end in [".”.", "?”.", "!”.", "…”."] {
+        if sentence.ends_with(end) {
+            sentence.pop();
+            break;
+        }
+    }
+    sentence
 }
 
 /// The differences of one moment.
@@ -121,6 +187,8 @@ pub struct MomentDiff {
     pub id: String,
     /// Title in TO (or FROM when removed).
     pub title: String,
+    /// The language of its summaries: the moment's `language`.
+    pub language: Lang,
     /// Version in FROM.
     pub from_version: Option<String>,
     /// Version in TO.

@@ -63,7 +63,7 @@ pub fn diagnostics(diff: &Diff, repo: &Repository, against: &str) -> Vec<Diagnos
             .at_pos(pos)
             .with_hint(format!(
                 "set `version: \"{needed}\"` or higher{}; run `moment diff {against}` to see every change",
-                first.map_or(String::new(), |c| format!(" (for example: {})", c.summary))
+                first.map_or(String::new(), |c| format!(" (for example: {})", c.summary.trim_end_matches('.')))
             )),
         );
     }

@@ -30,6 +30,8 @@ pub struct Media {
 /// A module for comparison.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModuleSnapshot {
+    /// Stable identity: front matter `id:`, else its path in `modules/`.
+    pub id: String,
     /// Path in the moment's folder.
     pub path: String,
     /// Front matter.
@@ -49,6 +51,13 @@ impl ModuleSnapshot {
     pub fn text(&self) -> String {
         self.paragraphs.join(" ")
     }
+
+    /// The title citizens see, else the path.
+    pub fn title(&self) -> &str {
+        self.front
+            .as_ref()
+            .map_or(self.path.as_str(), |f| f.title.as_str())
+    }
 }
 
 /// A moment for comparison.
@@ -56,6 +65,8 @@ impl ModuleSnapshot {
 pub struct MomentSnapshot {
     /// Folder name.
     pub id: String,
+    /// The moment's folder in the repository, such as `moments/somn`.
+    pub rel_dir: String,
     /// `moment.yaml`.
     pub meta: Option<MomentMeta>,
     /// The raw text of moment.yaml, to tell formatting changes apart.
@@ -133,6 +144,7 @@ pub fn snapshots(repo: &Repository) -> Vec<MomentSnapshot> {
         .iter()
         .map(|m| MomentSnapshot {
             id: m.folder.clone(),
+            rel_dir: m.rel_dir.clone(),
             meta: m.meta.clone(),
             meta_text: repo.sources.get(&m.meta_rel()).cloned().unwrap_or_default(),
             welcome_path: m
@@ -159,6 +171,7 @@ pub fn snapshots(repo: &Repository) -> Vec<MomentSnapshot> {
                 .modules
                 .iter()
                 .map(|module| ModuleSnapshot {
+                    id: crate::model::module_id(module.front.as_ref(), &module.path),
                     path: module.path.clone(),
                     front: module.front.clone(),
                     paragraphs: module.doc.paragraphs.clone(),

@@ -41,6 +41,8 @@ impl Side {
 pub struct Loaded {
     /// The moments.
     pub moments: Vec<MomentSnapshot>,
+    /// The folder the side was read from (a temporary one for a revision).
+    pub root: PathBuf,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -66,13 +68,14 @@ pub fn load_side(root: &Path, side: &Side, schemas: &Schemas) -> Result<Loaded, 
     };
     let repo = load::load(
         &Target {
-            root: path,
+            root: path.clone(),
             only: Vec::new(),
         },
         schemas,
     );
     Ok(Loaded {
         moments: snapshots(&repo),
+        root: path,
         _dir: dir,
     })
 }

@@ -92,11 +92,25 @@ pub enum Access {
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ModuleFront {
+    /// The module's stable identity; derived from the file's path when absent (see
+    /// [`module_id`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// The module's title.
     pub title: String,
     /// When the module opens.
     #[serde(default)]
     pub activation: Activation,
+}
+
+/// A module's stable identity: its front matter `id:`, else its path inside `modules/`
+/// without `.md` (`modules/01-om-somn.md` → `01-om-somn`), which is unique.
+pub fn module_id(front: Option<&ModuleFront>, path: &str) -> String {
+    if let Some(id) = front.and_then(|f| f.id.as_ref()) {
+        return id.clone();
+    }
+    let name = path.strip_prefix("modules/").unwrap_or(path);
+    name.strip_suffix(".md").unwrap_or(name).to_owned()
 }
 
 /// When a module opens for the citizen.

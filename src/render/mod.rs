@@ -78,6 +78,9 @@ pub struct NormalText {
 /// A module.
 #[derive(Clone, Debug, Serialize)]
 pub struct NormalModule {
+    /// Its stable identity: front matter `id:`, else its path in `modules/` without `.md`. It
+    /// survives a file rename, so an importer can keep activation state across versions.
+    pub id: String,
     /// Its page in `site/`.
     pub page: String,
     /// Source path in the moment's folder.
@@ -278,6 +281,7 @@ pub fn moment(
             .front
             .clone()
             .unwrap_or_else(|| crate::model::ModuleFront {
+                id: None,
                 title: m.path.clone(),
                 activation: Activation::Immediate,
             });
@@ -338,6 +342,7 @@ pub fn moment(
             }
         }
         modules.push(NormalModule {
+            id: crate::model::module_id(m.front.as_ref(), &m.path),
             page: page.clone(),
             source: m.path.clone(),
             title: front.title,

@@ -4,6 +4,7 @@ mod content;
 mod form;
 mod formtests;
 mod meta;
+mod modules;
 mod risk;
 mod units;
 
@@ -43,6 +44,7 @@ pub fn repository(repo: &Repository, options: &Options) -> Vec<Diagnostic> {
             meta::check(moment, repo, &mut out);
             risk::check(moment, repo, &mut out);
             content::check(moment, options, &mut out);
+            modules::check(moment, &mut out);
             for form in &moment.forms {
                 form::check(form, moment, &mut out);
                 formtests::check(form, &mut out);
