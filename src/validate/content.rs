@@ -125,25 +125,39 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
                             .help("add `transcript: ../media/<name>.txt` with the spoken words, for people who cannot hear them");
                     }
                 }
-                Some(BlockSpec::Form(form)) => {
-                    used_forms.insert(form.form.clone());
-                    if moment.form(&form.form).is_none() {
-                        let known: Vec<String> =
-                            moment.forms.iter().map(|f| f.stem.clone()).collect();
-                        sink.report(
-                            Code::FormUnresolved,
-                            block_value(block, "ref").map_or(block.pos, |v| v.1),
-                            format!("no form `{}` in forms/", form.form),
-                        )
-                        .help(
-                            match crate::schema::closest(&form.form, &known) {
-                                Some(c) => format!("did you mean `{c}`?"),
-                                None => format!("create forms/{}.yaml", form.form),
-                            },
-                        );
+                Some(BlockSpec::Form(_)) | None => {}
+            }
+            // A form block that breaks its schema still names its form: the reference
+            // is checked, and the form counts as used (no false W012).
+            let form_ref = match &block.spec {
+                Some(BlockSpec::Form(form)) => Some(form.form.clone()),
+                _ if block.kind == markdown::BlockKind::Form => {
+                    block_value(block, "ref").map(|(id, _)| id)
+                }
+                _ => None,
+            };
+            if let Some(id) = form_ref {
+                used_forms.insert(id.clone());
+                let exists =
+                    moment.form(&id).is_some() || moment.is_unloaded(&format!("forms/{id}.yaml"));
+                if !exists {
+                    let known: Vec<String> = moment.forms.iter().map(|f| f.stem.clone()).collect();
+                    let close = crate::schema::closest(&id, &known);
+                    sink.report(
+                        Code::FormUnresolved,
+                        block_value(block, "ref").map_or(block.pos, |v| v.1),
+                        format!("no form `{id}` in forms/"),
+                    )
+                    .help(match close {
+                        Some(c) => format!("did you mean `{c}`?"),
+                        None => format!("create forms/{id}.yaml"),
+                    });
+                    // The form the typo meant is not "unused": that would only
+                    // follow from this diagnostic.
+                    if let Some(c) = close {
+                        used_forms.insert(c.to_owned());
                     }
                 }
-                None => {}
             }
         }
         if let Some(value) = markdown::lix(&doc.prose)
@@ -157,7 +171,9 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
                 .help("use shorter sentences and shorter words; below 40 is easy to read for most citizens");
         }
     }
-    for form in &moment.forms {
+    // Without a parsed moment.yaml the module list is a guess: "unused" would be too.
+    let listing_known = moment.meta_node.is_some();
+    for form in moment.forms.iter().filter(|_| listing_known) {
         if !used_forms.contains(&form.stem) {
             out.push(
                 Diagnostic::new(
@@ -263,7 +279,11 @@ fn internal_link(
             Ok(resolved) => {
                 let rel = format!("{}/{}", moment.rel_dir, resolved.rel);
                 let found = docs.iter().copied().find(|d| d.rel == rel);
-                if found.is_none() {
+                // A listed module that failed to load was reported already.
+                if found.is_none()
+                    && !moment.is_unloaded(&resolved.rel)
+                    && moment.meta_node.is_some()
+                {
                     sink.report(Code::BrokenLink, pos, format!("`{path}` is not a module of this moment"))
                         .help("link to a file listed under `modules:` in moment.yaml, or to the welcome text");
                 }
