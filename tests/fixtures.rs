@@ -110,7 +110,13 @@ fn check_fixture(name: &str) {
         let texts: Vec<String> = common::diagnostics(&report)
             .iter()
             .filter(|d| common::diag_line(d) == entry.at)
-            .map(|d| format!("{} {}", d["message"], d["hint"]))
+            .map(|d| {
+                format!(
+                    "{} {}",
+                    d["message"].as_str().unwrap_or_default(),
+                    d["hint"].as_str().unwrap_or_default()
+                )
+            })
             .collect();
         for note in &entry.notes {
             let ok = match note.strip_prefix('!') {
@@ -293,4 +299,5 @@ fixtures! {
     w014_welcome_block => "w014-welcome-block",
     w015_codeowners_stale => "w015-codeowners-stale",
     e050_file_type => "e050-file-type",
+    e069_colon_in_name => "e069-colon-in-name",
 }

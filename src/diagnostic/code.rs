@@ -81,6 +81,7 @@ codes! {
     VersionPolicy = "E048", Error, "version not bumped enough for the changes since the base revision";
     SeriesBreak = "E049", Error, "scored items of a repeated form changed without series_break";
     FileType = "E050", Error, "linked file type is not allowed in content";
+    NotPortable = "E069", Error, "file name is not portable (holds `:`)";
     ImageNoAlt = "W001", Warning, "image without alt text";
     VideoNoCaptions = "W002", Warning, "video without captions";
     AudioNoTranscript = "W003", Warning, "audio without transcript";

@@ -185,17 +185,13 @@ fn text_of(node: &Node) -> Option<&str> {
 
 /// Reports a path problem in `moment.yaml` at `pos`.
 pub(super) fn path_diag(problem: &PathProblem, written: &str, missing: Code) -> Diagnostic {
-    let (code, hint) = match problem {
-        PathProblem::Missing => (
-            missing,
-            "check the spelling; paths are relative and case-sensitive",
-        ),
-        _ => (
-            Code::PathEscapes,
+    let hint = match problem {
+        PathProblem::Missing => "check the spelling; paths are relative and case-sensitive",
+        _ => problem.hint().unwrap_or(
             "keep every file inside the moment's folder and refer to it with a relative path",
         ),
     };
-    Diagnostic::new(code, problem.describe(written)).with_hint(hint)
+    Diagnostic::new(problem.code(missing), problem.describe(written)).with_hint(hint)
 }
 
 fn load_welcome(loader: &mut Loader<'_>, moment: &mut LoadedMoment, node: &Node, meta_rel: &str) {
@@ -259,6 +255,11 @@ fn load_modules(loader: &mut Loader<'_>, moment: &mut LoadedMoment, node: &Node,
                         .in_file(meta_rel)
                         .at_pos(entry.pos),
                 );
+                if problem == PathProblem::NotPortable {
+                    moment
+                        .unloaded
+                        .push(written.trim_start_matches("./").to_owned());
+                }
                 continue;
             }
         };

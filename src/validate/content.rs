@@ -202,7 +202,8 @@ fn block_value(block: &crate::load::markdown::Block, key: &str) -> Option<(Strin
 /// The scheme of a URL that is neither relative nor one of the allowed schemes.
 fn unsafe_scheme(url: &str) -> Option<String> {
     let (scheme, _) = url.split_once(':')?;
-    let is_scheme = !scheme.is_empty()
+    // One letter is a Windows drive (`C:/…`), reported as such by the path check.
+    let is_scheme = scheme.len() > 1
         && scheme
             .chars()
             .next()
@@ -234,14 +235,10 @@ fn headings(doc: &Markdown, sink: &mut Sink<'_>) {
 /// Checks a reference to a file of the moment (image, media, captions, transcript).
 fn file_ref(moment: &LoadedMoment, base: &str, written: &str, pos: Pos, sink: &mut Sink<'_>) {
     if let Err(problem) = paths::resolve(&moment.dir, base, written) {
-        let code = if problem == PathProblem::Missing {
-            Code::MediaMissing
-        } else {
-            Code::PathEscapes
-        };
+        let code = problem.code(Code::MediaMissing);
         sink.report(code, pos, problem.describe(written)).help(match problem {
             PathProblem::Missing => "check the file name; paths in a module are relative to the module's file, such as ../media/bild.png",
-            _ => "keep media inside the moment's folder, such as media/, and refer to it relatively",
+            _ => problem.hint().unwrap_or("keep media inside the moment's folder, such as media/, and refer to it relatively"),
         });
         return;
     }
@@ -295,8 +292,10 @@ fn internal_link(
                 None
             }
             Err(problem) => {
-                sink.report(Code::PathEscapes, pos, problem.describe(path))
-                    .help("link only to modules of this moment, or to a full https:// address");
+                sink.report(problem.code(Code::BrokenLink), pos, problem.describe(path))
+                    .help(problem.hint().unwrap_or(
+                        "link only to modules of this moment, or to a full https:// address",
+                    ));
                 None
             }
         }

@@ -96,15 +96,13 @@ pub(super) fn check(
     if let Some(path) = text("risk_analysis")
         && let Err(problem) = crate::load::paths::resolve(&moment.dir, "", path)
     {
-        let code = if problem == crate::load::paths::PathProblem::Missing {
-            Code::NoRiskAnalysis
-        } else {
-            Code::PathEscapes
-        };
+        let code = problem.code(Code::NoRiskAnalysis);
         let hint = if code == Code::NoRiskAnalysis {
             "write the risk analysis at that path, or correct the path; publishing refuses without it"
         } else {
-            "keep the risk analysis inside the moment's folder, such as docs/riskanalys.md"
+            problem.hint().unwrap_or(
+                "keep the risk analysis inside the moment's folder, such as docs/riskanalys.md",
+            )
         };
         sink.report(code, at("risk_analysis"), problem.describe(path))
             .help(hint);
