@@ -300,4 +300,10 @@ fixtures! {
     w015_codeowners_stale => "w015-codeowners-stale",
     e050_file_type => "e050-file-type",
     e069_colon_in_name => "e069-colon-in-name",
+    w026_messaging_mentioned => "w026-messaging-mentioned",
+    w025_alert_without_message => "w025-alert-without-message",
+    w024_schedule_unused => "w024-schedule-unused",
+    e068_open_needs_staff => "e068-open-needs-staff",
+    w023_all_modules_staff => "w023-all-modules-staff",
+    w022_second_title => "w022-second-title",
 }

@@ -81,6 +81,7 @@ codes! {
     VersionPolicy = "E048", Error, "version not bumped enough for the changes since the base revision";
     SeriesBreak = "E049", Error, "scored items of a repeated form changed without series_break";
     FileType = "E050", Error, "linked file type is not allowed in content";
+    OpenNeedsStaff = "E068", Error, "open moment relies on staff (staff-activated modules or messaging)";
     NotPortable = "E069", Error, "file name is not portable (holds `:`)";
     ImageNoAlt = "W001", Warning, "image without alt text";
     VideoNoCaptions = "W002", Warning, "video without captions";
@@ -97,6 +98,11 @@ codes! {
     NoRiskAnalysis = "W013", Warning, "production moment without a risk analysis";
     WelcomeBlock = "W014", Warning, "media or form block in the welcome text is not shown";
     CodeownersStale = "W015", Warning, "CODEOWNERS does not match the user groups in units.yaml";
+    SecondTitle = "W022", Warning, "level-1 heading in a page that already has its title as level 1";
+    AllModulesStaff = "W023", Warning, "every module waits for staff to activate it";
+    ScheduleUnused = "W024", Warning, "form with a schedule is placed in no module";
+    AlertNoMessage = "W025", Warning, "alert without a message staff can read";
+    MessagingMentioned = "W026", Warning, "text mentions messages while messaging is off";
 }
 
 impl fmt::Display for Code {

@@ -174,7 +174,23 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
     // Without a parsed moment.yaml the module list is a guess: "unused" would be too.
     let listing_known = moment.meta_node.is_some();
     for form in moment.forms.iter().filter(|_| listing_known) {
-        if !used_forms.contains(&form.stem) {
+        if !used_forms.contains(&form.stem) && form.node.get("schedule").is_some() {
+            out.push(
+                Diagnostic::new(
+                    Code::ScheduleUnused,
+                    format!(
+                        "form `{}` has a schedule, but no module places it: no measurement is ever made",
+                        form.stem
+                    ),
+                )
+                .in_file(&form.rel)
+                .at_pos(form.node.key_pos_at(&["schedule".into()]))
+                .with_hint(format!(
+                    "place it in the module where the measurement starts, with a block ```form / ref: {} / ```, or delete the form",
+                    form.stem
+                )),
+            );
+        } else if !used_forms.contains(&form.stem) {
             out.push(
                 Diagnostic::new(
                     Code::UnusedForm,

@@ -1,5 +1,6 @@
 //! The validate stage: the rules and lints that go beyond what a schema can say.
 
+mod consistency;
 mod content;
 mod form;
 mod formtests;
@@ -41,6 +42,7 @@ pub fn repository(repo: &Repository, options: &Options) -> Vec<Diagnostic> {
             let mut out = Vec::new();
             meta::check(moment, repo, &mut out);
             content::check(moment, options, &mut out);
+            consistency::check(moment, &mut out);
             for form in &moment.forms {
                 form::check(form, moment, &mut out);
                 formtests::check(form, &mut out);
