@@ -78,7 +78,7 @@ codes! {
     DuplicateOption = "E045", Error, "two options of an item share a value";
     NoMoments = "E046", Error, "no moments found";
     ThemeTemplate = "E047", Error, "theme template cannot be compiled or rendered";
-    VersionPolicy = "E048", Error, "version not bumped enough for the changes since the base revision";
+    VersionPolicy = "E048", Error, "version not bumped enough for the changes";
     SeriesBreak = "E049", Error, "scored items of a repeated form changed without series_break";
     FileType = "E050", Error, "linked file type is not allowed in content";
     OpenNeedsStaff = "E068", Error, "open moment relies on staff (staff-activated modules or messaging)";
