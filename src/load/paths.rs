@@ -69,9 +69,16 @@ impl PathProblem {
     }
 }
 
-/// Whether `path` starts with a URL scheme and `//` or is a `file:`/`data:` address.
+/// Whether `path` starts with a URL scheme and `//` or is a `file:`/`data:` address,
+/// read as a browser reads it: tabs and line breaks anywhere, and control characters
+/// and spaces in front, are dropped first (so `java&#9;script:` is `javascript:`).
 fn is_url(path: &str) -> bool {
-    let Some((scheme, rest)) = path.split_once(':') else {
+    let cleaned: String = path
+        .trim_start_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let Some((scheme, rest)) = cleaned.split_once(':') else {
         return false;
     };
     let scheme_ok = scheme
@@ -213,6 +220,14 @@ mod tests {
         assert_eq!(
             resolve(dir.path(), "", "del:två.md"),
             Err(PathProblem::NotPortable)
+        );
+        assert_eq!(
+            resolve(dir.path(), "", "java\tscript:alert(1)"),
+            Err(PathProblem::Url)
+        );
+        assert_eq!(
+            resolve(dir.path(), "", " \u{1}JavaScript:alert(1)"),
+            Err(PathProblem::Url)
         );
         #[cfg(unix)]
         {
