@@ -147,6 +147,18 @@ const BREAKS: &[Break] = &[
         to: b"[h\xc3\xa4r]",
     },
     Break {
+        name: "a level-1 heading in a module",
+        file: "moments/angest/modules/01-om-oro.md",
+        from: "## Vad är oro?",
+        to: "# Vad är oro?".as_bytes(),
+    },
+    Break {
+        name: "a promise of messages without messaging",
+        file: "moments/angest/modules/02-dagbok.md",
+        from: "Fyll i dagboken.",
+        to: "Läs meddelandet.".as_bytes(),
+    },
+    Break {
         name: "one publisher",
         file: "units.yaml",
         from: "      - name: Bo Berg\n        key: \"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICHCiy0apn6hyCoSEpSr6HVoQZ+XOhmtIJIH2pe4uZL8 bo@example.se\"\n",
