@@ -78,20 +78,27 @@ fn is_url(path: &str) -> bool {
         .chars()
         .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
         .collect();
-    let Some((scheme, rest)) = cleaned.split_once(':') else {
+    let Some(scheme) = url_scheme(&cleaned) else {
         return false;
     };
-    let scheme_ok = scheme
+    let rest = &cleaned[scheme.len() + 1..];
+    rest.starts_with("//")
+        || ["file", "data", "javascript", "mailto", "tel"]
+            .contains(&scheme.to_ascii_lowercase().as_str())
+}
+
+/// The scheme `text` starts with, when it starts with one and a `:` (RFC 3986: a
+/// letter, then letters, digits, `+`, `-` or `.`).
+pub fn url_scheme(text: &str) -> Option<&str> {
+    let (scheme, _) = text.split_once(':')?;
+    let ok = scheme
         .chars()
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic())
         && scheme
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
-    scheme_ok
-        && (rest.starts_with("//")
-            || ["file", "data", "javascript", "mailto", "tel"]
-                .contains(&scheme.to_ascii_lowercase().as_str()))
+    ok.then_some(scheme)
 }
 
 /// A path that resolved inside a moment's folder.

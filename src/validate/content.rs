@@ -217,17 +217,9 @@ fn block_value(block: &crate::load::markdown::Block, key: &str) -> Option<(Strin
 
 /// The scheme of a URL that is neither relative nor one of the allowed schemes.
 fn unsafe_scheme(url: &str) -> Option<String> {
-    let (scheme, _) = url.split_once(':')?;
+    let scheme = paths::url_scheme(url)?;
     // One letter is a Windows drive (`C:/…`), reported as such by the path check.
-    let is_scheme = scheme.len() > 1
-        && scheme
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic())
-        && scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
-    (is_scheme && !paths::is_external(url)).then(|| scheme.to_ascii_lowercase())
+    (scheme.len() > 1 && !paths::is_external(url)).then(|| scheme.to_ascii_lowercase())
 }
 
 fn headings(doc: &Markdown, sink: &mut Sink<'_>) {
