@@ -278,6 +278,7 @@ fixtures! {
     multi_broken_forms_still_exist => "multi-broken-forms-still-exist",
     multi_duplicate_key_in_moment => "multi-duplicate-key-in-moment",
     multi_moment_yaml_unparsed => "multi-moment-yaml-unparsed",
+    multi_modules_not_a_list => "multi-modules-not-a-list",
     multi_open_to_and_hsa_id => "multi-open-to-and-hsa-id",
     multi_unreadable_module_still_listed => "multi-unreadable-module-still-listed",
     several_files => "several-files",

@@ -47,6 +47,13 @@ impl LoadedMoment {
         self.forms.iter().find(|f| f.stem == id)
     }
 
+    /// Whether the module list is known: `moment.yaml` parsed and `modules:` is a
+    /// list. Otherwise the modules loaded are every file in `modules/`, a guess, and
+    /// rules that need the list (W012, W006 "not a module of this moment") are skipped.
+    pub fn listing_known(&self) -> bool {
+        self.meta_node.as_ref().and_then(listing_of).is_some()
+    }
+
     /// Whether `rel` (relative to the moment's folder) exists but failed to load.
     pub fn is_unloaded(&self, rel: &str) -> bool {
         self.unloaded.iter().any(|u| u == rel)
@@ -122,7 +129,13 @@ pub fn load(loader: &mut Loader<'_>, folder: &str) -> LoadedMoment {
     moment.meta = meta;
     if let Some(node) = &node {
         load_welcome(loader, &mut moment, node, &meta_rel);
-        load_modules(loader, &mut moment, node, &meta_rel);
+        if listing_of(node).is_some() {
+            load_modules(loader, &mut moment, node, &meta_rel);
+        } else {
+            // `modules:` is missing or not a list (reported by the schema): check
+            // what is in modules/ rather than nothing.
+            load_modules(loader, &mut moment, &guessed_listing(&dir), &meta_rel);
+        }
     } else {
         // moment.yaml did not parse (reported): the module list is unknown, so check
         // what is there — welcome.md and every regular modules/*.md — rather than
@@ -172,6 +185,14 @@ fn guessed_listing(dir: &std::path::Path) -> Node {
             },
         )]),
         pos: Pos::START,
+    }
+}
+
+/// The `modules:` list of a `moment.yaml` tree, when it is a list.
+fn listing_of(node: &Node) -> Option<&[Node]> {
+    match &node.get("modules")?.value {
+        Value::Seq(items) => Some(items),
+        _ => None,
     }
 }
 

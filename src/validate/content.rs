@@ -172,7 +172,7 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
         }
     }
     // Without a parsed moment.yaml the module list is a guess: "unused" would be too.
-    let listing_known = moment.meta_node.is_some();
+    let listing_known = moment.listing_known();
     for form in moment.forms.iter().filter(|_| listing_known) {
         if !used_forms.contains(&form.stem) && form.node.get("schedule").is_some() {
             out.push(
@@ -285,10 +285,7 @@ fn internal_link(
                 let rel = format!("{}/{}", moment.rel_dir, resolved.rel);
                 let found = docs.iter().copied().find(|d| d.rel == rel);
                 // A listed module that failed to load was reported already.
-                if found.is_none()
-                    && !moment.is_unloaded(&resolved.rel)
-                    && moment.meta_node.is_some()
-                {
+                if found.is_none() && !moment.is_unloaded(&resolved.rel) && moment.listing_known() {
                     sink.report(Code::BrokenLink, pos, format!("`{path}` is not a module of this moment"))
                         .help("link to a file listed under `modules:` in moment.yaml, or to the welcome text");
                 }
