@@ -35,7 +35,10 @@ pub(super) fn check(
     };
     let id = text("id");
 
+    // A malformed id is reported by the schema; that it then differs from the
+    // folder name only follows from it.
     if let Some(id) = id
+        && is_slug(id)
         && id != moment.folder
     {
         sink.report(
@@ -171,6 +174,16 @@ fn duplicate_modules(node: &Node, sink: &mut Sink<'_>) {
     }
 }
 
+/// Whether `id` is a slug: lowercase letters and digits in groups joined by `-`.
+fn is_slug(id: &str) -> bool {
+    !id.is_empty()
+        && id.split('-').all(|g| {
+            !g.is_empty()
+                && g.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
 /// Whether `v` is MAJOR.MINOR.PATCH with optional pre-release and build parts.
 pub fn is_semver(v: &str) -> bool {
     let (core, build) = v.split_once('+').map_or((v, None), |(c, b)| (c, Some(b)));
@@ -218,6 +231,15 @@ mod tests {
         assert!(!is_semver("1.2"));
         assert!(!is_semver("01.2.3"));
         assert!(!is_semver("v1.2.3"));
+    }
+
+    #[test]
+    fn slug() {
+        assert!(is_slug("somn"));
+        assert!(is_slug("rora-dig-2"));
+        assert!(!is_slug("Somn"));
+        assert!(!is_slug("a--b"));
+        assert!(!is_slug("-a"));
     }
 
     #[test]
