@@ -34,6 +34,15 @@ pub enum Command {
     Codeowners(CodeownersArgs),
     /// Scaffold a moments repository with units.yaml, an example and CI workflows.
     Init(InitArgs),
+    /// Explain a diagnostic code, with a bad and a fixed example.
+    Explain(ExplainArgs),
+}
+
+/// Arguments of `moment explain`.
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// The code, such as E012 or w001.
+    pub code: String,
 }
 
 /// Output formats of `check`.
@@ -45,6 +54,8 @@ pub enum Format {
     Json,
     /// GitHub Actions workflow commands (annotations).
     Github,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
 }
 
 /// Arguments of `moment check`.

@@ -22,6 +22,7 @@ fn main() -> ExitCode {
         Command::Catalog(args) => cmd::catalog::execute(args),
         Command::Codeowners(args) => cmd::codeowners::execute(args),
         Command::Init(args) => cmd::init::execute(args),
+        Command::Explain(args) => cmd::explain::execute(args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

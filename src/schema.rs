@@ -221,14 +221,8 @@ fn describe(error: &ValidationError<'_>, root: &Node, schema: &Json) -> Diagnost
                 format!("{name} should be {expected}, not {}", node.type_name()),
             )
             .at_pos(node.pos);
-            if matches!(node.value, Value::Float(_) | Value::Int(_)) && expected.contains("text") {
-                d.hint = Some(
-                    "put the value in quotes, such as \"1.2.0\", so that YAML reads it as text"
-                        .to_owned(),
-                );
-            } else if let Some(text) = subschema.and_then(describe_field) {
-                d.hint = Some(text);
-            }
+            d.hint = type_hint(schema, error.schema_path(), node, &path)
+                .or_else(|| subschema.and_then(describe_field));
             d
         }
         ValidationErrorKind::Enum { options } => {
@@ -291,6 +285,144 @@ fn describe(error: &ValidationError<'_>, root: &Node, schema: &Json) -> Diagnost
             d
         }
     }
+}
+
+/// A hint for a value of the wrong type, with an example from the field's own schema
+/// (its `examples`, or the "such as …" of its description), never another field's.
+fn type_hint(
+    schema: &Json,
+    location: &jsonschema::paths::Location,
+    node: &Node,
+    path: &[Seg<'_>],
+) -> Option<String> {
+    let chain = schema_chain(schema, location);
+    // The failing keyword is `type`; the schema that holds it is the field's.
+    let field = *chain.last()?;
+    let types: Vec<&str> = match field.get("type") {
+        Some(Json::String(t)) => vec![t.as_str()],
+        Some(Json::Array(ts)) => ts.iter().filter_map(Json::as_str).collect(),
+        _ => Vec::new(),
+    };
+    let key = path.iter().rev().find_map(|s| match s {
+        Seg::Key(k) => Some(k.as_ref()),
+        Seg::Index(_) => None,
+    });
+    let scalar = !matches!(node.value, Value::Seq(_) | Value::Map(_));
+    if types.contains(&"array") && scalar {
+        let items = field.get("items").map(|i| resolve_ref(schema, i));
+        let examples = items.map(examples_of).unwrap_or_default();
+        let examples = if examples.is_empty() {
+            vec![yaml_text(node)]
+        } else {
+            examples
+        };
+        let key = key.unwrap_or("key");
+        return Some(format!(
+            "write a list: `{key}: [{}]`, or one `- {}` line per entry under `{key}:`",
+            examples.join(", "),
+            examples[0]
+        ));
+    }
+    if types.contains(&"string") && scalar && !matches!(node.value, Value::Null) {
+        let mut examples = examples_of(field);
+        if examples.is_empty() {
+            examples.extend(such_as(field).map(|e| format!("\"{e}\"")));
+        }
+        let reads = match &node.value {
+            Value::Int(i) => format!("text, not as the number {i}"),
+            Value::Float(f) => format!("text, not as the number {f}"),
+            Value::Bool(b) => format!("text, not as {b}"),
+            _ => "text".to_owned(),
+        };
+        return Some(if examples.is_empty() {
+            format!("put the value in quotes, so that YAML reads it as {reads}")
+        } else {
+            format!(
+                "put the value in quotes, such as {}, so that YAML reads it as {reads}",
+                examples.join(" or ")
+            )
+        });
+    }
+    if types.contains(&"boolean") && matches!(node.value, Value::Str(_)) {
+        return Some("write true or false, without quotes".to_owned());
+    }
+    if (types.contains(&"integer") || types.contains(&"number"))
+        && matches!(node.value, Value::Str(_))
+    {
+        let whole = types.contains(&"integer") && !types.contains(&"number");
+        if let Value::Str(text) = &node.value
+            && text.trim().parse::<f64>().is_ok()
+        {
+            return Some(format!(
+                "write {} without quotes, so that YAML reads it as a number",
+                text.trim()
+            ));
+        }
+        return Some(match examples_of(field).into_iter().next() {
+            Some(e) => format!("write the number without quotes, such as {e}"),
+            None if whole => "write a whole number without quotes, such as 1".to_owned(),
+            None => "write the number without quotes".to_owned(),
+        });
+    }
+    None
+}
+
+/// The `examples` of a schema, as YAML text (strings quoted).
+fn examples_of(schema: &Json) -> Vec<String> {
+    schema
+        .get("examples")
+        .and_then(Json::as_array)
+        .map(|es| es.iter().map(Json::to_string).collect())
+        .unwrap_or_default()
+}
+
+/// The example a description gives after "such as".
+fn such_as(schema: &Json) -> Option<String> {
+    let text = schema.get("description")?.as_str()?;
+    let (_, rest) = text.split_once("such as ")?;
+    let word = rest
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .next()?
+        .trim_end_matches(['.', ')', ';'])
+        .trim_matches('`');
+    (!word.is_empty()).then(|| word.to_owned())
+}
+
+/// A scalar as YAML text for an example, quoted when it is text.
+fn yaml_text(node: &Node) -> String {
+    match &node.value {
+        Value::Str(s) => format!("{s:?}"),
+        Value::Int(i) => format!("\"{i}\""),
+        Value::Float(f) => format!("\"{f}\""),
+        Value::Bool(b) => format!("\"{b}\""),
+        _ => "…".to_owned(),
+    }
+}
+
+/// Every schema object on the way to the failing keyword, root first, with local
+/// `$ref`s followed.
+fn schema_chain<'s>(root: &'s Json, location: &jsonschema::paths::Location) -> Vec<&'s Json> {
+    let segs: Vec<_> = location.iter().collect();
+    let Some((_, parent)) = segs.split_last() else {
+        return vec![root];
+    };
+    let mut chain = vec![root];
+    let mut node = root;
+    for seg in parent {
+        let next = match seg {
+            LocationSegment::Property(p) if p.as_ref() == "$ref" => Some(resolve_ref(root, node)),
+            LocationSegment::Property(p) => node.get(p.as_ref()),
+            LocationSegment::Index(i) => node.get(*i),
+        };
+        match next {
+            Some(n) => {
+                node = n;
+                chain.push(n);
+            }
+            None => break,
+        }
+    }
+    chain
 }
 
 /// The schema object that holds the failing keyword.

@@ -631,3 +631,166 @@ fn new_refuses_an_unknown_unit_and_writes_nothing() {
     assert!(stderr(&out).contains("region-tset"), "{}", stderr(&out));
     assert_eq!(tree(tmp.path()), before);
 }
+
+// ---------------------------------------------------------------- --format sarif
+
+/// The SARIF 2.1.0 JSON Schema (see tests/schemas/README.md).
+fn sarif_validator() -> jsonschema::Validator {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/sarif-2.1.0-rtm.5.json");
+    let text = std::fs::read_to_string(&path).expect("read the SARIF schema");
+
+    // The published schema has one typo, a stray `]` in the pattern of
+    // `run.language` (`…{2}]?$`), which a strict regex engine refuses to compile.
+    // Only that pattern is mended; nothing this test checks depends on it.
+    let typo = r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$""#;
+    assert!(
+        text.contains(typo),
+        "the SARIF schema changed: review the mend below"
+    );
+    let text = text.replace(typo, r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}?$""#);
+    let schema: Value = serde_json::from_str(&text).expect("the SARIF schema is JSON");
+    jsonschema::draft4::new(&schema).expect("the SARIF schema compiles")
+}
+
+fn check_sarif(root: &Path, extra: &[&str]) -> (i32, Value) {
+    let mut args = vec!["check", path_arg(root), "--format", "sarif"];
+    args.extend_from_slice(extra);
+    let out = moment(root, &args);
+    let log: Value = serde_json::from_str(&stdout(&out))
+        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}{}", stdout(&out), stderr(&out)));
+    (code(&out), log)
+}
+
+#[test]
+fn sarif_validates_against_the_sarif_2_1_0_schema_and_matches_json() {
+    let validator = sarif_validator();
+    for fixture in [
+        "multi-duplicate-key-in-moment",
+        "e069-colon-in-name",
+        "w026-messaging-mentioned",
+        "e046-no-moments",
+        "valid-minimal",
+    ] {
+        let tmp = fixture_copy(fixture);
+        let (exit, log) = check_sarif(tmp.path(), &[]);
+        let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
+        assert!(
+            errors.is_empty(),
+            "{fixture}: SARIF invalid: {errors:#?}\n{log:#}"
+        );
+        assert_eq!(log["version"], "2.1.0");
+        // The schema is live: the same log with a level SARIF does not know fails.
+        let mut broken = log.clone();
+        if let Some(r) = broken["runs"][0]["results"].get_mut(0) {
+            r["level"] = "fatal".into();
+            assert!(
+                !validator.is_valid(&broken),
+                "{fixture}: the schema accepts anything"
+            );
+        }
+
+        let (json_exit, report) = check_json(tmp.path(), &[]);
+        assert_eq!(
+            exit, json_exit,
+            "{fixture}: same exit code as --format json"
+        );
+        let run = &log["runs"][0];
+        let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
+        let results = run["results"].as_array().expect("results");
+        let diags = diagnostics(&report);
+        assert_eq!(
+            results.len(),
+            diags.len(),
+            "{fixture}: one result per diagnostic"
+        );
+        for (r, d) in results.iter().zip(diags) {
+            assert_eq!(r["ruleId"], d["code"], "{fixture}");
+            assert_eq!(r["level"], d["severity"], "{fixture}");
+            let index = r["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+            assert_eq!(rules[index]["id"], d["code"], "{fixture}: ruleIndex");
+            assert!(
+                r["message"]["text"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(d["message"].as_str().unwrap()),
+                "{fixture}"
+            );
+            let loc = &r["locations"][0]["physicalLocation"];
+            assert_eq!(loc["region"]["startLine"], d["line"], "{fixture}");
+            assert_eq!(loc["region"]["startColumn"], d["column"], "{fixture}");
+            let uri = loc["artifactLocation"]["uri"].as_str().unwrap();
+            let file = d["file"].as_str().unwrap();
+            assert!(!uri.contains(':') && !uri.contains(' '), "{fixture}: {uri}");
+            if file.is_ascii() && !file.contains(':') {
+                assert_eq!(uri, file, "{fixture}");
+            }
+        }
+        for rule in rules {
+            let help = rule["help"]["markdown"]
+                .as_str()
+                .expect("help from the book");
+            assert!(help.starts_with(&format!("## {}", rule["id"].as_str().unwrap())));
+        }
+    }
+}
+
+#[test]
+fn sarif_levels_follow_strict() {
+    let tmp = fixture_copy("w007-few-owners");
+    let (exit, log) = check_sarif(tmp.path(), &["--strict"]);
+    assert_eq!(exit, 1);
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    assert!(results.iter().all(|r| r["level"] == "error"), "{log:#}");
+}
+
+// ---------------------------------------------------------------- moment explain
+
+/// The entry of `code` in book/src/diagnostics.md, read from disk here (the binary
+/// has it built in): from its heading to the next code's heading.
+fn book_entry(code: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("book/src/diagnostics.md");
+    let text = std::fs::read_to_string(path).expect("read the diagnostics chapter");
+    let mut lines = text
+        .lines()
+        .skip_while(|l| !l.starts_with(&format!("## {code} — ")));
+    let mut out = vec![lines.next().expect("an entry").to_owned()];
+    let is_code_heading = |l: &str| {
+        l.len() > 10
+            && l.starts_with("## ")
+            && (l[3..].starts_with('E') || l[3..].starts_with('W'))
+            && l[4..7].chars().all(|c| c.is_ascii_digit())
+    };
+    out.extend(lines.take_while(|l| !is_code_heading(l)).map(str::to_owned));
+    out.join("\n").trim_end().to_owned() + "\n"
+}
+
+#[test]
+fn explain_prints_the_books_entry_for_every_code() {
+    let tmp = tempfile::tempdir().unwrap();
+    for c in moment::diagnostic::Code::ALL {
+        let out = moment(tmp.path(), &["explain", c.as_str()]);
+        assert_eq!(code(&out), 0, "explain {c}: {}", stderr(&out));
+        assert_eq!(stdout(&out), book_entry(c.as_str()), "explain {c}");
+        assert!(stdout(&out).contains("```"), "explain {c} shows no example");
+    }
+    let lower = moment(tmp.path(), &["explain", "w026"]);
+    assert_eq!(code(&lower), 0);
+    assert!(stdout(&lower).contains("meddelanden"));
+}
+
+#[test]
+fn explain_refuses_an_unknown_code_with_a_suggestion() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = moment(tmp.path(), &["explain", "E12"]);
+    assert_eq!(code(&out), 2);
+    assert_eq!(stdout(&out), "");
+    assert!(
+        stderr(&out).contains("did you mean E012?"),
+        "{}",
+        stderr(&out)
+    );
+    let out = moment(tmp.path(), &["explain", "hello"]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("W001"), "{}", stderr(&out));
+}

@@ -7,6 +7,12 @@
 //! the diagnostics are exactly the expected ones and that the exit code is 1 when an
 //! error is expected and 0 otherwise.
 //!
+//! A line may carry notes after the position, each ` | text` (the diagnostic's
+//! message or hint contains `text`) or ` | !text` (neither contains it), so that a
+//! fixture can pin a hint: `E012 moments/x/moment.yaml:8:11 | "01" | !1.2.0`.
+//! `multi-*` fixtures hold several independent breaks at once and list the exact set
+//! of diagnostics: each break reported once, nothing that only follows from another.
+//!
 //! To regenerate the expectations after a deliberate change, run
 //! `UPDATE_EXPECT=1 cargo test --test fixtures` and review every changed
 //! `expected.txt` by hand (`git diff tests/fixtures`): the code, file and position
@@ -20,8 +26,18 @@ use std::path::Path;
 
 use common::{check_json, diag_lines, fixture_copy, fixture_source, fixtures_dir};
 
-/// The lines of `expected.txt`, sorted (blank lines ignored).
-fn expected_lines(dir: &Path) -> Vec<String> {
+/// One line of `expected.txt`: `CODE file:line:column`, optionally followed by notes
+/// ` | text` (the message or hint must contain `text`) or ` | !text` (neither may).
+#[derive(Debug)]
+struct Expected {
+    /// `CODE file:line:column`.
+    at: String,
+    /// The notes, as written.
+    notes: Vec<String>,
+}
+
+/// The lines of `expected.txt`, sorted by position (blank lines ignored).
+fn expected_entries(dir: &Path) -> Vec<Expected> {
     let path = dir.join("expected.txt");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
@@ -29,14 +45,25 @@ fn expected_lines(dir: &Path) -> Vec<String> {
             path.display()
         )
     });
-    let mut lines: Vec<String> = text
+    let mut entries: Vec<Expected> = text
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
-        .map(str::to_owned)
+        .map(|l| {
+            let mut parts = l.split(" | ");
+            Expected {
+                at: parts.next().unwrap_or_default().trim().to_owned(),
+                notes: parts.map(|n| n.trim().to_owned()).collect(),
+            }
+        })
         .collect();
-    lines.sort();
-    lines
+    entries.sort_by(|a, b| a.at.cmp(&b.at));
+    entries
+}
+
+/// The `CODE file:line:column` lines of `expected.txt`, sorted.
+fn expected_lines(dir: &Path) -> Vec<String> {
+    expected_entries(dir).into_iter().map(|e| e.at).collect()
 }
 
 fn check_fixture(name: &str) {
@@ -45,15 +72,27 @@ fn check_fixture(name: &str) {
     let actual = diag_lines(&report);
 
     if std::env::var_os("UPDATE_EXPECT").is_some() {
-        let mut text = actual.join("\n");
-        if !text.is_empty() {
+        // Keep the notes of lines that are still expected.
+        let old = std::fs::read_to_string(fixture_source(name).join("expected.txt"))
+            .map(|_| expected_entries(&fixture_source(name)))
+            .unwrap_or_default();
+        let mut text = String::new();
+        for line in &actual {
+            text.push_str(line);
+            if let Some(e) = old.iter().find(|e| &e.at == line) {
+                for note in &e.notes {
+                    text.push_str(" | ");
+                    text.push_str(note);
+                }
+            }
             text.push('\n');
         }
         std::fs::write(fixture_source(name).join("expected.txt"), text)
             .expect("write expected.txt");
     }
 
-    let expected = expected_lines(&fixture_source(name));
+    let entries = expected_entries(&fixture_source(name));
+    let expected: Vec<String> = entries.iter().map(|e| e.at.clone()).collect();
     for line in &expected {
         let ok = line
             .split_once(' ')
@@ -67,6 +106,30 @@ fn check_fixture(name: &str) {
         actual, expected,
         "fixture {name}: the diagnostics differ from expected.txt\nfull report:\n{report:#}"
     );
+    for entry in &entries {
+        let texts: Vec<String> = common::diagnostics(&report)
+            .iter()
+            .filter(|d| common::diag_line(d) == entry.at)
+            .map(|d| {
+                format!(
+                    "{} {}",
+                    d["message"].as_str().unwrap_or_default(),
+                    d["hint"].as_str().unwrap_or_default()
+                )
+            })
+            .collect();
+        for note in &entry.notes {
+            let ok = match note.strip_prefix('!') {
+                Some(absent) => texts.iter().all(|t| !t.contains(absent)),
+                None => texts.iter().any(|t| t.contains(note.as_str())),
+            };
+            assert!(
+                ok,
+                "fixture {name}: `{}` does not satisfy the note `{note}`: {texts:?}",
+                entry.at
+            );
+        }
+    }
 
     let errors = expected.iter().filter(|l| l.starts_with('E')).count();
     let warnings = expected.iter().filter(|l| l.starts_with('W')).count();
@@ -212,6 +275,12 @@ fixtures! {
     e046_no_moments => "e046-no-moments",
     form_tests_pass => "form-tests-pass",
     lix_moderate => "lix-moderate",
+    multi_broken_forms_still_exist => "multi-broken-forms-still-exist",
+    multi_duplicate_key_in_moment => "multi-duplicate-key-in-moment",
+    multi_moment_yaml_unparsed => "multi-moment-yaml-unparsed",
+    multi_modules_not_a_list => "multi-modules-not-a-list",
+    multi_open_to_and_hsa_id => "multi-open-to-and-hsa-id",
+    multi_unreadable_module_still_listed => "multi-unreadable-module-still-listed",
     several_files => "several-files",
     valid_crlf => "valid-crlf",
     valid_minimal => "valid-minimal",
@@ -239,4 +308,11 @@ fixtures! {
     e060_duplicate_publisher_key => "e060-duplicate-publisher-key",
     e061_approvals_exceed_publishers => "e061-approvals-exceed-publishers",
     w020_risk_analysis_template => "w020-risk-analysis-template",
+    e069_colon_in_name => "e069-colon-in-name",
+    w026_messaging_mentioned => "w026-messaging-mentioned",
+    w025_alert_without_message => "w025-alert-without-message",
+    w024_schedule_unused => "w024-schedule-unused",
+    e068_open_needs_staff => "e068-open-needs-staff",
+    w023_all_modules_staff => "w023-all-modules-staff",
+    w022_second_title => "w022-second-title",
 }

@@ -46,6 +46,7 @@ pub fn execute(args: &CheckArgs) -> Result<Outcome, Error> {
         }
         Format::Json => report::json(&diags),
         Format::Github => report::github(&diags),
+        Format::Sarif => report::sarif(&diags),
     };
     let mut stdout = std::io::stdout().lock();
     stdout

@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod check;
 pub mod codeowners;
 pub mod diff;
+pub mod explain;
 pub mod init;
 pub mod new;
 pub mod preview;

@@ -78,7 +78,7 @@ codes! {
     DuplicateOption = "E045", Error, "two options of an item share a value";
     NoMoments = "E046", Error, "no moments found";
     ThemeTemplate = "E047", Error, "theme template cannot be compiled or rendered";
-    VersionPolicy = "E048", Error, "version not bumped enough for the changes since the base revision";
+    VersionPolicy = "E048", Error, "version not bumped enough for the changes";
     SeriesBreak = "E049", Error, "scored items of a repeated form changed without series_break";
     FileType = "E050", Error, "linked file type is not allowed in content";
     MissingAllow = "E051", Error, "missing-answer rule allows every summed item to be unanswered";
@@ -86,6 +86,8 @@ codes! {
     DuplicatePublisherKey = "E060", Error, "a unit lists the same publisher key twice";
     ApprovalsExceedPublishers = "E061", Error, "a unit requires more approvals than it has publishers";
     DuplicateModuleId = "E070", Error, "two modules of a moment share an id";
+    OpenNeedsStaff = "E068", Error, "open moment relies on staff (staff-activated modules or messaging)";
+    NotPortable = "E069", Error, "file name is not portable (holds `:`)";
     ImageNoAlt = "W001", Warning, "image without alt text";
     VideoNoCaptions = "W002", Warning, "video without captions";
     AudioNoTranscript = "W003", Warning, "audio without transcript";
@@ -103,6 +105,11 @@ codes! {
     CodeownersStale = "W015", Warning, "CODEOWNERS does not match the user groups in units.yaml";
     OptionalScored = "W016", Warning, "score sums an optional item without a missing-answer rule";
     RiskAnalysisTemplate = "W020", Warning, "risk analysis is empty or still the template";
+    SecondTitle = "W022", Warning, "level-1 heading in a page that already has its title as level 1";
+    AllModulesStaff = "W023", Warning, "every module waits for staff to activate it";
+    ScheduleUnused = "W024", Warning, "form with a schedule is placed in no module";
+    AlertNoMessage = "W025", Warning, "alert without a message staff can read";
+    MessagingMentioned = "W026", Warning, "text mentions messages while messaging is off";
 }
 
 impl fmt::Display for Code {

@@ -4,6 +4,7 @@
 //! them into text, and only `main` turns them into an exit code.
 
 mod code;
+pub mod explain;
 
 pub use code::{Code, Severity};
 

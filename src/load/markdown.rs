@@ -273,9 +273,13 @@ fn block(
         node: None,
         spec: None,
     };
-    let node = match yaml::parse(literal, offset) {
-        Ok(Some(node)) => node,
-        Ok(None) => {
+    let parsed = yaml::parse_recovering(literal, offset);
+    let refused = !parsed.problems.is_empty();
+    out.extend(parsed.problems.into_iter().map(|d| d.in_file(rel)));
+    let node = match parsed.node {
+        Some(node) => node,
+        None if refused => return block,
+        None => {
             out.push(
                 Diagnostic::new(
                     Code::EmptyFile,
@@ -290,11 +294,11 @@ fn block(
             );
             return block;
         }
-        Err(d) => {
-            out.push(d.in_file(rel));
-            return block;
-        }
     };
+    if !parsed.complete {
+        block.node = Some(node);
+        return block;
+    }
     let schema = match kind {
         BlockKind::Video => SchemaKind::Video,
         BlockKind::Audio => SchemaKind::Audio,

@@ -168,6 +168,9 @@ impl<'a> Loader<'a> {
     /// Parses YAML text of `rel` and checks it against `kind`.
     ///
     /// Returns the node (when it parsed) and the typed value (when it is valid).
+    /// Recovers from duplicate keys, anchors and extra documents (see
+    /// [`yaml::parse_recovering`]); a tree left incomplete by an alias or a tag is
+    /// returned without schema validation and without a typed value.
     pub fn yaml<T: DeserializeOwned>(
         &mut self,
         rel: &str,
@@ -175,9 +178,14 @@ impl<'a> Loader<'a> {
         offset: Offset,
         kind: SchemaKind,
     ) -> (Option<Node>, Option<T>) {
-        let node = match yaml::parse(text, offset) {
-            Ok(Some(node)) => node,
-            Ok(None) if kind == SchemaKind::Module => {
+        let parsed = yaml::parse_recovering(text, offset);
+        let refused = !parsed.problems.is_empty();
+        self.out
+            .extend(parsed.problems.into_iter().map(|d| d.in_file(rel)));
+        let node = match parsed.node {
+            Some(node) => node,
+            None if refused => return (None, None),
+            None if kind == SchemaKind::Module => {
                 self.out.push(
                     Diagnostic::new(Code::MissingKey, "missing required key `title`")
                         .in_file(rel)
@@ -185,7 +193,7 @@ impl<'a> Loader<'a> {
                 );
                 return (None, None);
             }
-            Ok(None) => {
+            None => {
                 self.out.push(
                     Diagnostic::new(Code::EmptyFile, "the file is empty")
                         .in_file(rel)
@@ -196,11 +204,12 @@ impl<'a> Loader<'a> {
                 );
                 return (None, None);
             }
-            Err(d) => {
-                self.out.push(d.in_file(rel));
-                return (None, None);
-            }
         };
+        if !parsed.complete {
+            // Values behind a refused alias or tag are unknown: checking them against
+            // the schema would only report what follows from the problem above.
+            return (Some(node), None);
+        }
         let mut found = Vec::new();
         let typed = self
             .schemas

@@ -31,6 +31,11 @@ pub struct LoadedMoment {
     pub forms: Vec<LoadedForm>,
     /// The display name of the moment's unit in `units.yaml`, when both are valid.
     pub unit_name: Option<String>,
+    /// Files that exist and are listed, but could not be read or parsed (already
+    /// reported): modules (relative to the moment's folder, as in
+    /// [`LoadedModule::path`]) and forms (`forms/<id>.yaml`). They still count as
+    /// listed and as existing, so nothing else is reported about them as missing.
+    pub unloaded: Vec<String>,
 }
 
 impl LoadedMoment {
@@ -42,6 +47,18 @@ impl LoadedMoment {
     /// The form with id (file name) `id`.
     pub fn form(&self, id: &str) -> Option<&LoadedForm> {
         self.forms.iter().find(|f| f.stem == id)
+    }
+
+    /// Whether the module list is known: `moment.yaml` parsed and `modules:` is a
+    /// list. Otherwise the modules loaded are every file in `modules/`, a guess, and
+    /// rules that need the list (W012, W006 "not a module of this moment") are skipped.
+    pub fn listing_known(&self) -> bool {
+        self.meta_node.as_ref().and_then(listing_of).is_some()
+    }
+
+    /// Whether `rel` (relative to the moment's folder) exists but failed to load.
+    pub fn is_unloaded(&self, rel: &str) -> bool {
+        self.unloaded.iter().any(|u| u == rel)
     }
 }
 
@@ -100,6 +117,7 @@ pub fn load(loader: &mut Loader<'_>, folder: &str) -> LoadedMoment {
         modules: Vec::new(),
         forms: Vec::new(),
         unit_name: None,
+        unloaded: Vec::new(),
     };
     let meta_rel = moment.meta_rel();
     if !dir.join("moment.yaml").is_file() {
@@ -114,11 +132,71 @@ pub fn load(loader: &mut Loader<'_>, folder: &str) -> LoadedMoment {
     moment.meta = meta;
     if let Some(node) = &node {
         load_welcome(loader, &mut moment, node, &meta_rel);
-        load_modules(loader, &mut moment, node, &meta_rel);
+        if listing_of(node).is_some() {
+            load_modules(loader, &mut moment, node, &meta_rel);
+        } else {
+            // `modules:` is missing or not a list (reported by the schema): check
+            // what is in modules/ rather than nothing.
+            load_modules(loader, &mut moment, &guessed_listing(&dir), &meta_rel);
+        }
+    } else {
+        // moment.yaml did not parse (reported): the module list is unknown, so check
+        // what is there — welcome.md and every regular modules/*.md — rather than
+        // nothing. Rules that need the list (W012, W006) are skipped for this moment.
+        let guessed = guessed_listing(&dir);
+        if dir.join("welcome.md").is_file() {
+            load_welcome(loader, &mut moment, &guessed, &meta_rel);
+        }
+        load_modules(loader, &mut moment, &guessed, &meta_rel);
     }
     moment.meta_node = node;
     load_forms(loader, &mut moment);
     moment
+}
+
+/// A stand-in for a `moment.yaml` that did not parse: the default welcome text and
+/// every regular `.md` file in `modules/`, sorted by name.
+fn guessed_listing(dir: &std::path::Path) -> Node {
+    let mut names: Vec<String> = std::fs::read_dir(dir.join("modules"))
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+                .filter(|n| n.ends_with(".md"))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    let modules = names
+        .into_iter()
+        .map(|n| Node {
+            value: Value::Str(format!("modules/{n}")),
+            pos: Pos::START,
+        })
+        .collect();
+    let key = super::yaml::Key {
+        name: "modules".to_owned(),
+        pos: Pos::START,
+    };
+    Node {
+        value: Value::Map(vec![(
+            key,
+            Node {
+                value: Value::Seq(modules),
+                pos: Pos::START,
+            },
+        )]),
+        pos: Pos::START,
+    }
+}
+
+/// The `modules:` list of a `moment.yaml` tree, when it is a list.
+fn listing_of(node: &Node) -> Option<&[Node]> {
+    match &node.get("modules")?.value {
+        Value::Seq(items) => Some(items),
+        _ => None,
+    }
 }
 
 /// The text of a string node.
@@ -131,17 +209,13 @@ fn text_of(node: &Node) -> Option<&str> {
 
 /// Reports a path problem in `moment.yaml` at `pos`.
 pub(super) fn path_diag(problem: &PathProblem, written: &str, missing: Code) -> Diagnostic {
-    let (code, hint) = match problem {
-        PathProblem::Missing => (
-            missing,
-            "check the spelling; paths are relative and case-sensitive",
-        ),
-        _ => (
-            Code::PathEscapes,
+    let hint = match problem {
+        PathProblem::Missing => "check the spelling; paths are relative and case-sensitive",
+        _ => problem.hint().unwrap_or(
             "keep every file inside the moment's folder and refer to it with a relative path",
         ),
     };
-    Diagnostic::new(code, problem.describe(written)).with_hint(hint)
+    Diagnostic::new(problem.code(missing), problem.describe(written)).with_hint(hint)
 }
 
 fn load_welcome(loader: &mut Loader<'_>, moment: &mut LoadedMoment, node: &Node, meta_rel: &str) {
@@ -170,6 +244,7 @@ fn load_welcome(loader: &mut Loader<'_>, moment: &mut LoadedMoment, node: &Node,
     };
     let rel = format!("{}/{}", moment.rel_dir, resolved.rel);
     let Some(text) = loader.read(&rel) else {
+        moment.unloaded.push(resolved.rel);
         return;
     };
     if text.trim().is_empty() {
@@ -204,6 +279,11 @@ fn load_modules(loader: &mut Loader<'_>, moment: &mut LoadedMoment, node: &Node,
                         .in_file(meta_rel)
                         .at_pos(entry.pos),
                 );
+                if problem == PathProblem::NotPortable {
+                    moment
+                        .unloaded
+                        .push(written.trim_start_matches("./").to_owned());
+                }
                 continue;
             }
         };
@@ -212,12 +292,14 @@ fn load_modules(loader: &mut Loader<'_>, moment: &mut LoadedMoment, node: &Node,
         }
         let rel = format!("{}/{}", moment.rel_dir, resolved.rel);
         let Some(text) = loader.read(&rel) else {
+            moment.unloaded.push(resolved.rel);
             continue;
         };
         let (front_text, body, offset) = match markdown::split_front_matter(&text) {
             Ok(parts) => parts,
             Err(d) => {
                 loader.out.push(d.in_file(&rel));
+                moment.unloaded.push(resolved.rel);
                 continue;
             }
         };
@@ -248,7 +330,10 @@ fn load_forms(loader: &mut Loader<'_>, moment: &mut LoadedMoment) {
     for stem in stems {
         let rel = format!("{}/forms/{stem}.yaml", moment.rel_dir);
         let (node, form) = loader.yaml_file::<Form>(&rel, SchemaKind::Form, false);
-        let Some(node) = node else { continue };
+        let Some(node) = node else {
+            moment.unloaded.push(format!("forms/{stem}.yaml"));
+            continue;
+        };
         let tests_rel = format!("{}/forms/{stem}.tests.yaml", moment.rel_dir);
         let (tests_node, scenarios) =
             loader.yaml_file::<Vec<Scenario>>(&tests_rel, SchemaKind::FormTests, true);

@@ -5,8 +5,14 @@ use std::path::{Component, Path, PathBuf};
 /// Why a written path was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PathProblem {
-    /// `/etc/passwd`, `C:\…` or a URL scheme.
+    /// `/etc/passwd` or `\\server\share`.
     Absolute,
+    /// `C:\…` or `C:/…`: a Windows drive.
+    DriveLetter,
+    /// `file:///…`, `https://…`: an address, not a file of the moment.
+    Url,
+    /// A name holding `:`, such as `02-del:två.md`, which Windows cannot check out.
+    NotPortable,
     /// Climbs above the moment's folder with `..`.
     Escapes,
     /// Exists, but a symbolic link takes it outside the moment's folder.
@@ -20,6 +26,11 @@ impl PathProblem {
     pub fn describe(&self, written: &str) -> String {
         match self {
             PathProblem::Absolute => format!("`{written}` is an absolute path"),
+            PathProblem::DriveLetter => format!("`{written}` names a Windows drive"),
+            PathProblem::Url => format!("`{written}` is an address, not a file of the moment"),
+            PathProblem::NotPortable => {
+                format!("`{written}` has a `:` in a file name")
+            }
             PathProblem::Escapes => format!("`{written}` leaves the moment's folder"),
             PathProblem::Symlink => {
                 format!("`{written}` is a symbolic link that leads outside the moment's folder")
@@ -27,6 +38,67 @@ impl PathProblem {
             PathProblem::Missing => format!("`{written}` does not exist"),
         }
     }
+}
+
+impl PathProblem {
+    /// The code to report: `missing` for [`PathProblem::Missing`], E069 for a name
+    /// that is not portable, E027 for every way of leaving the moment's folder.
+    pub fn code(&self, missing: crate::diagnostic::Code) -> crate::diagnostic::Code {
+        use crate::diagnostic::Code;
+        match self {
+            PathProblem::Missing => missing,
+            PathProblem::NotPortable => Code::NotPortable,
+            _ => Code::PathEscapes,
+        }
+    }
+
+    /// A hint that fits this problem whatever refers to the path, when there is one.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            PathProblem::DriveLetter => Some(
+                "refer to files of the moment relatively, with `/`, such as ../media/bild.png; a drive letter only exists on one computer",
+            ),
+            PathProblem::Url => Some(
+                "put the file in the moment's folder and refer to it relatively; links to web pages use https://",
+            ),
+            PathProblem::NotPortable => Some(
+                "rename the file without `:` (such as 02-del-tva.md) and refer to the new name: Windows cannot check out a file whose name holds `:`, and macOS shows it as `/`",
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// Whether `path` starts with a URL scheme and `//` or is a `file:`/`data:` address,
+/// read as a browser reads it: tabs and line breaks anywhere, and control characters
+/// and spaces in front, are dropped first (so `java&#9;script:` is `javascript:`).
+fn is_url(path: &str) -> bool {
+    let cleaned: String = path
+        .trim_start_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let Some(scheme) = url_scheme(&cleaned) else {
+        return false;
+    };
+    let rest = &cleaned[scheme.len() + 1..];
+    rest.starts_with("//")
+        || ["file", "data", "javascript", "mailto", "tel"]
+            .contains(&scheme.to_ascii_lowercase().as_str())
+}
+
+/// The scheme `text` starts with, when it starts with one and a `:` (RFC 3986: a
+/// letter, then letters, digits, `+`, `-` or `.`).
+pub fn url_scheme(text: &str) -> Option<&str> {
+    let (scheme, _) = text.split_once(':')?;
+    let ok = scheme
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    ok.then_some(scheme)
 }
 
 /// A path that resolved inside a moment's folder.
@@ -42,9 +114,18 @@ pub struct Resolved {
 /// against `moment_dir`. Checks, in order: absolute, `..` escape, existence, symlink escape.
 pub fn resolve(moment_dir: &Path, base: &str, written: &str) -> Result<Resolved, PathProblem> {
     let written_path = written.split(['#', '?']).next().unwrap_or_default();
-    if written_path.starts_with('/') || written_path.starts_with('\\') || written_path.contains(':')
-    {
+    if written_path.starts_with('/') || written_path.starts_with('\\') {
         return Err(PathProblem::Absolute);
+    }
+    let bytes = written_path.as_bytes();
+    if bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' {
+        return Err(PathProblem::DriveLetter);
+    }
+    if is_url(written_path) {
+        return Err(PathProblem::Url);
+    }
+    if written_path.contains(':') {
+        return Err(PathProblem::NotPortable);
     }
     let mut parts: Vec<&str> = base
         .split('/')
@@ -122,6 +203,38 @@ mod tests {
         assert_eq!(
             resolve(dir.path(), "", "media/b.png"),
             Err(PathProblem::Missing)
+        );
+        assert_eq!(
+            resolve(dir.path(), "", "C:\\media\\a.png"),
+            Err(PathProblem::DriveLetter)
+        );
+        assert_eq!(
+            resolve(dir.path(), "", "c:/media/a.png"),
+            Err(PathProblem::DriveLetter)
+        );
+        assert_eq!(
+            resolve(dir.path(), "", "file:///etc/passwd"),
+            Err(PathProblem::Url)
+        );
+        assert_eq!(
+            resolve(dir.path(), "", "https://example.se/a.png"),
+            Err(PathProblem::Url)
+        );
+        assert_eq!(
+            resolve(dir.path(), "", "modules/02-del:två.md"),
+            Err(PathProblem::NotPortable)
+        );
+        assert_eq!(
+            resolve(dir.path(), "", "del:två.md"),
+            Err(PathProblem::NotPortable)
+        );
+        assert_eq!(
+            resolve(dir.path(), "", "java\tscript:alert(1)"),
+            Err(PathProblem::Url)
+        );
+        assert_eq!(
+            resolve(dir.path(), "", " \u{1}JavaScript:alert(1)"),
+            Err(PathProblem::Url)
         );
         #[cfg(unix)]
         {

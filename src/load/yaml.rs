@@ -191,30 +191,81 @@ impl Offset {
     }
 }
 
-/// Parses one YAML document.
+/// Parses one YAML document, refusing it at its first problem.
 ///
 /// Returns `Ok(None)` for a document without content (empty or only comments).
-/// Errors are diagnostics without a file; the caller fills it in.
+/// Errors are diagnostics without a file; the caller fills it in. Use
+/// [`parse_recovering`] to learn every problem and keep what is still sound.
 pub fn parse(text: &str, offset: Offset) -> Result<Option<Node>, Diagnostic> {
+    let parsed = parse_recovering(text, offset);
+    match parsed.problems.into_iter().next() {
+        Some(first) => Err(first),
+        None => Ok(parsed.node),
+    }
+}
+
+/// The outcome of [`parse_recovering`].
+#[derive(Debug)]
+pub struct Parsed {
+    /// The tree, unless a syntax error (or too deep a nesting) left none worth reading.
+    pub node: Option<Node>,
+    /// Every problem found, in document order, without a file.
+    pub problems: Vec<Diagnostic>,
+    /// Whether the tree says everything the text says. False when an alias or a tag
+    /// was dropped (the tree holds `null` there), so that checking the tree's values
+    /// would report problems that only follow from the refused construct.
+    pub complete: bool,
+}
+
+/// Parses one YAML document and recovers from the constructs `moment` refuses:
+///
+/// - a duplicate key is reported and its second value dropped (the first stays);
+/// - an anchor (`&name`) is reported and ignored;
+/// - an alias (`*name`) or a tag (`!tag`) is reported and the tree is marked
+///   incomplete (an alias becomes `null`; a tagged value keeps its plain reading);
+/// - a second document is reported and ignored.
+///
+/// A syntax error, or nesting deeper than the limit, ends the parse without a tree.
+pub fn parse_recovering(text: &str, offset: Offset) -> Parsed {
     let mut builder = Builder {
         offset,
         stack: Vec::new(),
         root: None,
         documents: 0,
+        problems: Vec::new(),
+        complete: true,
+        ignore_rest: false,
+        reuse_count: 0,
+        reuse_report: None,
     };
     let mut parser = Parser::new_from_str(text);
     while let Some(next) = parser.next_event() {
-        let (event, span) = next.map_err(|e| {
-            let m = e.marker();
-            let pos = Pos::new(
-                m.line() as u32 + offset.lines,
-                m.col() as u32 + 1 + offset.columns,
-            );
-            syntax_error(e.info(), pos)
-        })?;
-        builder.event(event, span)?;
+        let result = next
+            .map_err(|e| {
+                let m = e.marker();
+                let pos = Pos::new(
+                    m.line() as u32 + offset.lines,
+                    m.col() as u32 + 1 + offset.columns,
+                );
+                syntax_error(e.info(), pos)
+            })
+            .and_then(|(event, span)| builder.event(event, span));
+        if let Err(fatal) = result {
+            builder.finish();
+            builder.problems.push(fatal);
+            return Parsed {
+                node: None,
+                problems: builder.problems,
+                complete: false,
+            };
+        }
     }
-    Ok(builder.root)
+    builder.finish();
+    Parsed {
+        node: builder.root,
+        problems: builder.problems,
+        complete: builder.complete,
+    }
 }
 
 fn syntax_error(info: &str, pos: Pos) -> Diagnostic {
@@ -230,7 +281,26 @@ fn syntax_error(info: &str, pos: Pos) -> Diagnostic {
 
 enum Frame {
     Seq(Pos, Vec<Node>),
-    Map(Pos, Vec<(Key, Node)>, Option<Key>),
+    Map(Pos, Vec<(Key, Node)>, Pending),
+}
+
+/// A YAML construct that moment files do not use.
+#[derive(Clone, Copy)]
+enum Refused {
+    Anchor,
+    Alias,
+    Tag,
+    Document,
+}
+
+/// What the next node pushed into a mapping is.
+enum Pending {
+    /// A key.
+    Key,
+    /// The value of this key.
+    Value(Key),
+    /// The value of a refused key (a duplicate): dropped.
+    Drop,
 }
 
 struct Builder {
@@ -238,6 +308,16 @@ struct Builder {
     stack: Vec<Frame>,
     root: Option<Node>,
     documents: usize,
+    /// Recoverable problems found so far.
+    problems: Vec<Diagnostic>,
+    /// See [`Parsed::complete`].
+    complete: bool,
+    /// After a second document starts: every further event is ignored.
+    ignore_rest: bool,
+    /// Anchors and aliases seen.
+    reuse_count: usize,
+    /// Index in `problems` of the one report of anchors and aliases.
+    reuse_report: Option<usize>,
 }
 
 impl Builder {
@@ -254,21 +334,69 @@ impl Builder {
             .with_hint("write the value out in full; moment files use plain YAML without anchors (&), aliases (*), tags (!) or several documents")
     }
 
+    /// Reports a refused construct and goes on. Anchors and aliases are reported once
+    /// per document, at the first one (the hint counts them all): they are one
+    /// problem, fixed by writing the values out.
+    fn refused(&mut self, span: Span, construct: Refused) {
+        let what = match construct {
+            Refused::Anchor => "YAML anchors (&name)",
+            Refused::Alias => "YAML aliases (*name)",
+            Refused::Tag => "YAML tags (!tag)",
+            Refused::Document => "several YAML documents in one file",
+        };
+        if matches!(construct, Refused::Anchor | Refused::Alias) {
+            self.reuse_count += 1;
+            if self.reuse_report.is_some() {
+                return;
+            }
+            self.reuse_report = Some(self.problems.len());
+        }
+        let d = self.refuse(span, what);
+        self.problems.push(d);
+    }
+
+    /// Completes the hint of the anchor/alias report with how many there are.
+    fn finish(&mut self) {
+        if let Some(i) = self.reuse_report
+            && self.reuse_count > 1
+            && let Some(d) = self.problems.get_mut(i)
+        {
+            d.hint = Some(format!(
+                "this document uses {} anchors and aliases: write each value out in full; moment files use plain YAML without anchors (&), aliases (*), tags (!) or several documents",
+                self.reuse_count
+            ));
+        }
+    }
+
+    /// Errors returned here end the parse (see [`parse_recovering`]).
     fn event(&mut self, event: Event<'_>, span: Span) -> Result<(), Diagnostic> {
+        if self.ignore_rest {
+            return Ok(());
+        }
         match event {
             Event::DocumentStart(_) => {
                 self.documents += 1;
                 if self.documents > 1 {
-                    return Err(self.refuse(span, "several YAML documents in one file"));
+                    self.refused(span, Refused::Document);
+                    self.ignore_rest = true;
                 }
             }
-            Event::Alias(_) => return Err(self.refuse(span, "YAML aliases (*name)")),
+            Event::Alias(_) => {
+                self.refused(span, Refused::Alias);
+                self.complete = false;
+                let node = Node {
+                    value: Value::Null,
+                    pos: self.pos(span),
+                };
+                self.push(node)?;
+            }
             Event::Scalar(text, style, anchor, tag) => {
                 if anchor != 0 {
-                    return Err(self.refuse(span, "YAML anchors (&name)"));
+                    self.refused(span, Refused::Anchor);
                 }
                 if tag.is_some() {
-                    return Err(self.refuse(span, "YAML tags (!tag)"));
+                    self.refused(span, Refused::Tag);
+                    self.complete = false;
                 }
                 let value = if style == ScalarStyle::Plain {
                     match Scalar::parse_from_cow(text) {
@@ -289,10 +417,11 @@ impl Builder {
             }
             Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
                 if anchor != 0 {
-                    return Err(self.refuse(span, "YAML anchors (&name)"));
+                    self.refused(span, Refused::Anchor);
                 }
                 if tag.is_some() {
-                    return Err(self.refuse(span, "YAML tags (!tag)"));
+                    self.refused(span, Refused::Tag);
+                    self.complete = false;
                 }
                 if self.stack.len() >= MAX_DEPTH {
                     return Err(Diagnostic::new(
@@ -306,7 +435,7 @@ impl Builder {
                 let frame = if matches!(event, Event::SequenceStart(..)) {
                     Frame::Seq(pos, Vec::new())
                 } else {
-                    Frame::Map(pos, Vec::new(), None)
+                    Frame::Map(pos, Vec::new(), Pending::Key)
                 };
                 self.stack.push(frame);
             }
@@ -333,9 +462,11 @@ impl Builder {
         match self.stack.last_mut() {
             None => self.root = Some(node),
             Some(Frame::Seq(_, items)) => items.push(node),
-            Some(Frame::Map(_, entries, pending)) => match pending.take() {
-                Some(key) => entries.push((key, node)),
-                None => {
+            Some(Frame::Map(_, entries, pending)) => match std::mem::replace(pending, Pending::Key)
+            {
+                Pending::Value(key) => entries.push((key, node)),
+                Pending::Drop => {}
+                Pending::Key => {
                     let name = match node.value {
                         Value::Str(s) => s,
                         Value::Null => "null".to_owned(),
@@ -352,20 +483,21 @@ impl Builder {
                         }
                     };
                     if let Some((first, _)) = entries.iter().find(|(k, _)| k.name == name) {
-                        return Err(Diagnostic::new(
-                            Code::DuplicateKey,
-                            format!("duplicate key `{name}`"),
-                        )
-                        .at_pos(node.pos)
-                        .with_hint(format!(
-                            "`{name}` is already set on line {}; keep one of them",
-                            first.pos.line
-                        )));
+                        self.problems.push(
+                            Diagnostic::new(Code::DuplicateKey, format!("duplicate key `{name}`"))
+                                .at_pos(node.pos)
+                                .with_hint(format!(
+                                    "`{name}` is already set on line {}; keep one of them",
+                                    first.pos.line
+                                )),
+                        );
+                        *pending = Pending::Drop;
+                    } else {
+                        *pending = Pending::Value(Key {
+                            name,
+                            pos: node.pos,
+                        });
                     }
-                    *pending = Some(Key {
-                        name,
-                        pos: node.pos,
-                    });
                 }
             },
         }
@@ -399,6 +531,58 @@ mod tests {
         assert_eq!(p("a: &x 1\nb: *x\n").unwrap_err().code, Code::YamlAlias);
         assert_eq!(p("a: 1\n---\nb: 2\n").unwrap_err().code, Code::YamlAlias);
         assert_eq!(p("a:\n\t- 1\n").unwrap_err().code, Code::YamlSyntax);
+    }
+
+    #[test]
+    fn recovers_from_duplicates_keeping_the_first() {
+        let parsed = parse_recovering("a: 1\nb: 2\na: 3\nc: 4\n", Offset::NONE);
+        assert_eq!(parsed.problems.len(), 1);
+        assert_eq!(parsed.problems[0].code, Code::DuplicateKey);
+        assert_eq!(parsed.problems[0].pos(), Pos::new(3, 1));
+        assert!(parsed.complete);
+        let root = parsed.node.unwrap();
+        assert_eq!(root.get("a").unwrap().value, Value::Int(1));
+        assert_eq!(root.get("c").unwrap().value, Value::Int(4));
+        assert_eq!(root.to_json(), serde_json::json!({"a": 1, "b": 2, "c": 4}));
+    }
+
+    #[test]
+    fn anchors_and_aliases_are_one_problem_and_leave_the_tree_incomplete() {
+        let parsed = parse_recovering("a: &x [1]\nb: *x\nc: *x\nd: 5\n", Offset::NONE);
+        assert_eq!(parsed.problems.len(), 1, "{:?}", parsed.problems);
+        assert_eq!(parsed.problems[0].code, Code::YamlAlias);
+        assert_eq!(parsed.problems[0].pos(), Pos::new(1, 4));
+        assert!(
+            parsed.problems[0]
+                .hint
+                .as_deref()
+                .unwrap()
+                .contains("3 anchors")
+        );
+        assert!(!parsed.complete);
+        let root = parsed.node.unwrap();
+        assert_eq!(root.get("b").unwrap().value, Value::Null);
+        assert_eq!(root.get("d").unwrap().value, Value::Int(5));
+        // An anchor alone loses nothing.
+        let parsed = parse_recovering("a: &x 1\nb: 2\n", Offset::NONE);
+        assert_eq!(parsed.problems.len(), 1);
+        assert!(parsed.complete);
+    }
+
+    #[test]
+    fn a_second_document_is_reported_once_and_ignored() {
+        let parsed = parse_recovering("a: 1\n---\nb: 2\n---\nc: 3\n", Offset::NONE);
+        assert_eq!(parsed.problems.len(), 1);
+        let root = parsed.node.unwrap();
+        assert!(root.get("b").is_none());
+    }
+
+    #[test]
+    fn a_syntax_error_leaves_no_tree() {
+        let parsed = parse_recovering("a: 1\na: 2\nb: [\n", Offset::NONE);
+        assert!(parsed.node.is_none());
+        let codes: Vec<Code> = parsed.problems.iter().map(|d| d.code).collect();
+        assert_eq!(codes, [Code::DuplicateKey, Code::YamlSyntax]);
     }
 
     #[test]

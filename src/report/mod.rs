@@ -1,9 +1,11 @@
-//! The report stage: diagnostics as text for people, JSON for tools, or GitHub
-//! workflow commands for CI annotations.
+//! The report stage: diagnostics as text for people, JSON for tools, GitHub
+//! workflow commands for CI annotations, or SARIF for code-scanning dashboards.
 
 mod human;
+mod sarif;
 
 pub use human::human;
+pub use sarif::sarif;
 
 use crate::diagnostic::{Diagnostic, Severity};
 

@@ -125,25 +125,39 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
                             .help("add `transcript: ../media/<name>.txt` with the spoken words, for people who cannot hear them");
                     }
                 }
-                Some(BlockSpec::Form(form)) => {
-                    used_forms.insert(form.form.clone());
-                    if moment.form(&form.form).is_none() {
-                        let known: Vec<String> =
-                            moment.forms.iter().map(|f| f.stem.clone()).collect();
-                        sink.report(
-                            Code::FormUnresolved,
-                            block_value(block, "ref").map_or(block.pos, |v| v.1),
-                            format!("no form `{}` in forms/", form.form),
-                        )
-                        .help(
-                            match crate::schema::closest(&form.form, &known) {
-                                Some(c) => format!("did you mean `{c}`?"),
-                                None => format!("create forms/{}.yaml", form.form),
-                            },
-                        );
+                Some(BlockSpec::Form(_)) | None => {}
+            }
+            // A form block that breaks its schema still names its form: the reference
+            // is checked, and the form counts as used (no false W012).
+            let form_ref = match &block.spec {
+                Some(BlockSpec::Form(form)) => Some(form.form.clone()),
+                _ if block.kind == markdown::BlockKind::Form => {
+                    block_value(block, "ref").map(|(id, _)| id)
+                }
+                _ => None,
+            };
+            if let Some(id) = form_ref {
+                used_forms.insert(id.clone());
+                let exists =
+                    moment.form(&id).is_some() || moment.is_unloaded(&format!("forms/{id}.yaml"));
+                if !exists {
+                    let known: Vec<String> = moment.forms.iter().map(|f| f.stem.clone()).collect();
+                    let close = crate::schema::closest(&id, &known);
+                    sink.report(
+                        Code::FormUnresolved,
+                        block_value(block, "ref").map_or(block.pos, |v| v.1),
+                        format!("no form `{id}` in forms/"),
+                    )
+                    .help(match close {
+                        Some(c) => format!("did you mean `{c}`?"),
+                        None => format!("create forms/{id}.yaml"),
+                    });
+                    // The form the typo meant is not "unused": that would only
+                    // follow from this diagnostic.
+                    if let Some(c) = close {
+                        used_forms.insert(c.to_owned());
                     }
                 }
-                None => {}
             }
         }
         if let Some(value) = markdown::lix(&doc.prose)
@@ -157,8 +171,26 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
                 .help("use shorter sentences and shorter words; below 40 is easy to read for most citizens");
         }
     }
-    for form in &moment.forms {
-        if !used_forms.contains(&form.stem) {
+    // Without a parsed moment.yaml the module list is a guess: "unused" would be too.
+    let listing_known = moment.listing_known();
+    for form in moment.forms.iter().filter(|_| listing_known) {
+        if !used_forms.contains(&form.stem) && form.node.get("schedule").is_some() {
+            out.push(
+                Diagnostic::new(
+                    Code::ScheduleUnused,
+                    format!(
+                        "form `{}` has a schedule, but no module places it: no measurement is ever made",
+                        form.stem
+                    ),
+                )
+                .in_file(&form.rel)
+                .at_pos(form.node.key_pos_at(&["schedule".into()]))
+                .with_hint(format!(
+                    "place it in the module where the measurement starts, with a block ```form / ref: {} / ```, or delete the form",
+                    form.stem
+                )),
+            );
+        } else if !used_forms.contains(&form.stem) {
             out.push(
                 Diagnostic::new(
                     Code::UnusedForm,
@@ -185,16 +217,9 @@ fn block_value(block: &crate::load::markdown::Block, key: &str) -> Option<(Strin
 
 /// The scheme of a URL that is neither relative nor one of the allowed schemes.
 fn unsafe_scheme(url: &str) -> Option<String> {
-    let (scheme, _) = url.split_once(':')?;
-    let is_scheme = !scheme.is_empty()
-        && scheme
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic())
-        && scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
-    (is_scheme && !paths::is_external(url)).then(|| scheme.to_ascii_lowercase())
+    let scheme = paths::url_scheme(url)?;
+    // One letter is a Windows drive (`C:/…`), reported as such by the path check.
+    (scheme.len() > 1 && !paths::is_external(url)).then(|| scheme.to_ascii_lowercase())
 }
 
 fn headings(doc: &Markdown, sink: &mut Sink<'_>) {
@@ -218,14 +243,10 @@ fn headings(doc: &Markdown, sink: &mut Sink<'_>) {
 /// Checks a reference to a file of the moment (image, media, captions, transcript).
 fn file_ref(moment: &LoadedMoment, base: &str, written: &str, pos: Pos, sink: &mut Sink<'_>) {
     if let Err(problem) = paths::resolve(&moment.dir, base, written) {
-        let code = if problem == PathProblem::Missing {
-            Code::MediaMissing
-        } else {
-            Code::PathEscapes
-        };
+        let code = problem.code(Code::MediaMissing);
         sink.report(code, pos, problem.describe(written)).help(match problem {
             PathProblem::Missing => "check the file name; paths in a module are relative to the module's file, such as ../media/bild.png",
-            _ => "keep media inside the moment's folder, such as media/, and refer to it relatively",
+            _ => problem.hint().unwrap_or("keep media inside the moment's folder, such as media/, and refer to it relatively"),
         });
         return;
     }
@@ -263,7 +284,8 @@ fn internal_link(
             Ok(resolved) => {
                 let rel = format!("{}/{}", moment.rel_dir, resolved.rel);
                 let found = docs.iter().copied().find(|d| d.rel == rel);
-                if found.is_none() {
+                // A listed module that failed to load was reported already.
+                if found.is_none() && !moment.is_unloaded(&resolved.rel) && moment.listing_known() {
                     sink.report(Code::BrokenLink, pos, format!("`{path}` is not a module of this moment"))
                         .help("link to a file listed under `modules:` in moment.yaml, or to the welcome text");
                 }
@@ -275,8 +297,10 @@ fn internal_link(
                 None
             }
             Err(problem) => {
-                sink.report(Code::PathEscapes, pos, problem.describe(path))
-                    .help("link only to modules of this moment, or to a full https:// address");
+                sink.report(problem.code(Code::BrokenLink), pos, problem.describe(path))
+                    .help(problem.hint().unwrap_or(
+                        "link only to modules of this moment, or to a full https:// address",
+                    ));
                 None
             }
         }

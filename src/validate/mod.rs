@@ -1,5 +1,6 @@
 //! The validate stage: the rules and lints that go beyond what a schema can say.
 
+mod consistency;
 mod content;
 mod form;
 mod formtests;
@@ -45,6 +46,7 @@ pub fn repository(repo: &Repository, options: &Options) -> Vec<Diagnostic> {
             risk::check(moment, repo, &mut out);
             content::check(moment, options, &mut out);
             modules::check(moment, &mut out);
+            consistency::check(moment, &mut out);
             for form in &moment.forms {
                 form::check(form, moment, &mut out);
                 formtests::check(form, &mut out);
