@@ -231,4 +231,6 @@ fixtures! {
     w014_welcome_block => "w014-welcome-block",
     w015_codeowners_stale => "w015-codeowners-stale",
     e050_file_type => "e050-file-type",
+    e055_fifo_media => "e055-fifo-media",
+    e056_module_too_large => "e056-module-too-large",
 }

@@ -81,6 +81,8 @@ codes! {
     VersionPolicy = "E048", Error, "version not bumped enough for the changes since the base revision";
     SeriesBreak = "E049", Error, "scored items of a repeated form changed without series_break";
     FileType = "E050", Error, "linked file type is not allowed in content";
+    NotRegularFile = "E055", Error, "file is a fifo, device, socket or folder, not a regular file";
+    FileTooLarge = "E056", Error, "file is larger than the size limit";
     ImageNoAlt = "W001", Warning, "image without alt text";
     VideoNoCaptions = "W002", Warning, "video without captions";
     AudioNoTranscript = "W003", Warning, "audio without transcript";

@@ -3,8 +3,10 @@
 use std::path::PathBuf;
 
 use super::Loader;
+use super::fsread::Refusal;
 use super::markdown::{self, Markdown};
 use super::paths::{self, PathProblem};
+use super::source;
 use super::yaml::{Node, Offset, Value};
 use crate::diagnostic::{Code, Diagnostic, Pos};
 use crate::model::{Form, ModuleFront, MomentMeta, Scenario};
@@ -99,7 +101,7 @@ pub fn load(loader: &mut Loader<'_>, folder: &str) -> LoadedMoment {
         forms: Vec::new(),
     };
     let meta_rel = moment.meta_rel();
-    if !dir.join("moment.yaml").is_file() {
+    if std::fs::symlink_metadata(dir.join("moment.yaml")).is_err() {
         loader.out.push(
             Diagnostic::new(Code::MissingMomentFile, format!("the folder {rel_dir} has no moment.yaml"))
                 .in_file(rel_dir)
@@ -232,7 +234,15 @@ fn load_modules(loader: &mut Loader<'_>, moment: &mut LoadedMoment, node: &Node,
 }
 
 fn load_forms(loader: &mut Loader<'_>, moment: &mut LoadedMoment) {
-    let Ok(entries) = std::fs::read_dir(moment.dir.join("forms")) else {
+    let forms_dir = moment.dir.join("forms");
+    if std::fs::symlink_metadata(&forms_dir).is_ok_and(|m| m.file_type().is_symlink()) {
+        let rel = format!("{}/forms", moment.rel_dir);
+        loader
+            .out
+            .push(source::refusal_diagnostic(&Refusal::Symlink, &rel));
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(forms_dir) else {
         return;
     };
     let mut stems: Vec<String> = entries

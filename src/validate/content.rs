@@ -7,6 +7,7 @@ use crate::diagnostic::{Code, Diagnostic, Pos, Sink};
 use crate::load::LoadedMoment;
 use crate::load::markdown::{self, BlockSpec, Markdown};
 use crate::load::paths::{self, PathProblem};
+use crate::load::{fsread, source};
 
 use super::Options;
 
@@ -217,16 +218,23 @@ fn headings(doc: &Markdown, sink: &mut Sink<'_>) {
 
 /// Checks a reference to a file of the moment (image, media, captions, transcript).
 fn file_ref(moment: &LoadedMoment, base: &str, written: &str, pos: Pos, sink: &mut Sink<'_>) {
-    if let Err(problem) = paths::resolve(&moment.dir, base, written) {
-        let code = if problem == PathProblem::Missing {
-            Code::MediaMissing
-        } else {
-            Code::PathEscapes
-        };
-        sink.report(code, pos, problem.describe(written)).help(match problem {
-            PathProblem::Missing => "check the file name; paths in a module are relative to the module's file, such as ../media/bild.png",
-            _ => "keep media inside the moment's folder, such as media/, and refer to it relatively",
-        });
+    let resolved = match paths::resolve(&moment.dir, base, written) {
+        Ok(resolved) => resolved,
+        Err(problem) => {
+            let code = if problem == PathProblem::Missing {
+                Code::MediaMissing
+            } else {
+                Code::PathEscapes
+            };
+            sink.report(code, pos, problem.describe(written)).help(match problem {
+                PathProblem::Missing => "check the file name; paths in a module are relative to the module's file, such as ../media/bild.png",
+                PathProblem::Symlink => "replace the link with the file itself (a copy) inside the moment's folder",
+                _ => "keep media inside the moment's folder, such as media/, and refer to it relatively",
+            });
+            return;
+        }
+    };
+    if !media_is_regular(moment, &resolved.rel, written, pos, sink) {
         return;
     }
     let path = written.split(['#', '?']).next().unwrap_or(written);
@@ -241,6 +249,59 @@ fn file_ref(moment: &LoadedMoment, base: &str, written: &str, pos: Pos, sink: &m
             "browsers can run scripts in some file types; use one of: {}",
             crate::bundle::assets::ALLOWED_EXTENSIONS.join(", ")
         ));
+    }
+}
+
+/// Checks, without opening it, that a referenced media file is a regular file within
+/// the size limit; reports at the reference otherwise.
+fn media_is_regular(
+    moment: &LoadedMoment,
+    rel: &str,
+    written: &str,
+    pos: Pos,
+    sink: &mut Sink<'_>,
+) -> bool {
+    match fsread::check_file(&moment.dir, rel) {
+        Ok(meta) if meta.len() > fsread::MAX_MEDIA_BYTES => {
+            sink.report(
+                Code::FileTooLarge,
+                pos,
+                format!(
+                    "`{written}` is larger than the limit of {} for a media file",
+                    source::human_size(fsread::MAX_MEDIA_BYTES)
+                ),
+            )
+            .help("make the file smaller (a lower resolution or bit rate), or split it");
+            false
+        }
+        Ok(_) => true,
+        Err(fsread::Refusal::NotRegular(kind)) => {
+            sink.report(
+                Code::NotRegularFile,
+                pos,
+                format!("`{written}` is {}, not a regular file", kind.describe()),
+            )
+            .help("media must be ordinary files in the moment's folder; replace it with the file itself");
+            false
+        }
+        Err(fsread::Refusal::Symlink) => {
+            sink.report(
+                Code::PathEscapes,
+                pos,
+                PathProblem::Symlink.describe(written),
+            )
+            .help("replace the link with the file itself (a copy) inside the moment's folder");
+            false
+        }
+        Err(_) => {
+            sink.report(
+                Code::MediaMissing,
+                pos,
+                PathProblem::Missing.describe(written),
+            )
+            .help("check the file name; paths in a module are relative to the module's file, such as ../media/bild.png");
+            false
+        }
     }
 }
 
