@@ -59,11 +59,10 @@ pub fn extract(root: &Path, rev: &str) -> Result<(tempfile::TempDir, PathBuf), E
     let top = PathBuf::from(
         String::from_utf8_lossy(&crate::git::run(root, &["rev-parse", "--show-toplevel"])?).trim(),
     );
+    crate::load::tree::refuse_links_in_listing(&top, &tree, rev)?;
     let archive = crate::git::run(&top, &["archive", "--format=tar", &tree])?;
     let dir = tempfile::tempdir().map_err(|e| Error::io("temporary folder", e))?;
-    tar::Archive::new(archive.as_slice())
-        .unpack(dir.path())
-        .map_err(|e| Error::io(dir.path(), e))?;
+    crate::load::tree::unpack(&archive, dir.path(), rev)?;
     let path = dir.path().to_path_buf();
     Ok((dir, path))
 }

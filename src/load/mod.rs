@@ -6,6 +6,7 @@ pub mod markdown;
 mod moment;
 pub mod paths;
 pub mod source;
+pub mod tree;
 pub mod yaml;
 
 use std::collections::BTreeMap;
