@@ -191,6 +191,7 @@ fn load_modules(loader: &mut Loader<'_>, moment: &mut LoadedMoment, node: &Node,
     let Some(Value::Seq(entries)) = node.get("modules").map(|n| &n.value) else {
         return;
     };
+    let mut seen = std::collections::HashSet::new();
     for entry in entries {
         let Some(written) = text_of(entry) else {
             continue;
@@ -206,7 +207,7 @@ fn load_modules(loader: &mut Loader<'_>, moment: &mut LoadedMoment, node: &Node,
                 continue;
             }
         };
-        if moment.modules.iter().any(|m| m.path == resolved.rel) {
+        if !seen.insert(resolved.rel.clone()) {
             continue; // reported as a duplicate by the rules
         }
         let rel = format!("{}/{}", moment.rel_dir, resolved.rel);

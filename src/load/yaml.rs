@@ -5,6 +5,7 @@
 //! "billion laughs" alias bomb) are refused before anything is expanded.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use saphyr::Scalar;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
@@ -230,7 +231,9 @@ fn syntax_error(info: &str, pos: Pos) -> Diagnostic {
 
 enum Frame {
     Seq(Pos, Vec<Node>),
-    Map(Pos, Vec<(Key, Node)>, Option<Key>),
+    /// The entries, the key waiting for its value, and every key so far with its
+    /// line (a hash set keeps duplicate detection linear in the mapping's size).
+    Map(Pos, Vec<(Key, Node)>, Option<Key>, HashMap<String, u32>),
 }
 
 struct Builder {
@@ -306,7 +309,7 @@ impl Builder {
                 let frame = if matches!(event, Event::SequenceStart(..)) {
                     Frame::Seq(pos, Vec::new())
                 } else {
-                    Frame::Map(pos, Vec::new(), None)
+                    Frame::Map(pos, Vec::new(), None, HashMap::new())
                 };
                 self.stack.push(frame);
             }
@@ -316,7 +319,7 @@ impl Builder {
                         value: Value::Seq(items),
                         pos,
                     },
-                    Some(Frame::Map(pos, entries, _)) => Node {
+                    Some(Frame::Map(pos, entries, ..)) => Node {
                         value: Value::Map(entries),
                         pos,
                     },
@@ -333,7 +336,7 @@ impl Builder {
         match self.stack.last_mut() {
             None => self.root = Some(node),
             Some(Frame::Seq(_, items)) => items.push(node),
-            Some(Frame::Map(_, entries, pending)) => match pending.take() {
+            Some(Frame::Map(_, entries, pending, seen)) => match pending.take() {
                 Some(key) => entries.push((key, node)),
                 None => {
                     let name = match node.value {
@@ -351,17 +354,17 @@ impl Builder {
                             .with_hint("keys are plain words such as `title`"));
                         }
                     };
-                    if let Some((first, _)) = entries.iter().find(|(k, _)| k.name == name) {
+                    if let Some(first_line) = seen.get(&name) {
                         return Err(Diagnostic::new(
                             Code::DuplicateKey,
                             format!("duplicate key `{name}`"),
                         )
                         .at_pos(node.pos)
                         .with_hint(format!(
-                            "`{name}` is already set on line {}; keep one of them",
-                            first.pos.line
+                            "`{name}` is already set on line {first_line}; keep one of them"
                         )));
                     }
+                    seen.insert(name.clone(), node.pos.line);
                     *pending = Some(Key {
                         name,
                         pos: node.pos,

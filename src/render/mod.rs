@@ -151,14 +151,16 @@ pub struct Rendered {
 /// when two modules in different folders share a file name.
 pub fn page_names(paths: &[String]) -> Vec<String> {
     let mut names: Vec<String> = Vec::with_capacity(paths.len());
+    let mut taken = std::collections::HashSet::with_capacity(paths.len());
     for path in paths {
         let base = page_of(path);
         let mut name = base.clone();
         let mut n = 2;
-        while names.contains(&name) {
+        while taken.contains(&name) {
             name = format!("{}-{n}.html", base.trim_end_matches(".html"));
             n += 1;
         }
+        taken.insert(name.clone());
         names.push(name);
     }
     names
@@ -178,8 +180,9 @@ pub fn page_of(module_path: &str) -> String {
 struct Links {
     moment_dir: std::path::PathBuf,
     base: String,
-    pages: BTreeMap<String, String>,
-    assets: BTreeMap<String, String>,
+    /// Shared by every page's rewriter (one copy per moment, not per page).
+    pages: Arc<BTreeMap<String, String>>,
+    assets: Arc<BTreeMap<String, String>>,
 }
 
 impl Links {
@@ -233,10 +236,13 @@ pub fn moment(
             .unwrap_or(&welcome.rel);
         pages.insert(rel.to_owned(), "index.html".to_owned());
     }
-    let asset_urls: BTreeMap<String, String> = assets
-        .iter()
-        .map(|(k, a)| (k.clone(), asset_url(a)))
-        .collect();
+    let asset_urls: Arc<BTreeMap<String, String>> = Arc::new(
+        assets
+            .iter()
+            .map(|(k, a)| (k.clone(), asset_url(a)))
+            .collect(),
+    );
+    let pages = Arc::new(pages);
     let links = |doc: &Markdown| -> Rewrite {
         let here = doc
             .rel
@@ -245,8 +251,8 @@ pub fn moment(
         let l = Links {
             moment_dir: loaded.dir.clone(),
             base: paths::parent(here).to_owned(),
-            pages: pages.clone(),
-            assets: asset_urls.clone(),
+            pages: Arc::clone(&pages),
+            assets: Arc::clone(&asset_urls),
         };
         Arc::new(move |u: &str| l.rewrite(u))
     };

@@ -1,7 +1,7 @@
 //! Rules and lints for Markdown content: references, media, forms, links, headings,
 //! accessibility and readability.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::diagnostic::{Code, Diagnostic, Pos, Sink};
 use crate::load::LoadedMoment;
@@ -34,6 +34,8 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
         .iter()
         .chain(moment.modules.iter().map(|m| &m.doc))
         .collect();
+    // Link targets by file: one look-up per link, not a scan of every module.
+    let by_rel: HashMap<&str, &Markdown> = docs.iter().map(|d| (d.rel.as_str(), *d)).collect();
     let mut used_forms = BTreeSet::new();
     if let Some(welcome) = &moment.welcome {
         for block in &welcome.blocks {
@@ -95,7 +97,7 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
                 )
                 .help("link to a module of this moment, or to a full https:// address");
             } else if !paths::is_external(&link.url) {
-                internal_link(moment, &docs, doc, base, &link.url, link.pos, &mut sink);
+                internal_link(moment, &by_rel, doc, base, &link.url, link.pos, &mut sink);
             }
         }
         for pos in &doc.raw_html {
@@ -307,7 +309,7 @@ fn media_is_regular(
 
 fn internal_link(
     moment: &LoadedMoment,
-    docs: &[&Markdown],
+    docs: &HashMap<&str, &Markdown>,
     doc: &Markdown,
     base: &str,
     url: &str,
@@ -323,7 +325,7 @@ fn internal_link(
         match paths::resolve(&moment.dir, base, path) {
             Ok(resolved) => {
                 let rel = format!("{}/{}", moment.rel_dir, resolved.rel);
-                let found = docs.iter().copied().find(|d| d.rel == rel);
+                let found = docs.get(rel.as_str()).copied();
                 if found.is_none() {
                     sink.report(Code::BrokenLink, pos, format!("`{path}` is not a module of this moment"))
                         .help("link to a file listed under `modules:` in moment.yaml, or to the welcome text");
