@@ -505,3 +505,43 @@ fn publish_refuses_a_tag_whose_tree_holds_a_symbolic_link() {
         assert_no_secret(&all_text(&catalog));
     }
 }
+
+// ---------------------------------------------------------------- linear work
+
+#[test]
+fn the_navigation_of_a_moment_of_many_modules_is_a_window() {
+    let t = Tree::new();
+    let dir = t.path("moments/somn");
+    let meta = std::fs::read_to_string(dir.join("moment.yaml")).expect("moment.yaml");
+    let mut listed = String::new();
+    for i in 0..120 {
+        write(
+            &dir,
+            &format!("modules/x{i:03}.md"),
+            &format!("---\ntitle: Del {i}\n---\nDel {i}. Läs lugnt.\n"),
+        );
+        listed.push_str(&format!("  - modules/x{i:03}.md\n"));
+    }
+    std::fs::write(dir.join("moment.yaml"), format!("{meta}{listed}")).expect("write");
+    let out = moment(&t.root, &["build", "--out", "dist"]);
+    assert_eq!(code(&out), 0, "{}", show(&out));
+    let site = t.path("dist/somn/1.0.0/site");
+    let page = std::fs::read_to_string(site.join("x060.html")).expect("a module page");
+    let nav = page
+        .split("<nav class=\"modules\"")
+        .nth(1)
+        .and_then(|n| n.split("</nav>").next())
+        .expect("the module navigation");
+    assert_eq!(nav.matches("<li>").count(), 50, "a window of 50:\n{nav}");
+    assert!(
+        nav.contains("href=\"x060.html\" aria-current=\"page\""),
+        "{nav}"
+    );
+    assert!(
+        nav.contains("<ol start=\"41\">"),
+        "numbered from the window's first module (x060 is module 66):\n{nav}"
+    );
+    assert_eq!(nav.matches("nav-more").count(), 2, "{nav}");
+    let first = std::fs::read_to_string(site.join("01-om-somn.html")).expect("the first page");
+    assert!(first.contains("<ol>") && first.matches("nav-more").count() == 1);
+}

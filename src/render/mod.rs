@@ -368,6 +368,23 @@ pub fn moment(
     })
 }
 
+/// The most modules the navigation of one page lists. A moment of more modules
+/// gets a window around the current module on each page, so that the pages together
+/// stay linear in the number of modules instead of quadratic.
+pub const NAV_WINDOW: usize = 50;
+
+/// The range of modules the navigation of the page of module `index` lists (the
+/// first ones on pages that are not modules).
+fn nav_window(count: usize, index: Option<usize>) -> (usize, usize) {
+    if count <= NAV_WINDOW {
+        return (0, count);
+    }
+    let from = index
+        .map_or(0, |i| i.saturating_sub(NAV_WINDOW / 2))
+        .min(count - NAV_WINDOW);
+    (from, from + NAV_WINDOW)
+}
+
 /// Renders the static site of a normalised moment.
 pub fn site(
     normal: &NormalMoment,
@@ -386,7 +403,14 @@ pub fn site(
         .collect();
     let ctx = |view: &str, page: &str, index: Option<usize>| {
         let at = |i: Option<usize>| i.and_then(|i| modules.get(i)).cloned();
+        let (from, to) = nav_window(modules.len(), index);
         minijinja::context! {
+            nav => minijinja::context! {
+                modules => modules[from..to].to_vec(),
+                first => from + 1,
+                more_before => from > 0,
+                more_after => to < modules.len(),
+            },
             moment => moment_value.clone(),
             forms => forms_value.clone(),
             t => strings.clone(),
