@@ -97,7 +97,7 @@ fn moment_with(root: &Path, bodies: &[String]) {
 fn mapping_keys(root: &Path, n: usize) {
     moment_with(root, &["Text.".to_owned()]);
     let mut form = String::from(
-        "id: stor\ntitle: Stor\nkind: assessment\nitems:\n  - id: q\n    type: text\n    text: Hur mår du?\n",
+        "id: stor\ntitle: Stor\nkind: questionnaire\nitems:\n  - id: q\n    type: text\n    text: Hur mår du?\n",
     );
     for i in 0..n {
         let _ = writeln!(form, "k{i:06}: 1");
@@ -129,7 +129,7 @@ fn quote_depth(root: &Path, n: usize) {
 
 fn form_items(root: &Path, n: usize) {
     moment_with(root, &["```form\nref: stor\n```".to_owned()]);
-    let mut form = String::from("id: stor\ntitle: Stor\nkind: assessment\nitems:\n");
+    let mut form = String::from("id: stor\ntitle: Stor\nkind: questionnaire\nitems:\n");
     for i in 0..n {
         let _ = write!(form, "  - id: q{i}\n    type: text\n    text: Fråga {i}\n");
     }

@@ -233,4 +233,5 @@ fixtures! {
     e050_file_type => "e050-file-type",
     e055_fifo_media => "e055-fifo-media",
     e056_module_too_large => "e056-module-too-large",
+    e057_nesting_too_deep => "e057-nesting-too-deep",
 }

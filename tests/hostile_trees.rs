@@ -545,3 +545,25 @@ fn the_navigation_of_a_moment_of_many_modules_is_a_window() {
     let first = std::fs::read_to_string(site.join("01-om-somn.html")).expect("the first page");
     assert!(first.contains("<ol>") && first.matches("nav-more").count() == 1);
 }
+
+#[test]
+fn a_form_of_more_than_10000_items_is_refused_at_its_items() {
+    let t = Tree::new();
+    let rel = "moments/somn/forms/somndagbok.yaml";
+    let text = std::fs::read_to_string(t.path(rel)).expect("the form");
+    let mut more = String::new();
+    for i in 0..10_001 {
+        more.push_str(&format!("  - id: x{i}\n    type: text\n    text: F{i}\n"));
+    }
+    let text = text.replacen("items:\n", &format!("items:\n{more}"), 1);
+    assert!(
+        text.len() < 1024 * 1024,
+        "the form stays under the size limit"
+    );
+    write(&t.root, rel, &text);
+    let (exit, lines, report) = t.check();
+    assert_eq!(exit, 1, "{report}");
+    let line = text.lines().position(|l| l == "items:").expect("items:") + 1;
+    assert_has(&lines, &format!("E057 {rel}:{line}:1"), &report);
+    assert!(report.contains("10000"), "names the limit: {report}");
+}

@@ -83,6 +83,7 @@ codes! {
     FileType = "E050", Error, "linked file type is not allowed in content";
     NotRegularFile = "E055", Error, "file is a fifo, device, socket or folder, not a regular file";
     FileTooLarge = "E056", Error, "file is larger than the size limit";
+    BeyondLimit = "E057", Error, "content nested too deep or too many items";
     ImageNoAlt = "W001", Warning, "image without alt text";
     VideoNoCaptions = "W002", Warning, "video without captions";
     AudioNoTranscript = "W003", Warning, "audio without transcript";

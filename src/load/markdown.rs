@@ -9,6 +9,9 @@ use crate::load::yaml::{self, Node, Offset};
 use crate::model::{AudioBlock, FormBlock, VideoBlock};
 use crate::schema::{SchemaKind, Schemas};
 
+/// Deepest nesting of block quotes and lists in a Markdown text.
+pub const MAX_NESTING: usize = 100;
+
 /// The comrak options every stage uses: GFM extensions on, raw HTML never rendered.
 pub fn options() -> Options<'static> {
     let mut o = Options::default();
@@ -187,7 +190,17 @@ pub fn parse(
     };
     let mut anchorizer = comrak::Anchorizer::new();
     let mut columns = Columns::new(body);
-    for node in root.descendants() {
+    let mut too_deep = false;
+    // Depth-first in document order, counting nested block quotes and lists.
+    let mut stack = vec![(root, 0usize)];
+    while let Some((node, nesting)) = stack.pop() {
+        let nesting = nesting
+            + usize::from(matches!(
+                node.data.borrow().value,
+                NodeValue::BlockQuote | NodeValue::List(_)
+            ));
+        let children: Vec<_> = node.children().collect();
+        stack.extend(children.into_iter().rev().map(|c| (c, nesting)));
         let data = node.data.borrow();
         let char_column =
             columns.char_column(data.sourcepos.start.line, data.sourcepos.start.column);
@@ -195,6 +208,20 @@ pub fn parse(
             data.sourcepos.start.line as u32 + line_offset,
             char_column as u32,
         );
+        if nesting > MAX_NESTING && !too_deep {
+            too_deep = true;
+            out.push(
+                Diagnostic::new(
+                    Code::BeyondLimit,
+                    format!(
+                        "block quotes and lists are nested more than {MAX_NESTING} levels deep"
+                    ),
+                )
+                .in_file(rel)
+                .at_pos(pos)
+                .with_hint("flatten the text: a reader cannot follow more than a few levels"),
+            );
+        }
         match &data.value {
             NodeValue::Heading(h) => {
                 let text = plain_text(node);

@@ -86,6 +86,9 @@ pub struct LoadedTests {
     pub scenarios: Option<Vec<Scenario>>,
 }
 
+/// The most items a form may have.
+pub const MAX_FORM_ITEMS: usize = 10_000;
+
 /// Loads the moment in `moments/<folder>`.
 pub fn load(loader: &mut Loader<'_>, folder: &str) -> LoadedMoment {
     let rel_dir = format!("moments/{folder}");
@@ -257,6 +260,28 @@ fn load_forms(loader: &mut Loader<'_>, moment: &mut LoadedMoment) {
         let rel = format!("{}/forms/{stem}.yaml", moment.rel_dir);
         let (node, form) = loader.yaml_file::<Form>(&rel, SchemaKind::Form, false);
         let Some(node) = node else { continue };
+        if let Some((
+            key,
+            Node {
+                value: Value::Seq(items),
+                ..
+            },
+        )) = node.entry("items")
+            && items.len() > MAX_FORM_ITEMS
+        {
+            loader.out.push(
+                Diagnostic::new(
+                    Code::BeyondLimit,
+                    format!(
+                        "the form has {} items, more than the limit of {MAX_FORM_ITEMS}",
+                        items.len()
+                    ),
+                )
+                .in_file(&rel)
+                .at_pos(key.pos)
+                .with_hint("split it into several forms; no one answers this many questions"),
+            );
+        }
         let tests_rel = format!("{}/forms/{stem}.tests.yaml", moment.rel_dir);
         let (tests_node, scenarios) =
             loader.yaml_file::<Vec<Scenario>>(&tests_rel, SchemaKind::FormTests, true);
