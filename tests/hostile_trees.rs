@@ -315,18 +315,29 @@ fn git(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
+impl Tree {
+    /// Makes the tree a git repository with one commit, "clean".
+    fn git_init(&self) {
+        git(&self.root, &["init", "-q", "-b", "main"]);
+        self.commit("clean");
+    }
+
+    /// Commits everything.
+    fn commit(&self, message: &str) {
+        git(&self.root, &["add", "-A"]);
+        git(&self.root, &["commit", "-q", "-m", message]);
+    }
+}
+
 /// A git repository of the tree: a first clean commit, then a commit that replaces
 /// the form with a symbolic link to the secret; the working tree is clean again
 /// (the link is replaced by the real file) so only the revision is hostile.
 fn repo_with_committed_link(rel: &str) -> Tree {
     let t = Tree::new();
-    git(&t.root, &["init", "-q", "-b", "main"]);
-    git(&t.root, &["add", "-A"]);
-    git(&t.root, &["commit", "-q", "-m", "clean"]);
+    t.git_init();
     let original = std::fs::read(t.path(rel)).expect("the file");
     t.link(rel, &t.secret);
-    git(&t.root, &["add", "-A"]);
-    git(&t.root, &["commit", "-q", "-m", "a link"]);
+    t.commit("a link");
     std::fs::remove_file(t.path(rel)).expect("remove the link");
     std::fs::write(t.path(rel), original).expect("restore the file");
     t
@@ -358,12 +369,9 @@ fn check_against_refuses_a_committed_symbolic_link() {
     let t = Tree::new();
     write(&t.root, rel, "body { color: black; }\n");
     let t = {
-        git(&t.root, &["init", "-q", "-b", "main"]);
-        git(&t.root, &["add", "-A"]);
-        git(&t.root, &["commit", "-q", "-m", "clean"]);
+        t.git_init();
         t.link(rel, Path::new("/etc/passwd"));
-        git(&t.root, &["add", "-A"]);
-        git(&t.root, &["commit", "-q", "-m", "a link"]);
+        t.commit("a link");
         std::fs::remove_file(t.path(rel)).expect("remove the link");
         write(&t.root, rel, "body { color: black; }\n");
         t
@@ -377,9 +385,7 @@ fn check_against_refuses_a_committed_symbolic_link() {
 #[test]
 fn a_committed_submodule_is_refused() {
     let t = Tree::new();
-    git(&t.root, &["init", "-q", "-b", "main"]);
-    git(&t.root, &["add", "-A"]);
-    git(&t.root, &["commit", "-q", "-m", "clean"]);
+    t.git_init();
     let head = git(&t.root, &["rev-parse", "HEAD"]);
     git(
         &t.root,
@@ -399,13 +405,10 @@ fn a_committed_submodule_is_refused() {
 fn a_committed_link_outside_what_moment_reads_is_left_out() {
     // A link in, say, docs/ of the repository is not read and does not stop a diff.
     let t = Tree::new();
-    git(&t.root, &["init", "-q", "-b", "main"]);
-    git(&t.root, &["add", "-A"]);
-    git(&t.root, &["commit", "-q", "-m", "clean"]);
+    t.git_init();
     std::fs::create_dir_all(t.path("docs")).expect("docs/");
     t.link("docs/credentials", &t.secret);
-    git(&t.root, &["add", "-A"]);
-    git(&t.root, &["commit", "-q", "-m", "a link elsewhere"]);
+    t.commit("a link elsewhere");
     let out = moment(&t.root, &["diff", "HEAD~1", "HEAD", "--format", "json"]);
     assert_eq!(code(&out), 0, "{}", show(&out));
     assert_no_secret(&show(&out));
@@ -465,12 +468,9 @@ fn publish_refuses_a_tag_whose_tree_holds_a_symbolic_link() {
             public.trim()
         ),
     );
-    git(&t.root, &["init", "-q", "-b", "main"]);
-    git(&t.root, &["add", "-A"]);
-    git(&t.root, &["commit", "-q", "-m", "clean"]);
+    t.git_init();
     t.link(rel, &t.secret);
-    git(&t.root, &["add", "-A"]);
-    git(&t.root, &["commit", "-q", "-m", "a link"]);
+    t.commit("a link");
     git(
         &t.root,
         &[

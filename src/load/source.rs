@@ -51,7 +51,7 @@ pub fn refusal_diagnostic(refusal: &Refusal, rel: &str) -> Diagnostic {
 /// A byte count for people: `1 MiB`, `256 MiB`, `512 bytes`.
 pub fn human_size(bytes: u64) -> String {
     const MIB: u64 = 1024 * 1024;
-    if bytes >= MIB && bytes % MIB == 0 {
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
         format!("{} MiB", bytes / MIB)
     } else {
         format!("{bytes} bytes")
