@@ -567,3 +567,23 @@ fn a_form_of_more_than_10000_items_is_refused_at_its_items() {
     assert_has(&lines, &format!("E057 {rel}:{line}:1"), &report);
     assert!(report.contains("10000"), "names the limit: {report}");
 }
+
+#[test]
+fn diff_of_a_working_tree_with_a_named_pipe_as_media_does_not_wait() {
+    let t = Tree::new();
+    t.git_init();
+    t.fifo("moments/somn/media/andning.txt");
+    let start = Instant::now();
+    let out = moment(&t.root, &["diff", "HEAD", "."]);
+    assert!(
+        start.elapsed() < PROMPT,
+        "diff waited on the pipe for {:?}",
+        start.elapsed()
+    );
+    assert!(code(&out) <= 1, "diff ran to the end:\n{}", show(&out));
+    assert!(
+        stdout(&out).contains("transcript_changed"),
+        "the changed transcript shows in the diff:\n{}",
+        show(&out)
+    );
+}

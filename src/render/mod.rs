@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::bundle::assets::{Asset, Assets, mime};
 use crate::diagnostic::Diagnostic;
+use crate::load::fsread::MAX_TEXT_BYTES;
 use crate::load::markdown::{BlockSpec, Markdown};
 use crate::load::{LoadedMoment, paths};
 use crate::model::{Access, Activation, Form, MomentKind, MomentMeta};
@@ -286,7 +287,9 @@ pub fn moment(
         };
         let text_of = |written: &str| -> Option<String> {
             let resolved = paths::resolve(&loaded.dir, base, written).ok()?;
-            std::fs::read_to_string(resolved.full).ok()
+            let bytes =
+                crate::load::fsread::read(&loaded.dir, &resolved.rel, MAX_TEXT_BYTES).ok()?;
+            String::from_utf8(bytes).ok()
         };
         let mut blocks = Vec::new();
         let mut forms = Vec::new();
