@@ -99,8 +99,14 @@ fn mapping_keys(root: &Path, n: usize) {
     let mut form = String::from(
         "id: stor\ntitle: Stor\nkind: questionnaire\nitems:\n  - id: q\n    type: text\n    text: Hur mår du?\n",
     );
+    // Four base-36 digits keep 100,000 keys under the 1 MiB limit of a file.
+    const DIGITS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
     for i in 0..n {
-        let _ = writeln!(form, "k{i:06}: 1");
+        let key: String = [46_656, 1_296, 36, 1]
+            .iter()
+            .map(|d| char::from(DIGITS[i / d % 36]))
+            .collect();
+        let _ = writeln!(form, "k{key}: 1");
     }
     write(&root.join("moments/m/forms/stor.yaml"), &form);
 }
@@ -188,6 +194,7 @@ fn main() {
             let _ = std::fs::remove_dir_all(&root);
             (shape.generate)(&root, n);
             if keep.is_some() {
+                // Only the inputs are wanted.
                 println!("{:<14} {n:>8} written to {}", shape.name, root.display());
                 continue;
             }
