@@ -219,6 +219,22 @@ pub fn symbolic_ref(root: &Path, name: &str) -> Result<Option<String>, Error> {
 /// A tar archive of the moments repository (the part of the tree at `root`'s
 /// prefix) at revision `rev`, never checking anything out.
 pub fn tree_archive(root: &Path, rev: &str) -> Result<Vec<u8>, Error> {
+    let (top, tree) = top_and_tree(root, rev)?;
+    run(
+        &top,
+        &["archive", "--format=tar", "--end-of-options", &tree],
+    )
+}
+
+/// `git ls-tree -r -z` of the same tree as [`tree_archive`]: every entry with its
+/// mode, so that links and submodules can be refused before anything is unpacked.
+pub fn tree_listing(root: &Path, rev: &str) -> Result<Vec<u8>, Error> {
+    let (top, tree) = top_and_tree(root, rev)?;
+    run(&top, &["ls-tree", "-r", "-z", "--end-of-options", &tree])
+}
+
+/// The repository's top folder and the tree object name of `rev` at `root`'s place in it.
+fn top_and_tree(root: &Path, rev: &str) -> Result<(std::path::PathBuf, String), Error> {
     let rev = revision(rev)?;
     let prefix = prefix(root)?;
     let tree = if prefix.is_empty() {
@@ -239,8 +255,5 @@ pub fn tree_archive(root: &Path, rev: &str) -> Result<Vec<u8>, Error> {
     .ok_or_else(|| Error::Usage(format!("`{rev}` is not a revision of this git repository")))?;
     // `git archive` run inside a subfolder only archives that part of the tree, so
     // run it at the top with the full `rev:prefix` tree.
-    run(
-        &toplevel(root)?,
-        &["archive", "--format=tar", "--end-of-options", &tree],
-    )
+    Ok((toplevel(root)?, tree))
 }

@@ -119,10 +119,9 @@ impl Schemas {
             if let ValidationErrorKind::AdditionalProperties { unexpected } = error.kind() {
                 // One diagnostic per unknown key, each at its key.
                 let first = describe(&error, node, schema);
-                for key in unexpected {
-                    out.push(
-                        unknown_key(&error, node, schema, key).unwrap_or_else(|| first.clone()),
-                    );
+                let found = unknown_keys(&error, node, schema, unexpected);
+                for d in found {
+                    out.push(d.unwrap_or_else(|| first.clone()));
                 }
             } else {
                 out.push(describe(&error, node, schema));
@@ -132,12 +131,15 @@ impl Schemas {
     }
 }
 
-fn unknown_key(
+/// One diagnostic per unknown key of the mapping `error` is about, each at its key
+/// (`None` where the key cannot be found). The mapping is looked up and indexed once,
+/// so a mapping of many unknown keys costs time in proportion to its size.
+fn unknown_keys(
     error: &ValidationError<'_>,
     root: &Node,
     schema: &Json,
-    key: &str,
-) -> Option<Diagnostic> {
+    unexpected: &[String],
+) -> Vec<Option<Diagnostic>> {
     let path: Vec<Seg<'_>> = error
         .instance_path()
         .iter()
@@ -146,22 +148,40 @@ fn unknown_key(
             LocationSegment::Index(i) => Seg::Index(i),
         })
         .collect();
-    let node = root.at(&path)?;
+    let Some(node) = root.at(&path) else {
+        return vec![None; unexpected.len()];
+    };
     let known: Vec<String> = schema_at(schema, error.schema_path())
         .and_then(|s| s.get("properties"))
         .and_then(Json::as_object)
         .map(|p| p.keys().cloned().collect())
         .unwrap_or_default();
-    let (k, _) = node.entry(key)?;
-    let hint = match closest(key, &known) {
-        Some(close) => format!("did you mean `{close}`?"),
-        None => format!("allowed keys here: {}", known.join(", ")),
+    let positions: std::collections::HashMap<&str, crate::diagnostic::Pos> = match &node.value {
+        crate::load::yaml::Value::Map(entries) => {
+            let mut map = std::collections::HashMap::with_capacity(entries.len());
+            for (k, _) in entries {
+                map.entry(k.name.as_str()).or_insert(k.pos);
+            }
+            map
+        }
+        _ => std::collections::HashMap::new(),
     };
-    Some(
-        Diagnostic::new(Code::UnknownKey, format!("unknown key `{key}`"))
-            .at_pos(k.pos)
-            .with_hint(hint),
-    )
+    let allowed = format!("allowed keys here: {}", known.join(", "));
+    unexpected
+        .iter()
+        .map(|key| {
+            let pos = *positions.get(key.as_str())?;
+            let hint = match closest(key, &known) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => allowed.clone(),
+            };
+            Some(
+                Diagnostic::new(Code::UnknownKey, format!("unknown key `{key}`"))
+                    .at_pos(pos)
+                    .with_hint(hint),
+            )
+        })
+        .collect()
 }
 
 fn describe(error: &ValidationError<'_>, root: &Node, schema: &Json) -> Diagnostic {

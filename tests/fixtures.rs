@@ -315,4 +315,7 @@ fixtures! {
     e068_open_needs_staff => "e068-open-needs-staff",
     w023_all_modules_staff => "w023-all-modules-staff",
     w022_second_title => "w022-second-title",
+    e055_fifo_media => "e055-fifo-media",
+    e056_module_too_large => "e056-module-too-large",
+    e057_nesting_too_deep => "e057-nesting-too-deep",
 }

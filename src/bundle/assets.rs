@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use crate::error::Error;
 use crate::load::LoadedMoment;
 use crate::load::markdown::BlockSpec;
-use crate::load::paths;
+use crate::load::{fsread, paths};
 
 /// One media file.
 #[derive(Clone, Debug)]
@@ -79,13 +79,25 @@ pub fn collect(moment: &LoadedMoment) -> Result<Assets, Error> {
             let Ok(resolved) = paths::resolve(&moment.dir, base, w) else {
                 continue;
             };
-            if assets.contains_key(&resolved.rel)
-                || !resolved.full.is_file()
-                || !allowed(&resolved.rel)
-            {
+            if assets.contains_key(&resolved.rel) || !allowed(&resolved.rel) {
                 continue;
             }
-            let bytes = std::fs::read(&resolved.full).map_err(|e| Error::io(&resolved.full, e))?;
+            let bytes = match fsread::read(&moment.dir, &resolved.rel, fsread::MAX_MEDIA_BYTES) {
+                Ok(bytes) => bytes,
+                Err(fsread::Refusal::NotRegular(fsread::Special::Folder)) => continue,
+                Err(refusal) => {
+                    // `check` reports these at the reference; a build never gets here
+                    // with them, but a file changed since then is refused, not read.
+                    let d = crate::load::source::refusal_diagnostic(
+                        &refusal,
+                        &format!("{}/{}", moment.rel_dir, resolved.rel),
+                    );
+                    return Err(Error::Usage(format!(
+                        "{}: {} {}",
+                        d.file, d.code, d.message
+                    )));
+                }
+            };
             let ext = resolved
                 .rel
                 .rsplit_once('.')

@@ -88,6 +88,9 @@ codes! {
     DuplicateModuleId = "E070", Error, "two modules of a moment share an id";
     OpenNeedsStaff = "E068", Error, "open moment relies on staff (staff-activated modules or messaging)";
     NotPortable = "E069", Error, "file name is not portable (holds `:`)";
+    NotRegularFile = "E055", Error, "file is a fifo, device, socket or folder, not a regular file";
+    FileTooLarge = "E056", Error, "file is larger than the size limit";
+    BeyondLimit = "E057", Error, "content nested too deep or too many items";
     ImageNoAlt = "W001", Warning, "image without alt text";
     VideoNoCaptions = "W002", Warning, "video without captions";
     AudioNoTranscript = "W003", Warning, "audio without transcript";

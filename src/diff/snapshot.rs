@@ -85,7 +85,13 @@ pub struct MomentSnapshot {
 
 fn digest(moment: &LoadedMoment, base: &str, written: &str) -> Option<String> {
     let resolved = paths::resolve(&moment.dir, base, written).ok()?;
-    let bytes = std::fs::read(resolved.full).ok()?;
+    // The safe reader: a fifo or device in the working tree must not block the diff.
+    let bytes = crate::load::fsread::read(
+        &moment.dir,
+        &resolved.rel,
+        crate::load::fsread::MAX_MEDIA_BYTES,
+    )
+    .ok()?;
     Some(hex(&Sha256::digest(bytes)))
 }
 

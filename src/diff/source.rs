@@ -48,11 +48,10 @@ pub struct Loaded {
 
 /// Extracts the repository at `rev` into a new temporary folder.
 pub fn extract(root: &Path, rev: &str) -> Result<(tempfile::TempDir, PathBuf), Error> {
+    crate::load::tree::refuse_links_in_listing(&crate::git::tree_listing(root, rev)?, rev)?;
     let archive = crate::git::tree_archive(root, rev)?;
     let dir = tempfile::tempdir().map_err(|e| Error::io("temporary folder", e))?;
-    tar::Archive::new(archive.as_slice())
-        .unpack(dir.path())
-        .map_err(|e| Error::io(dir.path(), e))?;
+    crate::load::tree::unpack(&archive, dir.path(), rev)?;
     let path = dir.path().to_path_buf();
     Ok((dir, path))
 }

@@ -9,6 +9,9 @@ use crate::load::yaml::{self, Node, Offset};
 use crate::model::{AudioBlock, FormBlock, VideoBlock};
 use crate::schema::{SchemaKind, Schemas};
 
+/// Deepest nesting of block quotes and lists in a Markdown text.
+pub const MAX_NESTING: usize = 100;
+
 /// The comrak options every stage uses: GFM extensions on, raw HTML never rendered.
 pub fn options() -> Options<'static> {
     let mut o = Options::default();
@@ -16,7 +19,10 @@ pub fn options() -> Options<'static> {
     o.extension.strikethrough = true;
     o.extension.autolink = true;
     o.extension.tasklist = true;
-    o.parse.sourcepos_chars = true;
+    // Columns are counted in bytes by comrak and converted to characters by
+    // [`Columns`] only where a position is reported: comrak's own conversion
+    // (`sourcepos_chars`) rescans the line for every node, which is quadratic in
+    // the length of a line full of emphasis or table cells.
     o.render.r#unsafe = false;
     o
 }
@@ -183,12 +189,39 @@ pub fn parse(
         ..Markdown::default()
     };
     let mut anchorizer = comrak::Anchorizer::new();
-    for node in root.descendants() {
+    let mut columns = Columns::new(body);
+    let mut too_deep = false;
+    // Depth-first in document order, counting nested block quotes and lists.
+    let mut stack = vec![(root, 0usize)];
+    while let Some((node, nesting)) = stack.pop() {
+        let nesting = nesting
+            + usize::from(matches!(
+                node.data.borrow().value,
+                NodeValue::BlockQuote | NodeValue::List(_)
+            ));
+        let children: Vec<_> = node.children().collect();
+        stack.extend(children.into_iter().rev().map(|c| (c, nesting)));
         let data = node.data.borrow();
+        let char_column =
+            columns.char_column(data.sourcepos.start.line, data.sourcepos.start.column);
         let pos = Pos::new(
             data.sourcepos.start.line as u32 + line_offset,
-            data.sourcepos.start.column as u32,
+            char_column as u32,
         );
+        if nesting > MAX_NESTING && !too_deep {
+            too_deep = true;
+            out.push(
+                Diagnostic::new(
+                    Code::BeyondLimit,
+                    format!(
+                        "block quotes and lists are nested more than {MAX_NESTING} levels deep"
+                    ),
+                )
+                .in_file(rel)
+                .at_pos(pos)
+                .with_hint("flatten the text: a reader cannot follow more than a few levels"),
+            );
+        }
         match &data.value {
             NodeValue::Heading(h) => {
                 let text = plain_text(node);
@@ -214,7 +247,7 @@ pub fn parse(
                 if let Some(kind) = BlockKind::from_info(&code.info) {
                     let body_offset = Offset {
                         lines: data.sourcepos.start.line as u32 + line_offset,
-                        columns: data.sourcepos.start.column.saturating_sub(1) as u32,
+                        columns: char_column.saturating_sub(1) as u32,
                     };
                     md.blocks.push(block(
                         kind,
@@ -256,6 +289,52 @@ pub fn parse(
         }
     }
     md
+}
+
+/// Converts comrak's 1-based byte columns to 1-based character columns.
+///
+/// Nodes are visited in document order, so positions only grow: a cursor remembers
+/// the last conversion and counts on from there, which keeps the total work linear
+/// in the size of the text.
+struct Columns<'t> {
+    text: &'t str,
+    /// Byte offset of the start of each line.
+    line_starts: Vec<usize>,
+    /// The last conversion: line, byte column, character column.
+    cursor: (usize, usize, usize),
+}
+
+impl<'t> Columns<'t> {
+    fn new(text: &'t str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Columns {
+            text,
+            line_starts,
+            cursor: (0, 1, 1),
+        }
+    }
+
+    fn char_column(&mut self, line: usize, byte_column: usize) -> usize {
+        let Some(&start) = line.checked_sub(1).and_then(|l| self.line_starts.get(l)) else {
+            return byte_column.max(1);
+        };
+        let (last_line, last_byte, last_char) = self.cursor;
+        let (from_byte, from_char) = if last_line == line && last_byte <= byte_column {
+            (last_byte, last_char)
+        } else {
+            (1, 1)
+        };
+        let end = (start + byte_column.saturating_sub(1)).min(self.text.len());
+        let begin = (start + from_byte - 1).min(end);
+        let counted = self
+            .text
+            .get(begin..end)
+            .map_or(end - begin, |part| part.chars().count());
+        let char_column = from_char + counted;
+        self.cursor = (line, byte_column, char_column);
+        char_column
+    }
 }
 
 fn block(
@@ -389,6 +468,22 @@ mod tests {
         assert_eq!(offset, 3);
         assert!(split_front_matter("title: A\n").is_err());
         assert!(split_front_matter("---\ntitle: A\n").is_err());
+    }
+
+    #[test]
+    fn columns_count_characters() {
+        let schemas = Schemas::compile();
+        let mut out = Vec::new();
+        let md = parse(
+            "x.md",
+            "Åäö **ö** [a](a.md) ![b](b.png)\n> ö [c](c.md)\n",
+            0,
+            &schemas,
+            &mut out,
+        );
+        assert_eq!(md.links[0].pos, Pos::new(1, 11));
+        assert_eq!(md.images[0].pos, Pos::new(1, 21));
+        assert_eq!(md.links[1].pos, Pos::new(2, 5));
     }
 
     #[test]

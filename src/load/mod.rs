@@ -1,10 +1,12 @@
 //! The load stage: find the repository, read every file of every moment, parse YAML
 //! and Markdown with positions, and check each document against its schema.
 
+pub mod fsread;
 pub mod markdown;
 mod moment;
 pub mod paths;
 pub mod source;
+pub mod tree;
 pub mod yaml;
 
 use std::collections::BTreeMap;
@@ -86,17 +88,7 @@ pub fn load(target: &Target, schemas: &Schemas) -> Repository {
                 .with_hint("create units.yaml at the repository root listing the publisher units (see the format reference)"),
         );
     }
-    let mut folders: Vec<String> = std::fs::read_dir(root.join("moments"))
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .filter(|e| e.path().is_dir())
-                .filter_map(|e| e.file_name().to_str().map(str::to_owned))
-                .filter(|name| !name.starts_with('.'))
-                .collect()
-        })
-        .unwrap_or_default();
-    folders.sort();
+    let mut folders = moment_folders(root, &mut top.out);
     if !target.only.is_empty() {
         folders.retain(|f| target.only.contains(f));
     }
@@ -136,6 +128,41 @@ pub fn load(target: &Target, schemas: &Schemas) -> Repository {
     repo
 }
 
+/// The folders under `moments/` (not hidden), sorted. A symbolic link there, or a
+/// `moments` that is one, is reported and never followed.
+fn moment_folders(root: &Path, out: &mut Vec<Diagnostic>) -> Vec<String> {
+    let dir = root.join("moments");
+    if std::fs::symlink_metadata(&dir).is_ok_and(|m| m.file_type().is_symlink()) {
+        out.push(source::refusal_diagnostic(
+            &fsread::Refusal::Symlink,
+            "moments",
+        ));
+        return Vec::new();
+    }
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut folders = Vec::new();
+    for entry in entries.filter_map(Result::ok) {
+        let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+            continue;
+        };
+        if name.starts_with('.') {
+            continue;
+        }
+        match entry.file_type() {
+            Ok(kind) if kind.is_dir() => folders.push(name),
+            Ok(kind) if kind.is_symlink() => out.push(source::refusal_diagnostic(
+                &fsread::Refusal::Symlink,
+                &format!("moments/{name}"),
+            )),
+            _ => {}
+        }
+    }
+    folders.sort();
+    folders
+}
+
 /// Reads and parses files of one repository, collecting problems and sources.
 pub struct Loader<'a> {
     /// The repository root.
@@ -160,7 +187,7 @@ impl<'a> Loader<'a> {
 
     /// Reads the text of `rel` (relative to the root) and remembers it.
     pub fn read(&mut self, rel: &str) -> Option<String> {
-        let text = source::read_text(&self.root.join(rel), rel, &mut self.out)?;
+        let text = source::read_text(self.root, rel, &mut self.out)?;
         self.sources.insert(rel.to_owned(), text.clone());
         Some(text)
     }
@@ -235,7 +262,7 @@ impl<'a> Loader<'a> {
         kind: SchemaKind,
         optional: bool,
     ) -> (Option<Node>, Option<T>) {
-        if optional && !self.root.join(rel).exists() {
+        if optional && std::fs::symlink_metadata(self.root.join(rel)).is_err() {
             return (None, None);
         }
         match self.read(rel) {

@@ -3,8 +3,10 @@
 use std::path::PathBuf;
 
 use super::Loader;
+use super::fsread::Refusal;
 use super::markdown::{self, Markdown};
 use super::paths::{self, PathProblem};
+use super::source;
 use super::yaml::{Node, Offset, Value};
 use crate::diagnostic::{Code, Diagnostic, Pos};
 use crate::model::{Form, ModuleFront, MomentMeta, Scenario};
@@ -103,6 +105,9 @@ pub struct LoadedTests {
     pub scenarios: Option<Vec<Scenario>>,
 }
 
+/// The most items a form may have.
+pub const MAX_FORM_ITEMS: usize = 10_000;
+
 /// Loads the moment in `moments/<folder>`.
 pub fn load(loader: &mut Loader<'_>, folder: &str) -> LoadedMoment {
     let rel_dir = format!("moments/{folder}");
@@ -120,7 +125,7 @@ pub fn load(loader: &mut Loader<'_>, folder: &str) -> LoadedMoment {
         unloaded: Vec::new(),
     };
     let meta_rel = moment.meta_rel();
-    if !dir.join("moment.yaml").is_file() {
+    if std::fs::symlink_metadata(dir.join("moment.yaml")).is_err() {
         loader.out.push(
             Diagnostic::new(Code::MissingMomentFile, format!("the folder {rel_dir} has no moment.yaml"))
                 .in_file(rel_dir)
@@ -267,6 +272,7 @@ fn load_modules(loader: &mut Loader<'_>, moment: &mut LoadedMoment, node: &Node,
     let Some(Value::Seq(entries)) = node.get("modules").map(|n| &n.value) else {
         return;
     };
+    let mut seen = std::collections::HashSet::new();
     for entry in entries {
         let Some(written) = text_of(entry) else {
             continue;
@@ -287,7 +293,7 @@ fn load_modules(loader: &mut Loader<'_>, moment: &mut LoadedMoment, node: &Node,
                 continue;
             }
         };
-        if moment.modules.iter().any(|m| m.path == resolved.rel) {
+        if !seen.insert(resolved.rel.clone()) {
             continue; // reported as a duplicate by the rules
         }
         let rel = format!("{}/{}", moment.rel_dir, resolved.rel);
@@ -317,7 +323,15 @@ fn load_modules(loader: &mut Loader<'_>, moment: &mut LoadedMoment, node: &Node,
 }
 
 fn load_forms(loader: &mut Loader<'_>, moment: &mut LoadedMoment) {
-    let Ok(entries) = std::fs::read_dir(moment.dir.join("forms")) else {
+    let forms_dir = moment.dir.join("forms");
+    if std::fs::symlink_metadata(&forms_dir).is_ok_and(|m| m.file_type().is_symlink()) {
+        let rel = format!("{}/forms", moment.rel_dir);
+        loader
+            .out
+            .push(source::refusal_diagnostic(&Refusal::Symlink, &rel));
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(forms_dir) else {
         return;
     };
     let mut stems: Vec<String> = entries
@@ -334,6 +348,28 @@ fn load_forms(loader: &mut Loader<'_>, moment: &mut LoadedMoment) {
             moment.unloaded.push(format!("forms/{stem}.yaml"));
             continue;
         };
+        if let Some((
+            key,
+            Node {
+                value: Value::Seq(items),
+                ..
+            },
+        )) = node.entry("items")
+            && items.len() > MAX_FORM_ITEMS
+        {
+            loader.out.push(
+                Diagnostic::new(
+                    Code::BeyondLimit,
+                    format!(
+                        "the form has {} items, more than the limit of {MAX_FORM_ITEMS}",
+                        items.len()
+                    ),
+                )
+                .in_file(&rel)
+                .at_pos(key.pos)
+                .with_hint("split it into several forms; no one answers this many questions"),
+            );
+        }
         let tests_rel = format!("{}/forms/{stem}.tests.yaml", moment.rel_dir);
         let (tests_node, scenarios) =
             loader.yaml_file::<Vec<Scenario>>(&tests_rel, SchemaKind::FormTests, true);

@@ -15,7 +15,7 @@ pub enum PathProblem {
     NotPortable,
     /// Climbs above the moment's folder with `..`.
     Escapes,
-    /// Exists, but a symbolic link takes it outside the moment's folder.
+    /// Is a symbolic link, or lies under one (links are never followed).
     Symlink,
     /// Stays inside but does not exist.
     Missing,
@@ -33,7 +33,9 @@ impl PathProblem {
             }
             PathProblem::Escapes => format!("`{written}` leaves the moment's folder"),
             PathProblem::Symlink => {
-                format!("`{written}` is a symbolic link that leads outside the moment's folder")
+                format!(
+                    "`{written}` is a symbolic link, or lies under one; moment never follows symbolic links"
+                )
             }
             PathProblem::Missing => format!("`{written}` does not exist"),
         }
@@ -111,7 +113,9 @@ pub struct Resolved {
 }
 
 /// Resolves `written`, relative to `base` (a folder relative to the moment's folder),
-/// against `moment_dir`. Checks, in order: absolute, `..` escape, existence, symlink escape.
+/// against `moment_dir`. Checks, in order: absolute, `..` escape, then for every
+/// component on the way: existence and that it is not a symbolic link (wherever it
+/// points: links are refused, never followed).
 pub fn resolve(moment_dir: &Path, base: &str, written: &str) -> Result<Resolved, PathProblem> {
     let written_path = written.split(['#', '?']).next().unwrap_or_default();
     if written_path.starts_with('/') || written_path.starts_with('\\') {
@@ -145,21 +149,15 @@ pub fn resolve(moment_dir: &Path, base: &str, written: &str) -> Result<Resolved,
     }
     let rel = parts.join("/");
     let full = moment_dir.join(&rel);
-    let meta = std::fs::symlink_metadata(&full);
-    if meta.is_err() {
-        return Err(PathProblem::Missing);
-    }
-    // Any link on the way may point outside: compare the real paths.
-    let inside = match (
-        std::fs::canonicalize(&full),
-        std::fs::canonicalize(moment_dir),
-    ) {
-        (Ok(real), Ok(root)) => real.starts_with(root),
-        (Err(_), _) => return Err(PathProblem::Missing),
-        _ => false,
-    };
-    if !inside {
-        return Err(PathProblem::Symlink);
+    // No symbolic link is followed, wherever it points: check every component.
+    let mut on_the_way = moment_dir.to_path_buf();
+    for part in &parts {
+        on_the_way.push(part);
+        match std::fs::symlink_metadata(&on_the_way) {
+            Ok(meta) if meta.file_type().is_symlink() => return Err(PathProblem::Symlink),
+            Ok(_) => {}
+            Err(_) => return Err(PathProblem::Missing),
+        }
     }
     Ok(Resolved { rel, full })
 }
@@ -241,6 +239,11 @@ mod tests {
             std::os::unix::fs::symlink("/etc", dir.path().join("media/etc")).unwrap();
             assert_eq!(
                 resolve(dir.path(), "", "media/etc/hostname"),
+                Err(PathProblem::Symlink)
+            );
+            std::os::unix::fs::symlink("a.png", dir.path().join("media/inside.png")).unwrap();
+            assert_eq!(
+                resolve(dir.path(), "", "media/inside.png"),
                 Err(PathProblem::Symlink)
             );
         }

@@ -5,6 +5,7 @@
 //! "billion laughs" alias bomb) are refused before anything is expanded.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use saphyr::Scalar;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
@@ -281,7 +282,9 @@ fn syntax_error(info: &str, pos: Pos) -> Diagnostic {
 
 enum Frame {
     Seq(Pos, Vec<Node>),
-    Map(Pos, Vec<(Key, Node)>, Pending),
+    /// The entries, what the next node is, and every key so far with its line (a
+    /// hash map keeps duplicate detection linear in the mapping's size).
+    Map(Pos, Vec<(Key, Node)>, Pending, HashMap<String, u32>),
 }
 
 /// A YAML construct that moment files do not use.
@@ -435,7 +438,7 @@ impl Builder {
                 let frame = if matches!(event, Event::SequenceStart(..)) {
                     Frame::Seq(pos, Vec::new())
                 } else {
-                    Frame::Map(pos, Vec::new(), Pending::Key)
+                    Frame::Map(pos, Vec::new(), Pending::Key, HashMap::new())
                 };
                 self.stack.push(frame);
             }
@@ -445,7 +448,7 @@ impl Builder {
                         value: Value::Seq(items),
                         pos,
                     },
-                    Some(Frame::Map(pos, entries, _)) => Node {
+                    Some(Frame::Map(pos, entries, ..)) => Node {
                         value: Value::Map(entries),
                         pos,
                     },
@@ -462,44 +465,48 @@ impl Builder {
         match self.stack.last_mut() {
             None => self.root = Some(node),
             Some(Frame::Seq(_, items)) => items.push(node),
-            Some(Frame::Map(_, entries, pending)) => match std::mem::replace(pending, Pending::Key)
-            {
-                Pending::Value(key) => entries.push((key, node)),
-                Pending::Drop => {}
-                Pending::Key => {
-                    let name = match node.value {
-                        Value::Str(s) => s,
-                        Value::Null => "null".to_owned(),
-                        Value::Bool(b) => b.to_string(),
-                        Value::Int(i) => i.to_string(),
-                        Value::Float(f) => f.to_string(),
-                        Value::Seq(_) | Value::Map(_) => {
-                            return Err(Diagnostic::new(
-                                Code::YamlSyntax,
-                                "a list or mapping cannot be a key",
-                            )
-                            .at_pos(node.pos)
-                            .with_hint("keys are plain words such as `title`"));
-                        }
-                    };
-                    if let Some((first, _)) = entries.iter().find(|(k, _)| k.name == name) {
-                        self.problems.push(
-                            Diagnostic::new(Code::DuplicateKey, format!("duplicate key `{name}`"))
+            Some(Frame::Map(_, entries, pending, seen)) => {
+                match std::mem::replace(pending, Pending::Key) {
+                    Pending::Value(key) => entries.push((key, node)),
+                    Pending::Drop => {}
+                    Pending::Key => {
+                        let name = match node.value {
+                            Value::Str(s) => s,
+                            Value::Null => "null".to_owned(),
+                            Value::Bool(b) => b.to_string(),
+                            Value::Int(i) => i.to_string(),
+                            Value::Float(f) => f.to_string(),
+                            Value::Seq(_) | Value::Map(_) => {
+                                return Err(Diagnostic::new(
+                                    Code::YamlSyntax,
+                                    "a list or mapping cannot be a key",
+                                )
+                                .at_pos(node.pos)
+                                .with_hint("keys are plain words such as `title`"));
+                            }
+                        };
+                        if let Some(first_line) = seen.get(&name) {
+                            self.problems.push(
+                                Diagnostic::new(
+                                    Code::DuplicateKey,
+                                    format!("duplicate key `{name}`"),
+                                )
                                 .at_pos(node.pos)
                                 .with_hint(format!(
-                                    "`{name}` is already set on line {}; keep one of them",
-                                    first.pos.line
+                                    "`{name}` is already set on line {first_line}; keep one of them"
                                 )),
-                        );
-                        *pending = Pending::Drop;
-                    } else {
-                        *pending = Pending::Value(Key {
-                            name,
-                            pos: node.pos,
-                        });
+                            );
+                            *pending = Pending::Drop;
+                        } else {
+                            seen.insert(name.clone(), node.pos.line);
+                            *pending = Pending::Value(Key {
+                                name,
+                                pos: node.pos,
+                            });
+                        }
                     }
                 }
-            },
+            }
         }
         Ok(())
     }

@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use crate::bundle::assets::{Asset, Assets, mime};
 use crate::diagnostic::Diagnostic;
+use crate::load::fsread::MAX_TEXT_BYTES;
 use crate::load::markdown::{BlockSpec, Markdown};
 use crate::load::{LoadedMoment, paths};
 use crate::model::{Access, Activation, Form, MomentKind, MomentMeta, Scenario};
@@ -163,14 +164,16 @@ pub struct Rendered {
 /// when two modules in different folders share a file name.
 pub fn page_names(paths: &[String]) -> Vec<String> {
     let mut names: Vec<String> = Vec::with_capacity(paths.len());
+    let mut taken = std::collections::HashSet::with_capacity(paths.len());
     for path in paths {
         let base = page_of(path);
         let mut name = base.clone();
         let mut n = 2;
-        while names.contains(&name) {
+        while taken.contains(&name) {
             name = format!("{}-{n}.html", base.trim_end_matches(".html"));
             n += 1;
         }
+        taken.insert(name.clone());
         names.push(name);
     }
     names
@@ -190,8 +193,9 @@ pub fn page_of(module_path: &str) -> String {
 struct Links {
     moment_dir: std::path::PathBuf,
     base: String,
-    pages: BTreeMap<String, String>,
-    assets: BTreeMap<String, String>,
+    /// Shared by every page's rewriter (one copy per moment, not per page).
+    pages: Arc<BTreeMap<String, String>>,
+    assets: Arc<BTreeMap<String, String>>,
 }
 
 impl Links {
@@ -245,10 +249,13 @@ pub fn moment(
             .unwrap_or(&welcome.rel);
         pages.insert(rel.to_owned(), "index.html".to_owned());
     }
-    let asset_urls: BTreeMap<String, String> = assets
-        .iter()
-        .map(|(k, a)| (k.clone(), asset_url(a)))
-        .collect();
+    let asset_urls: Arc<BTreeMap<String, String>> = Arc::new(
+        assets
+            .iter()
+            .map(|(k, a)| (k.clone(), asset_url(a)))
+            .collect(),
+    );
+    let pages = Arc::new(pages);
     let links = |doc: &Markdown| -> Rewrite {
         let here = doc
             .rel
@@ -257,8 +264,8 @@ pub fn moment(
         let l = Links {
             moment_dir: loaded.dir.clone(),
             base: paths::parent(here).to_owned(),
-            pages: pages.clone(),
-            assets: asset_urls.clone(),
+            pages: Arc::clone(&pages),
+            assets: Arc::clone(&asset_urls),
         };
         Arc::new(move |u: &str| l.rewrite(u))
     };
@@ -293,7 +300,9 @@ pub fn moment(
         };
         let text_of = |written: &str| -> Option<String> {
             let resolved = paths::resolve(&loaded.dir, base, written).ok()?;
-            std::fs::read_to_string(resolved.full).ok()
+            let bytes =
+                crate::load::fsread::read(&loaded.dir, &resolved.rel, MAX_TEXT_BYTES).ok()?;
+            String::from_utf8(bytes).ok()
         };
         let mut blocks = Vec::new();
         let mut forms = Vec::new();
@@ -386,6 +395,23 @@ pub fn moment(
     })
 }
 
+/// The most modules the navigation of one page lists. A moment of more modules
+/// gets a window around the current module on each page, so that the pages together
+/// stay linear in the number of modules instead of quadratic.
+pub const NAV_WINDOW: usize = 50;
+
+/// The range of modules the navigation of the page of module `index` lists (the
+/// first ones on pages that are not modules).
+fn nav_window(count: usize, index: Option<usize>) -> (usize, usize) {
+    if count <= NAV_WINDOW {
+        return (0, count);
+    }
+    let from = index
+        .map_or(0, |i| i.saturating_sub(NAV_WINDOW / 2))
+        .min(count - NAV_WINDOW);
+    (from, from + NAV_WINDOW)
+}
+
 /// Renders the static site of a normalised moment.
 pub fn site(
     normal: &NormalMoment,
@@ -404,7 +430,14 @@ pub fn site(
         .collect();
     let ctx = |view: &str, page: &str, index: Option<usize>| {
         let at = |i: Option<usize>| i.and_then(|i| modules.get(i)).cloned();
+        let (from, to) = nav_window(modules.len(), index);
         minijinja::context! {
+            nav => minijinja::context! {
+                modules => modules[from..to].to_vec(),
+                first => from + 1,
+                more_before => from > 0,
+                more_after => to < modules.len(),
+            },
             moment => moment_value.clone(),
             forms => forms_value.clone(),
             t => strings.clone(),

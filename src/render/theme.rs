@@ -8,8 +8,9 @@ use std::path::Path;
 
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 
-use crate::diagnostic::{Code, Diagnostic, Pos};
+use crate::diagnostic::{Code, Diagnostic, Pos, Severity};
 use crate::load::yaml::{self, Offset};
+use crate::load::{fsread, source};
 
 /// The files of the default theme.
 const DEFAULT: &[(&str, &str)] = &[
@@ -75,9 +76,10 @@ impl Theme {
         let mut strings = BTreeMap::new();
         for (name, builtin) in DEFAULT {
             let rel = format!("themes/default/{name}");
-            let text = match std::fs::read_to_string(dir.join(name)) {
-                Ok(text) => text,
-                Err(_) => (*builtin).to_owned(),
+            let text = match read_override(root, &rel, &mut errors) {
+                Override::Text(text) => text,
+                Override::Absent => (*builtin).to_owned(),
+                Override::Refused => continue,
             };
             if name.ends_with(".html") {
                 if let Err(e) =
@@ -120,8 +122,9 @@ impl Theme {
                     continue;
                 }
                 let rel = format!("themes/default/strings/{name}");
-                let text =
-                    std::fs::read_to_string(dir.join("strings").join(&name)).unwrap_or_default();
+                let Override::Text(text) = read_override(root, &rel, &mut errors) else {
+                    continue;
+                };
                 match yaml::parse(&text, Offset::NONE) {
                     Ok(Some(node)) => {
                         // Keys the override leaves out fall back to the Swedish strings.
@@ -168,6 +171,35 @@ impl Theme {
         template
             .render(context)
             .map_err(|e| template_error(&format!("themes/default/{name}"), &e))
+    }
+}
+
+/// A theme file of the repository, as read.
+enum Override {
+    /// The file's text.
+    Text(String),
+    /// There is no such file: the built-in one applies.
+    Absent,
+    /// The file is there but was refused (reported).
+    Refused,
+}
+
+/// Reads `rel` (such as `themes/default/style.css`) through the safe reader: a
+/// symbolic link, a special file or an oversized file is an error, never followed.
+fn read_override(root: &Path, rel: &str, errors: &mut Vec<Diagnostic>) -> Override {
+    match fsread::read(root, rel, fsread::MAX_TEXT_BYTES) {
+        Ok(bytes) => {
+            // A byte order mark is only a warning; the theme fails on errors alone.
+            let mut found = Vec::new();
+            let text = source::decode(bytes, rel, &mut found);
+            errors.extend(found.into_iter().filter(|d| d.severity == Severity::Error));
+            text.map_or(Override::Refused, Override::Text)
+        }
+        Err(fsread::Refusal::Missing) => Override::Absent,
+        Err(refusal) => {
+            errors.push(source::refusal_diagnostic(&refusal, rel));
+            Override::Refused
+        }
     }
 }
 

@@ -1,12 +1,13 @@
 //! Rules and lints for Markdown content: references, media, forms, links, headings,
 //! accessibility and readability.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::diagnostic::{Code, Diagnostic, Pos, Sink};
 use crate::load::LoadedMoment;
 use crate::load::markdown::{self, BlockSpec, Markdown};
 use crate::load::paths::{self, PathProblem};
+use crate::load::{fsread, source};
 
 use super::Options;
 
@@ -33,6 +34,8 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
         .iter()
         .chain(moment.modules.iter().map(|m| &m.doc))
         .collect();
+    // Link targets by file: one look-up per link, not a scan of every module.
+    let by_rel: HashMap<&str, &Markdown> = docs.iter().map(|d| (d.rel.as_str(), *d)).collect();
     let mut used_forms = BTreeSet::new();
     if let Some(welcome) = &moment.welcome {
         for block in &welcome.blocks {
@@ -94,7 +97,7 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
                 )
                 .help("link to a module of this moment, or to a full https:// address");
             } else if !paths::is_external(&link.url) {
-                internal_link(moment, &docs, doc, base, &link.url, link.pos, &mut sink);
+                internal_link(moment, &by_rel, doc, base, &link.url, link.pos, &mut sink);
             }
         }
         for pos in &doc.raw_html {
@@ -242,12 +245,19 @@ fn headings(doc: &Markdown, sink: &mut Sink<'_>) {
 
 /// Checks a reference to a file of the moment (image, media, captions, transcript).
 fn file_ref(moment: &LoadedMoment, base: &str, written: &str, pos: Pos, sink: &mut Sink<'_>) {
-    if let Err(problem) = paths::resolve(&moment.dir, base, written) {
-        let code = problem.code(Code::MediaMissing);
-        sink.report(code, pos, problem.describe(written)).help(match problem {
-            PathProblem::Missing => "check the file name; paths in a module are relative to the module's file, such as ../media/bild.png",
-            _ => problem.hint().unwrap_or("keep media inside the moment's folder, such as media/, and refer to it relatively"),
-        });
+    let resolved = match paths::resolve(&moment.dir, base, written) {
+        Ok(resolved) => resolved,
+        Err(problem) => {
+            let code = problem.code(Code::MediaMissing);
+            sink.report(code, pos, problem.describe(written)).help(match problem {
+                PathProblem::Missing => "check the file name; paths in a module are relative to the module's file, such as ../media/bild.png",
+                PathProblem::Symlink => "replace the link with the file itself (a copy) inside the moment's folder",
+                _ => problem.hint().unwrap_or("keep media inside the moment's folder, such as media/, and refer to it relatively"),
+            });
+            return;
+        }
+    };
+    if !media_is_regular(moment, &resolved.rel, written, pos, sink) {
         return;
     }
     let path = written.split(['#', '?']).next().unwrap_or(written);
@@ -265,9 +275,62 @@ fn file_ref(moment: &LoadedMoment, base: &str, written: &str, pos: Pos, sink: &m
     }
 }
 
+/// Checks, without opening it, that a referenced media file is a regular file within
+/// the size limit; reports at the reference otherwise.
+fn media_is_regular(
+    moment: &LoadedMoment,
+    rel: &str,
+    written: &str,
+    pos: Pos,
+    sink: &mut Sink<'_>,
+) -> bool {
+    match fsread::check_file(&moment.dir, rel) {
+        Ok(meta) if meta.len() > fsread::MAX_MEDIA_BYTES => {
+            sink.report(
+                Code::FileTooLarge,
+                pos,
+                format!(
+                    "`{written}` is larger than the limit of {} for a media file",
+                    source::human_size(fsread::MAX_MEDIA_BYTES)
+                ),
+            )
+            .help("make the file smaller (a lower resolution or bit rate), or split it");
+            false
+        }
+        Ok(_) => true,
+        Err(fsread::Refusal::NotRegular(kind)) => {
+            sink.report(
+                Code::NotRegularFile,
+                pos,
+                format!("`{written}` is {}, not a regular file", kind.describe()),
+            )
+            .help("media must be ordinary files in the moment's folder; replace it with the file itself");
+            false
+        }
+        Err(fsread::Refusal::Symlink) => {
+            sink.report(
+                Code::PathEscapes,
+                pos,
+                PathProblem::Symlink.describe(written),
+            )
+            .help("replace the link with the file itself (a copy) inside the moment's folder");
+            false
+        }
+        Err(_) => {
+            sink.report(
+                Code::MediaMissing,
+                pos,
+                PathProblem::Missing.describe(written),
+            )
+            .help("check the file name; paths in a module are relative to the module's file, such as ../media/bild.png");
+            false
+        }
+    }
+}
+
 fn internal_link(
     moment: &LoadedMoment,
-    docs: &[&Markdown],
+    docs: &HashMap<&str, &Markdown>,
     doc: &Markdown,
     base: &str,
     url: &str,
@@ -283,7 +346,7 @@ fn internal_link(
         match paths::resolve(&moment.dir, base, path) {
             Ok(resolved) => {
                 let rel = format!("{}/{}", moment.rel_dir, resolved.rel);
-                let found = docs.iter().copied().find(|d| d.rel == rel);
+                let found = docs.get(rel.as_str()).copied();
                 // A listed module that failed to load was reported already.
                 if found.is_none() && !moment.is_unloaded(&resolved.rel) && moment.listing_known() {
                     sink.report(Code::BrokenLink, pos, format!("`{path}` is not a module of this moment"))

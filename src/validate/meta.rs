@@ -153,13 +153,13 @@ fn duplicate_modules(node: &Node, sink: &mut Sink<'_>) {
     let Some(Value::Seq(items)) = node.get("modules").map(|n| &n.value) else {
         return;
     };
-    for (i, item) in items.iter().enumerate() {
+    // The first listing of each path: one look-up per entry keeps this linear.
+    let mut first_at: std::collections::HashMap<&str, &Node> =
+        std::collections::HashMap::with_capacity(items.len());
+    for item in items {
         if let Value::Str(s) = &item.value {
-            let norm = |p: &str| p.trim_start_matches("./").to_owned();
-            if let Some(first) = items[..i]
-                .iter()
-                .find(|other| matches!(&other.value, Value::Str(o) if norm(o) == norm(s)))
-            {
+            let first = *first_at.entry(s.trim_start_matches("./")).or_insert(item);
+            if !std::ptr::eq(first, item) {
                 sink.report(
                     Code::DuplicateId,
                     item.pos,

@@ -1,16 +1,19 @@
 //! Rules for `units.yaml`.
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::load::Repository;
+use crate::load::{Repository, fsread};
 use crate::model::UnitKind;
 
 pub(super) fn check(repo: &Repository, out: &mut Vec<Diagnostic>) {
     let (Some(units), Some(node)) = (&repo.units, &repo.units_node) else {
         return;
     };
-    if let Some((rel, path)) = crate::codeowners::find(&repo.root) {
+    if let Some((rel, _)) = crate::codeowners::find(&repo.root) {
         let expected = crate::codeowners::render(units);
-        let actual = std::fs::read_to_string(&path).unwrap_or_default();
+        // Through the safe reader: a link or special file reads as empty (stale).
+        let actual = fsread::read(&repo.root, &rel, fsread::MAX_TEXT_BYTES)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
         if actual.replace("\r\n", "\n") != expected {
             out.push(
                 Diagnostic::new(

@@ -33,10 +33,42 @@ pub fn fixture_source(name: &str) -> PathBuf {
 /// Copies a fixture into a fresh temporary directory and returns it. Symbolic links
 /// are copied as links (with the same target), so that a fixture can hold a link
 /// that leaves a moment's folder.
+///
+/// Files git cannot hold are made from `special.txt` in the fixture, one per line:
+/// `fifo PATH` makes a named pipe, `big PATH BYTES` a text file of that size.
 pub fn fixture_copy(name: &str) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().expect("create a temporary directory");
     copy_tree(&fixture_source(name), tmp.path());
+    make_special_files(tmp.path());
     tmp
+}
+
+/// Creates the files listed in `root/special.txt` (see [`fixture_copy`]).
+pub fn make_special_files(root: &Path) {
+    let Ok(list) = std::fs::read_to_string(root.join("special.txt")) else {
+        return;
+    };
+    for line in list.lines().filter(|l| !l.trim().is_empty()) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            ["fifo", path] => make_fifo(&root.join(path)),
+            ["big", path, bytes] => {
+                let bytes: usize = bytes.parse().expect("a byte count in special.txt");
+                let text = "Hej. ".repeat(bytes / 5 + 1);
+                std::fs::write(root.join(path), &text[..bytes]).expect("write a big file");
+            }
+            _ => panic!("special.txt: cannot read `{line}`"),
+        }
+    }
+}
+
+/// Makes a named pipe at `path` with the system's `mkfifo`.
+pub fn make_fifo(path: &Path) {
+    let status = Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("run mkfifo");
+    assert!(status.success(), "mkfifo {} failed", path.display());
 }
 
 /// Copies the tree under `from` into `to`, keeping symbolic links as links.

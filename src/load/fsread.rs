@@ -1,0 +1,214 @@
+//! The one way `moment` opens a source file: inside a folder it trusts, never through
+//! a symbolic link, only regular files, and never more than a size limit.
+//!
+//! Every path is checked component by component with `symlink_metadata` before the
+//! file is opened, so a fifo, device or socket is refused without being opened and a
+//! link is refused wherever it points. The file is then opened with `O_NOFOLLOW` and
+//! `O_NONBLOCK` and the open descriptor is checked again (`fstat`), which closes the
+//! gap between the check and the open: a file swapped for a fifo or a link in between
+//! is refused too. Reads stop at the limit.
+
+use std::fs::{File, Metadata};
+use std::io::Read;
+use std::path::Path;
+
+/// The largest text file `moment` reads: modules, the welcome text, YAML, theme files.
+pub const MAX_TEXT_BYTES: u64 = 1024 * 1024;
+
+/// The largest media file a bundle may hold.
+pub const MAX_MEDIA_BYTES: u64 = 256 * 1024 * 1024;
+
+/// What kind of thing stands where a regular file was expected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Special {
+    /// A folder.
+    Folder,
+    /// A named pipe.
+    Fifo,
+    /// A character or block device, such as `/dev/zero`.
+    Device,
+    /// A Unix socket.
+    Socket,
+    /// Anything else the file system reports.
+    Other,
+}
+
+impl Special {
+    /// The kind in words, such as "a named pipe (fifo)".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Special::Folder => "a folder",
+            Special::Fifo => "a named pipe (fifo)",
+            Special::Device => "a device",
+            Special::Socket => "a socket",
+            Special::Other => "not a regular file",
+        }
+    }
+
+    fn of(meta: &Metadata) -> Option<Special> {
+        let kind = meta.file_type();
+        if kind.is_file() {
+            return None;
+        }
+        if kind.is_dir() {
+            return Some(Special::Folder);
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            if kind.is_fifo() {
+                return Some(Special::Fifo);
+            }
+            if kind.is_char_device() || kind.is_block_device() {
+                return Some(Special::Device);
+            }
+            if kind.is_socket() {
+                return Some(Special::Socket);
+            }
+        }
+        Some(Special::Other)
+    }
+}
+
+/// Why a file was not read.
+#[derive(Debug)]
+pub enum Refusal {
+    /// Nothing is there.
+    Missing,
+    /// The file, or a folder on the way to it, is a symbolic link.
+    Symlink,
+    /// Not a regular file; it was not opened.
+    NotRegular(Special),
+    /// Larger than the limit; at most `limit + 1` bytes were read.
+    TooLarge {
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// The operating system refused.
+    Io(std::io::Error),
+}
+
+/// Checks that `rel` (a `/`-separated path with no `.` or `..`) names a regular file
+/// inside `root` without any symbolic link on the way, without opening anything.
+pub fn check_file(root: &Path, rel: &str) -> Result<Metadata, Refusal> {
+    let mut path = root.to_path_buf();
+    let parts: Vec<&str> = rel.split('/').filter(|p| !p.is_empty()).collect();
+    let Some((last, folders)) = parts.split_last() else {
+        return Err(Refusal::NotRegular(Special::Folder));
+    };
+    for part in folders {
+        if *part == ".." || *part == "." {
+            return Err(Refusal::Missing);
+        }
+        path.push(part);
+        let meta = symlink_meta(&path)?;
+        if meta.file_type().is_symlink() {
+            return Err(Refusal::Symlink);
+        }
+        if !meta.is_dir() {
+            return Err(Refusal::Missing);
+        }
+    }
+    if *last == ".." || *last == "." {
+        return Err(Refusal::Missing);
+    }
+    path.push(last);
+    let meta = symlink_meta(&path)?;
+    if meta.file_type().is_symlink() {
+        return Err(Refusal::Symlink);
+    }
+    if let Some(kind) = Special::of(&meta) {
+        return Err(Refusal::NotRegular(kind));
+    }
+    Ok(meta)
+}
+
+fn symlink_meta(path: &Path) -> Result<Metadata, Refusal> {
+    std::fs::symlink_metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory => Refusal::Missing,
+        _ => Refusal::Io(e),
+    })
+}
+
+/// Reads the regular file `rel` inside `root` (see [`check_file`]), at most `limit`
+/// bytes.
+pub fn read(root: &Path, rel: &str, limit: u64) -> Result<Vec<u8>, Refusal> {
+    let meta = check_file(root, rel)?;
+    if meta.len() > limit {
+        return Err(Refusal::TooLarge { limit });
+    }
+    let file = open_no_follow(&root.join(rel))?;
+    let opened = file.metadata().map_err(Refusal::Io)?;
+    if let Some(kind) = Special::of(&opened) {
+        return Err(Refusal::NotRegular(kind));
+    }
+    let mut bytes = Vec::with_capacity(opened.len().min(limit) as usize);
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(Refusal::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(Refusal::TooLarge { limit });
+    }
+    Ok(bytes)
+}
+
+#[cfg(unix)]
+fn open_no_follow(path: &Path) -> Result<File, Refusal> {
+    use std::os::unix::fs::OpenOptionsExt;
+    // O_NONBLOCK: a fifo swapped in after the check must not block the open.
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| match e.raw_os_error() {
+            Some(libc::ELOOP) => Refusal::Symlink,
+            _ => Refusal::Io(e),
+        })
+}
+
+#[cfg(not(unix))]
+fn open_no_follow(path: &Path) -> Result<File, Refusal> {
+    File::open(path).map_err(Refusal::Io)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_links_and_limits() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("a")).unwrap();
+        std::fs::write(dir.path().join("a/f.txt"), b"hello").unwrap();
+        assert_eq!(read(dir.path(), "a/f.txt", 5).unwrap(), b"hello");
+        assert!(matches!(
+            read(dir.path(), "a/f.txt", 4),
+            Err(Refusal::TooLarge { limit: 4 })
+        ));
+        assert!(matches!(
+            read(dir.path(), "a/g.txt", 4),
+            Err(Refusal::Missing)
+        ));
+        assert!(matches!(
+            read(dir.path(), "a", 4),
+            Err(Refusal::NotRegular(Special::Folder))
+        ));
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("f.txt", dir.path().join("a/l.txt")).unwrap();
+            std::os::unix::fs::symlink("a", dir.path().join("b")).unwrap();
+            assert!(matches!(
+                read(dir.path(), "a/l.txt", 10),
+                Err(Refusal::Symlink)
+            ));
+            assert!(matches!(
+                read(dir.path(), "b/f.txt", 10),
+                Err(Refusal::Symlink)
+            ));
+            assert!(matches!(
+                open_no_follow(&dir.path().join("a/l.txt")),
+                Err(Refusal::Symlink)
+            ));
+        }
+    }
+}
