@@ -463,8 +463,7 @@ fn publish_refuses_a_tag_whose_tree_holds_a_symbolic_link() {
         &t.root,
         "units.yaml",
         &format!(
-            "units:\n  - id: region-exempel\n    name: Region Exempel\n    kind: production\n    publishers:\n      - name: Anna Andersson\n        key: \"{}\"\n      - name: Bo Berg\n        key: \"{}\"\n",
-            public.trim(),
+            "units:\n  - id: region-exempel\n    name: Region Exempel\n    kind: production\n    publishers:\n      - name: Anna Andersson\n        key: \"{}\"\n",
             public.trim()
         ),
     );
@@ -494,6 +493,8 @@ fn publish_refuses_a_tag_whose_tree_holds_a_symbolic_link() {
             "somn/v1.0.0",
             "--catalog",
             catalog.to_str().expect("UTF-8"),
+            "--trust",
+            "main",
         ],
     );
     assert_tree_refused(&out, rel, "symbolic link");
