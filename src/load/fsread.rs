@@ -16,7 +16,7 @@ use std::path::Path;
 pub const MAX_TEXT_BYTES: u64 = 1024 * 1024;
 
 /// The largest media file a bundle may hold.
-pub const MAX_MEDIA_BYTES: u64 = 256 * 1024 * 1024;
+pub const MAX_MEDIA_BYTES: u64 = 4 * 1024 * 1024 * 1024;
 
 /// What kind of thing stands where a regular file was expected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
