@@ -9,6 +9,9 @@ use std::path::PathBuf;
 pub enum Error {
     /// The command line asks for something impossible.
     Usage(String),
+    /// The input itself is refused, such as a git revision whose tree holds a
+    /// symbolic link: a refusal of the content (exit 1), not a usage error.
+    Refused(String),
     /// Reading or writing a file failed.
     Io {
         /// The file.
@@ -31,7 +34,7 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Usage(message) => f.write_str(message),
+            Error::Usage(message) | Error::Refused(message) => f.write_str(message),
             Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
         }
     }
@@ -40,7 +43,7 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Usage(_) => None,
+            Error::Usage(_) | Error::Refused(_) => None,
             Error::Io { source, .. } => Some(source),
         }
     }

@@ -40,7 +40,7 @@ pub fn refuse_links_in_listing(listing: &[u8], rev: &str) -> Result<(), Error> {
 }
 
 fn refusal(rev: &str, rel: &str, what: &str) -> Error {
-    Error::Usage(format!(
+    Error::Refused(format!(
         "E027 {rel}: in revision `{rev}` this is {what}; moment reads a git tree as data and never follows links or submodules (nothing was read from it). Commit the file itself instead"
     ))
 }
@@ -61,7 +61,7 @@ pub fn unpack(archive: &[u8], dest: &Path, rev: &str) -> Result<(), Error> {
         }
         let raw = entry.path().map_err(|e| Error::io(dest, e))?.into_owned();
         let Some(rel) = relative(&raw) else {
-            return Err(Error::Usage(format!(
+            return Err(Error::Refused(format!(
                 "revision `{rev}` holds an entry with an unsafe path `{}`; nothing was read",
                 raw.display()
             )));
@@ -99,7 +99,7 @@ pub fn unpack(archive: &[u8], dest: &Path, rev: &str) -> Result<(), Error> {
         let copied = std::io::copy(&mut (&mut entry).take(MAX_MEDIA_BYTES + 1), &mut out)
             .map_err(|e| Error::io(&target, e))?;
         if copied > MAX_MEDIA_BYTES {
-            return Err(Error::Usage(format!(
+            return Err(Error::Refused(format!(
                 "E056 {rel_text}: in revision `{rev}` the file is larger than the limit of {}",
                 super::source::human_size(MAX_MEDIA_BYTES)
             )));
