@@ -345,7 +345,11 @@ fn repo_with_committed_link(rel: &str) -> Tree {
 
 fn assert_tree_refused(out: &Output, rel: &str, what: &str) {
     let text = show(out);
-    assert_eq!(code(out), 1, "a hostile revision is refused (exit 1):\n{text}");
+    assert_eq!(
+        code(out),
+        1,
+        "a hostile revision is refused (exit 1):\n{text}"
+    );
     assert!(
         text.contains(rel) && text.contains(what),
         "the refusal names `{rel}` and says it is {what}:\n{text}"

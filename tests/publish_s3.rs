@@ -627,14 +627,28 @@ fn publish_list_yank_and_verify_on_s3() {
     assert_eq!(report["checked"], 2);
     assert_eq!(report["findings"], serde_json::json!([]));
 
-    // A stale index copy (an interrupted publish) is a warning...
+    // A stale index copy is an error (a rollback looks the same), and re-running
+    // the latest publish or yank completes it...
     let copy = dir.join("index/somn.json");
     let gen1 = std::fs::read(dir.join("index/somn/0000000001.json")).expect("gen 1");
     std::fs::write(&copy, &gen1).expect("roll the copy back");
     let (out, report) = repo.verify(&server);
+    assert_eq!(code(&out), 1, "{}", show(&out));
+    assert_eq!(report["errors"], 1, "{report:#}");
+    assert!(
+        report["findings"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("re-run the latest publish")),
+        "{report:#}"
+    );
+    let out = repo.moment(
+        &server,
+        &["catalog", "yank", "somn", "1.0.0", "--catalog", CATALOG],
+    );
     assert_success(&out);
-    assert_eq!(report["errors"], 0);
-    assert_eq!(report["findings"][0]["severity"], "warning", "{report:#}");
+    let (out, report) = repo.verify(&server);
+    assert_success(&out);
+    assert_eq!(report["findings"], serde_json::json!([]), "{report:#}");
 
     // ...a flipped byte and a deleted bundle are errors that name the bundle.
     let path = dir.join("bundles/somn/1.1.0.tar.gz");
