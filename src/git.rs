@@ -81,35 +81,25 @@ pub fn toplevel(root: &Path) -> Result<PathBuf, Error> {
     ))
 }
 
+/// The object id `spec` (already checked by [`revision`]) names, or `None`.
+fn resolve(root: &Path, spec: &str) -> Result<Option<String>, Error> {
+    text(
+        root,
+        &["rev-parse", "--verify", "--quiet", "--end-of-options", spec],
+    )
+}
+
 /// The commit `rev` names, or `None` when it names none.
 pub fn commit_of(root: &Path, rev: &str) -> Result<Option<String>, Error> {
     let rev = revision(rev)?;
-    text(
-        root,
-        &[
-            "rev-parse",
-            "--verify",
-            "--quiet",
-            "--end-of-options",
-            &format!("{rev}^{{commit}}"),
-        ],
-    )
+    resolve(root, &format!("{rev}^{{commit}}"))
 }
 
 /// The tree id of a commit.
 pub fn tree_of(root: &Path, commit: &str) -> Result<String, Error> {
     let commit = revision(commit)?;
-    text(
-        root,
-        &[
-            "rev-parse",
-            "--verify",
-            "--quiet",
-            "--end-of-options",
-            &format!("{commit}^{{tree}}"),
-        ],
-    )?
-    .ok_or_else(|| Error::Usage(format!("`{commit}` has no tree")))
+    resolve(root, &format!("{commit}^{{tree}}"))?
+        .ok_or_else(|| Error::Usage(format!("`{commit}` has no tree")))
 }
 
 /// The committer time of a commit, in seconds since 1970.
@@ -242,17 +232,8 @@ fn top_and_tree(root: &Path, rev: &str) -> Result<(std::path::PathBuf, String), 
     } else {
         format!("{rev}:{prefix}")
     };
-    text(
-        root,
-        &[
-            "rev-parse",
-            "--verify",
-            "--quiet",
-            "--end-of-options",
-            &tree,
-        ],
-    )?
-    .ok_or_else(|| Error::Usage(format!("`{rev}` is not a revision of this git repository")))?;
+    resolve(root, &tree)?
+        .ok_or_else(|| Error::Usage(format!("`{rev}` is not a revision of this git repository")))?;
     // `git archive` run inside a subfolder only archives that part of the tree, so
     // run it at the top with the full `rev:prefix` tree.
     Ok((toplevel(root)?, tree))
