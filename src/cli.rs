@@ -36,6 +36,10 @@ pub enum Command {
     Init(InitArgs),
     /// Explain a diagnostic code, with a bad and a fixed example.
     Explain(ExplainArgs),
+    /// Import a form from another format: `moment import fhir FILE --moment ID --id FORM`.
+    Import(ImportArgs),
+    /// Export every form to another format: `moment export fhir [PATH]`.
+    Export(ExportArgs),
 }
 
 /// Arguments of `moment explain`.
@@ -316,4 +320,62 @@ pub struct InitArgs {
     /// The folder to make a moments repository of (created when missing).
     #[arg(default_value = ".")]
     pub path: PathBuf,
+}
+
+/// Arguments of `moment import`.
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// What to import.
+    #[command(subcommand)]
+    pub source: ImportSource,
+}
+
+/// `moment import` sources.
+#[derive(Debug, Subcommand)]
+pub enum ImportSource {
+    /// A FHIR R4 Questionnaire (JSON, SDC scoring) as forms/<ID>.yaml and its tests.
+    Fhir {
+        /// The Questionnaire's JSON file.
+        file: PathBuf,
+        /// The moment to add the form to.
+        #[arg(long = "moment", value_name = "MOMENT")]
+        moment: String,
+        /// The new form's id.
+        #[arg(long = "id", value_name = "FORM")]
+        id: String,
+        /// The repository root.
+        #[arg(long, default_value = ".")]
+        path: PathBuf,
+        /// Replace an existing form of that id.
+        #[arg(long)]
+        force: bool,
+        /// Output format of the report.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+}
+
+/// Arguments of `moment export`.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// What to export to.
+    #[command(subcommand)]
+    pub target: ExportTarget,
+}
+
+/// `moment export` targets.
+#[derive(Debug, Subcommand)]
+pub enum ExportTarget {
+    /// Every form as a FHIR R4 Questionnaire: <OUT>/<moment>/<form>.json.
+    Fhir {
+        /// The repository root, or one moment's folder.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Output folder.
+        #[arg(long, default_value = "dist/fhir")]
+        out: PathBuf,
+        /// Output format of the report.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
 }

@@ -22,3 +22,4 @@ pub mod scaffold;
 pub mod schema;
 pub mod scoring;
 pub mod validate;
+pub mod fhir;

@@ -23,6 +23,8 @@ fn main() -> ExitCode {
         Command::Codeowners(args) => cmd::codeowners::execute(args),
         Command::Init(args) => cmd::init::execute(args),
         Command::Explain(args) => cmd::explain::execute(args),
+        Command::Import(args) => cmd::import::execute(args),
+        Command::Export(args) => cmd::export::execute(args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

@@ -6,6 +6,8 @@ pub mod check;
 pub mod codeowners;
 pub mod diff;
 pub mod explain;
+pub mod export;
+pub mod import;
 pub mod init;
 pub mod new;
 pub mod preview;

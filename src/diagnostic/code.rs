@@ -113,6 +113,21 @@ codes! {
     ScheduleUnused = "W024", Warning, "form with a schedule is placed in no module";
     AlertNoMessage = "W025", Warning, "alert without a message staff can read";
     MessagingMentioned = "W026", Warning, "text mentions messages while messaging is off";
+    FhirNotJson = "E080", Error, "FHIR file is not JSON";
+    FhirNotQuestionnaire = "E081", Error, "FHIR resource is not a Questionnaire";
+    FhirVersion = "E082", Error, "FHIR Questionnaire uses STU3 or R5 elements, not R4";
+    FhirDuplicateLinkId = "E083", Error, "two FHIR items share a linkId";
+    FhirTooDeep = "E084", Error, "FHIR items nested deeper than import supports";
+    FhirTooLarge = "E085", Error, "FHIR file is larger than the import limit";
+    FhirUnknownExtension = "E086", Error, "FHIR extension that import does not understand";
+    FhirUnsupported = "E087", Error, "FHIR element that cannot be carried over faithfully";
+    FhirTargetExists = "E088", Error, "import would overwrite an existing form";
+    FhirImportFails = "E089", Error, "imported form does not pass moment check";
+    FhirNotCarried = "W030", Warning, "FHIR element not carried over";
+    FhirScoreGap = "W031", Warning, "FHIR score expression not recognised; score left out";
+    FhirRenamed = "W032", Warning, "FHIR linkId renamed to fit an item id";
+    FhirNoBands = "W033", Warning, "imported score has no bands";
+    FhirExportLoss = "W034", Warning, "part of a form has no FHIR equivalent and is left out of the export";
 }
 
 impl fmt::Display for Code {
