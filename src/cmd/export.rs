@@ -23,6 +23,9 @@ pub fn execute(args: &ExportArgs) -> Result<Outcome, Error> {
     let repo = load::load(&target, &Schemas::compile());
     let mut diags = validate::repository(&repo, &validate::Options::default());
     let (errors, _) = report::counts(&diags);
+    if errors == 0 {
+        diags.clear();
+    }
     let mut files = Vec::new();
     if errors == 0 {
         for m in &repo.moments {

@@ -334,7 +334,7 @@ impl Cx {
         }
         let kind = str_at(o, "type").unwrap_or_default().to_owned();
         if matches!(kind.as_str(), "coding" | "question") {
-            self.err(Code::FhirVersion, &join(at, "type"), format!("type `{kind}` is not FHIR R4"))
+            self.err(Code::FhirVersion, &join(at, "type"), format!("type `{kind}` is FHIR R5, not R4"))
                 .hint = Some("R4 has `choice` and `open-choice` for coded answers".into());
             return;
         }
@@ -508,6 +508,9 @@ impl Cx {
     }
 
     fn choice_options(&mut self, o: &Map<String, Value>, at: &str, it: &mut Item) {
+        if o.contains_key("option") {
+            return; // STU3, reported as such
+        }
         if o.get("answerValueSet").is_some() {
             self.err(
                 Code::FhirUnsupported,

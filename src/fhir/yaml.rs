@@ -9,11 +9,25 @@ use crate::scoring::fmt_num;
 
 /// A scalar string, plain when that is safe inside a flow mapping, else quoted.
 pub fn scalar(s: &str) -> String {
+    plain_or_quoted(s, "{}[],")
+}
+
+/// A block value (`text: …`), where commas and brackets after the start are fine.
+fn block(s: &str) -> String {
+    if s.starts_with(['{', '[', ',']) {
+        return scalar(s);
+    }
+    plain_or_quoted(s, "")
+}
+
+fn plain_or_quoted(s: &str, flow: &str) -> String {
     let reserved = ["true", "false", "yes", "no", "on", "off", "null", "y", "n"];
     let safe = !s.is_empty()
         && s.trim() == s
         && s.chars().next().is_some_and(char::is_alphabetic)
-        && !s.chars().any(|c| "{}[],&*!|>'\"%@`#:\\".contains(c) || c.is_control())
+        && !s
+            .chars()
+            .any(|c| "&*!|>'\"%@`#:\\".contains(c) || flow.contains(c) || c.is_control())
         && !reserved.contains(&s.to_ascii_lowercase().as_str());
     if safe {
         s.to_owned()
@@ -42,9 +56,9 @@ fn condition(c: &Condition) -> String {
 fn item(out: &mut String, it: &Item) {
     let _ = writeln!(out, "  - id: {}", scalar(&it.id));
     let _ = writeln!(out, "    type: {}", it.kind.name());
-    let _ = writeln!(out, "    text: {}", scalar(&it.text));
+    let _ = writeln!(out, "    text: {}", block(&it.text));
     if let Some(h) = &it.help {
-        let _ = writeln!(out, "    help: {}", scalar(h));
+        let _ = writeln!(out, "    help: {}", block(h));
     }
     if it.required {
         out.push_str("    required: true\n");
@@ -83,9 +97,9 @@ fn item(out: &mut String, it: &Item) {
 pub fn form(f: &Form) -> String {
     let mut out = String::from("# yaml-language-server: $schema=../../../schemas/form.schema.json\n");
     let _ = writeln!(out, "id: {}", f.id);
-    let _ = writeln!(out, "title: {}", scalar(&f.title));
+    let _ = writeln!(out, "title: {}", block(&f.title));
     if let Some(d) = &f.description {
-        let _ = writeln!(out, "description: {}", scalar(d));
+        let _ = writeln!(out, "description: {}", block(d));
     }
     out.push_str("kind: questionnaire\nitems:\n");
     for it in &f.items {
@@ -97,7 +111,7 @@ pub fn form(f: &Form) -> String {
     for s in &f.scores {
         let _ = writeln!(out, "  - id: {}", scalar(&s.id));
         if let Some(t) = &s.title {
-            let _ = writeln!(out, "    title: {}", scalar(t));
+            let _ = writeln!(out, "    title: {}", block(t));
         }
         let ids: Vec<String> = s.sum.iter().map(|i| scalar(i)).collect();
         let _ = writeln!(out, "    sum: [{}]", ids.join(", "));
