@@ -23,17 +23,14 @@ fn cases_dir() -> PathBuf {
 }
 
 fn valid(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fhir/valid").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fhir/valid")
+        .join(name)
 }
 
 fn json(out: &std::process::Output) -> Value {
-    serde_json::from_str(&stdout(out)).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}):\n{}\n{}",
-            stdout(out),
-            common::stderr(out)
-        )
-    })
+    serde_json::from_str(&stdout(out))
+        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", stdout(out), common::stderr(out)))
 }
 
 fn import(root: &Path, file: &Path, id: &str) -> std::process::Output {
@@ -141,9 +138,16 @@ fn run_case(name: &str) {
             ],
         );
         if errors {
-            assert_eq!(tree(root), before, "{name}: an import with errors wrote files");
+            assert_eq!(
+                tree(root),
+                before,
+                "{name}: an import with errors wrote files"
+            );
         } else {
-            assert!(root.join("moments/demo/forms/imp.yaml").is_file(), "{name}: no form written");
+            assert!(
+                root.join("moments/demo/forms/imp.yaml").is_file(),
+                "{name}: no form written"
+            );
         }
         (out, q.to_str().expect("UTF-8").to_owned())
     };
@@ -152,9 +156,16 @@ fn run_case(name: &str) {
     let actual_at: Vec<&str> = actual.iter().map(|(a, _)| a.as_str()).collect();
     let mut expected_at: Vec<&str> = expected.iter().map(|(a, _)| a.as_str()).collect();
     expected_at.sort();
-    assert_eq!(actual_at, expected_at, "{name}: diagnostics differ\n{report:#}");
+    assert_eq!(
+        actual_at, expected_at,
+        "{name}: diagnostics differ\n{report:#}"
+    );
     for (at, notes) in &expected {
-        let texts: Vec<&String> = actual.iter().filter(|(a, _)| a == at).map(|(_, t)| t).collect();
+        let texts: Vec<&String> = actual
+            .iter()
+            .filter(|(a, _)| a == at)
+            .map(|(_, t)| t)
+            .collect();
         for note in notes {
             assert!(
                 texts.iter().any(|t| t.contains(note.as_str())),
@@ -162,7 +173,11 @@ fn run_case(name: &str) {
             );
         }
     }
-    assert_eq!(code(&out), i32::from(errors), "{name}: exit code\n{report:#}");
+    assert_eq!(
+        code(&out),
+        i32::from(errors),
+        "{name}: exit code\n{report:#}"
+    );
 }
 
 macro_rules! cases {
@@ -230,7 +245,10 @@ fn check_clean(root: &Path) {
     let (exit, report) = common::check_json(root, &[]);
     let codes = common::codes(&report);
     assert_eq!(exit, 0, "moment check fails after import: {report:#}");
-    assert!(!codes.iter().any(|c| c == "E042" || c == "E043"), "{report:#}");
+    assert!(
+        !codes.iter().any(|c| c == "E042" || c == "E043"),
+        "{report:#}"
+    );
 }
 
 #[test]
@@ -238,15 +256,25 @@ fn phq9_shaped_questionnaire_imports_with_passing_tests() {
     let tmp = fixture_copy("valid-minimal");
     let out = import(tmp.path(), &valid("phq9-shaped.json"), "nio");
     assert_eq!(code(&out), 0, "{}", stdout(&out));
-    let form = std::fs::read_to_string(tmp.path().join("moments/demo/forms/nio.yaml")).expect("form");
-    assert!(form.contains("sum: [d1, d2, d3, d4, d5, d6, d7, d8, d9]"), "{form}");
-    assert!(form.contains("- {value: 3, label: Nästan varje dag}"), "{form}");
+    let form =
+        std::fs::read_to_string(tmp.path().join("moments/demo/forms/nio.yaml")).expect("form");
+    assert!(
+        form.contains("sum: [d1, d2, d3, d4, d5, d6, d7, d8, d9]"),
+        "{form}"
+    );
+    assert!(
+        form.contains("- {value: 3, label: Nästan varje dag}"),
+        "{form}"
+    );
     let tests = scenarios(tmp.path(), "nio");
     assert!(tests.contains("scores: {summa: 0}"), "{tests}");
     assert!(tests.contains("scores: {summa: 27}"), "{tests}");
     assert!(tests.contains("scores: {summa: 18}"), "{tests}");
     let report = json(&out);
-    assert!(common::codes(&report).contains(&"W033".to_owned()), "no bands is a warning");
+    assert!(
+        common::codes(&report).contains(&"W033".to_owned()),
+        "no bands is a warning"
+    );
     check_clean(tmp.path());
 }
 
@@ -255,7 +283,8 @@ fn gad7_shaped_questionnaire_with_variables_imports_with_passing_tests() {
     let tmp = fixture_copy("valid-minimal");
     let out = import(tmp.path(), &valid("gad7-shaped.json"), "sju");
     assert_eq!(code(&out), 0, "{}", stdout(&out));
-    let form = std::fs::read_to_string(tmp.path().join("moments/demo/forms/sju.yaml")).expect("form");
+    let form =
+        std::fs::read_to_string(tmp.path().join("moments/demo/forms/sju.yaml")).expect("form");
     assert!(form.contains("sum: [o1, o2, o3, o4, o5, o6, o7]"), "{form}");
     let tests = scenarios(tmp.path(), "sju");
     assert!(tests.contains("scores: {total: 21}"), "{tests}");
@@ -286,18 +315,27 @@ fn export_is_deterministic_valid_r4_with_canonical_urls() {
         .filter(|(p, _)| p.ends_with(".json"))
         .map(|(p, _)| tmp.path().join("dist/fhir").join(p))
         .collect();
-    assert!(files.len() >= 2, "every example form is exported: {first:?}");
+    assert!(
+        files.len() >= 2,
+        "every example form is exported: {first:?}"
+    );
     let second = export_all(tmp.path());
     assert_eq!(first, second, "a re-run gives other bytes");
     for f in &files {
         let q: Value = serde_json::from_slice(&std::fs::read(f).expect("read")).expect("JSON");
         assert_eq!(q["resourceType"], "Questionnaire");
         assert_eq!(q["language"], "sv");
-        assert!(q["version"].is_string() && q["publisher"].is_string(), "{q:#}");
+        assert!(
+            q["version"].is_string() && q["publisher"].is_string(),
+            "{q:#}"
+        );
         let text = q.to_string();
-        assert!(text.contains("http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression"));
+        assert!(text.contains(
+            "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression"
+        ));
     }
-    let any = std::fs::read_to_string(tmp.path().join("dist/fhir/stresskoll/stresskoll.json")).expect("stresskoll");
+    let any = std::fs::read_to_string(tmp.path().join("dist/fhir/stresskoll/stresskoll.json"))
+        .expect("stresskoll");
     assert!(any.contains("\"http://hl7.org/fhir/StructureDefinition/itemWeight\""));
     assert!(any.contains("\"http://hl7.org/fhir/StructureDefinition/ordinalValue\""));
     validate_independently(&files);
@@ -316,7 +354,9 @@ fn validate_independently(files: &[PathBuf]) {
             std::env::var_os("CI").is_none_or(|v| v != "true"),
             "CI=true but /opt/fhir (fhir.resources) is missing: .ci/run installs it"
         );
-        eprintln!("skipped the independent FHIR validation: /opt/fhir/bin/python with fhir.resources is not installed (.ci/run installs it)");
+        eprintln!(
+            "skipped the independent FHIR validation: /opt/fhir/bin/python with fhir.resources is not installed (.ci/run installs it)"
+        );
         return;
     }
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/fhir/validate.py");
@@ -340,13 +380,23 @@ fn validator_refuses_a_broken_questionnaire() {
     std::fs::write(&f, r#"{"resourceType": "Questionnaire", "status": "active", "item": [{"linkId": "a", "type": "choise", "text": "x"}], "bogus": 1}"#).expect("write");
     let python = Path::new("/opt/fhir/bin/python");
     if !python.is_file() {
-        assert!(std::env::var_os("CI").is_none_or(|v| v != "true"), "CI=true but /opt/fhir is missing");
+        assert!(
+            std::env::var_os("CI").is_none_or(|v| v != "true"),
+            "CI=true but /opt/fhir is missing"
+        );
         eprintln!("skipped: /opt/fhir/bin/python is not installed (.ci/run installs it)");
         return;
     }
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/fhir/validate.py");
-    let out = std::process::Command::new(python).arg(script).arg(&f).output().expect("run");
-    assert!(!out.status.success(), "the validator accepted a broken Questionnaire");
+    let out = std::process::Command::new(python)
+        .arg(script)
+        .arg(&f)
+        .output()
+        .expect("run");
+    assert!(
+        !out.status.success(),
+        "the validator accepted a broken Questionnaire"
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("choise") && text.contains("bogus"), "{text}");
 }
@@ -356,17 +406,30 @@ fn export_then_import_gives_the_same_form_for_every_example() {
     let tmp = examples();
     export_all(tmp.path());
     let schemas = moment::schema::Schemas::compile();
-    let load = |root: &Path| moment::load::load(&moment::load::find_target(root).expect("repo"), &schemas);
+    let load =
+        |root: &Path| moment::load::load(&moment::load::find_target(root).expect("repo"), &schemas);
     let repo = load(tmp.path());
     let mut pairs = Vec::new();
     for m in &repo.moments {
         for f in &m.forms {
             let form = f.form.clone().expect("example forms are valid");
-            let file = tmp.path().join(format!("dist/fhir/{}/{}.json", m.folder, form.id));
+            let file = tmp
+                .path()
+                .join(format!("dist/fhir/{}/{}.json", m.folder, form.id));
             let id = format!("rt-{}", form.id);
             let out = moment(
                 tmp.path(),
-                &["import", "fhir", file.to_str().expect("UTF-8"), "--moment", &m.folder, "--id", &id, "--format", "json"],
+                &[
+                    "import",
+                    "fhir",
+                    file.to_str().expect("UTF-8"),
+                    "--moment",
+                    &m.folder,
+                    "--id",
+                    &id,
+                    "--format",
+                    "json",
+                ],
             );
             assert_eq!(code(&out), 0, "{}", stdout(&out));
             pairs.push((m.folder.clone(), form, id));
@@ -375,8 +438,15 @@ fn export_then_import_gives_the_same_form_for_every_example() {
     assert!(pairs.len() >= 2);
     let again = load(tmp.path());
     for (folder, before, id) in pairs {
-        let m = again.moments.iter().find(|m| m.folder == folder).expect("moment");
-        let after = m.form(&id).and_then(|f| f.form.clone()).expect("imported form loads");
+        let m = again
+            .moments
+            .iter()
+            .find(|m| m.folder == folder)
+            .expect("moment");
+        let after = m
+            .form(&id)
+            .and_then(|f| f.form.clone())
+            .expect("imported form loads");
         assert_eq!(after.title, before.title);
         assert_eq!(after.items, before.items, "items of {}", before.id);
         assert_eq!(after.scores, before.scores, "scores of {}", before.id);
@@ -392,8 +462,15 @@ fn check_clean_examples(root: &Path) {
 #[test]
 fn export_refuses_a_repository_with_errors_and_writes_nothing() {
     let tmp = fixture_copy("valid-minimal");
-    common::write(tmp.path(), "moments/demo/forms/trasig.yaml", "id: trasig\ntitle: x\nkind: questionnaire\nitems: []\n");
+    common::write(
+        tmp.path(),
+        "moments/demo/forms/trasig.yaml",
+        "id: trasig\ntitle: x\nkind: questionnaire\nitems: []\n",
+    );
     let out = moment(tmp.path(), &["export", "fhir", "."]);
     assert_eq!(code(&out), 1, "{}", stdout(&out));
-    assert!(!tmp.path().join("dist").exists(), "export wrote files despite errors");
+    assert!(
+        !tmp.path().join("dist").exists(),
+        "export wrote files despite errors"
+    );
 }

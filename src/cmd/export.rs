@@ -40,7 +40,10 @@ pub fn execute(args: &ExportArgs) -> Result<Outcome, Error> {
                 let Some(form) = &f.form else { continue };
                 let e = export::export(form, &info, &f.rel);
                 diags.extend(e.warnings);
-                files.push((out.join(&m.folder).join(format!("{}.json", form.id)), e.json));
+                files.push((
+                    out.join(&m.folder).join(format!("{}.json", form.id)),
+                    e.json,
+                ));
             }
         }
     }

@@ -24,7 +24,9 @@ pub fn execute(args: &ImportArgs) -> Result<Outcome, Error> {
     } = &args.source;
     let slug = !id.is_empty()
         && id.split('-').all(|p| {
-            !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         });
     if !slug {
         return Err(Error::Usage(format!(
@@ -116,10 +118,12 @@ pub fn execute(args: &ImportArgs) -> Result<Outcome, Error> {
         diags.push(
             Diagnostic::new(
                 Code::FhirImportFails,
-                format!("the imported form does not pass `moment check`, so nothing was written"),
+                "the imported form does not pass `moment check`, so nothing was written",
             )
             .in_file(shown.clone())
-            .with_hint("the errors below name the generated form; fix the Questionnaire and import again"),
+            .with_hint(
+                "the errors below name the generated form; fix the Questionnaire and import again",
+            ),
         );
         diags.extend(ours);
         return finish(*format, &diags, &sources, None);
@@ -176,4 +180,3 @@ pub fn render(format: Format, diags: &[Diagnostic], sources: &Sources) -> String
         Format::Sarif => report::sarif(diags),
     }
 }
-

@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 use super::expr::{self, Guard, Lit, ValueKind};
 use super::ext;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{Condition, Form, Item, ItemType, Op, Scalar, Score};
+use crate::model::{Condition, Form, Item, ItemType, Scalar, Score};
 use crate::scoring::fmt_num;
 
 /// What the Questionnaire says about its origin.
@@ -289,9 +289,4 @@ fn export_score(form: &Form, score: &Score, warn: &mut impl FnMut(String)) -> Va
         "type": "decimal",
         "readOnly": true
     })
-}
-
-/// The operator of `op` as FHIR writes it (the same symbols).
-pub fn operator(op: Op) -> &'static str {
-    op.symbol()
 }

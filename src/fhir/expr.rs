@@ -97,7 +97,9 @@ fn lex(text: &str) -> Option<Vec<Tok>> {
                 i += 1;
             }
             let name_start = i;
-            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '-') {
+            while i < chars.len()
+                && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '-')
+            {
                 i += 1;
             }
             let mut name: String = chars[name_start..i].iter().collect();
@@ -107,16 +109,22 @@ fn lex(text: &str) -> Option<Vec<Tok>> {
             if c == '$' {
                 name.insert(0, '$');
             }
-            out.push(if var { Tok::Var(name) } else { Tok::Ident(name) });
+            out.push(if var {
+                Tok::Var(name)
+            } else {
+                Tok::Ident(name)
+            });
         } else {
             let two: String = chars[i..(i + 2).min(chars.len())].iter().collect();
             let sym = ["!=", "<=", ">="]
                 .into_iter()
                 .find(|s| *s == two)
                 .or_else(|| {
-                    ["(", ")", "{", "}", ".", ",", "|", "+", "-", "*", "/", "=", "<", ">"]
-                        .into_iter()
-                        .find(|s| s.starts_with(c))
+                    [
+                        "(", ")", "{", "}", ".", ",", "|", "+", "-", "*", "/", "=", "<", ">",
+                    ]
+                    .into_iter()
+                    .find(|s| s.starts_with(c))
                 })?;
             i += sym.chars().count();
             out.push(Tok::Sym(sym));
@@ -141,7 +149,12 @@ impl Parser {
     fn eat_sym(&mut self, s: &str) -> Option<()> {
         self.peek_sym(s).then(|| self.i += 1)
     }
-    fn bin(&mut self, ops: &[&str], words: bool, next: fn(&mut Self) -> Option<Expr>) -> Option<Expr> {
+    fn bin(
+        &mut self,
+        ops: &[&str],
+        words: bool,
+        next: fn(&mut Self) -> Option<Expr>,
+    ) -> Option<Expr> {
         let mut l = next(self)?;
         loop {
             let op = ops.iter().find(|o| {
@@ -324,7 +337,11 @@ pub fn recognise(text: &str, variables: &BTreeMap<String, String>) -> Option<Tot
     })
 }
 
-fn sum(e: &Expr, vars: &BTreeMap<String, String>, depth: usize) -> Option<Vec<(String, ValueKind)>> {
+fn sum(
+    e: &Expr,
+    vars: &BTreeMap<String, String>,
+    depth: usize,
+) -> Option<Vec<(String, ValueKind)>> {
     if depth > 8 {
         return None;
     }
@@ -359,7 +376,9 @@ fn value_terms(e: &Expr) -> Option<Vec<(String, ValueKind)>> {
         other => other,
     };
     let (kind, value) = match e {
-        Expr::Call(Some(t), name, args) if (name == "ordinal" || name == "weight") && args.is_empty() => {
+        Expr::Call(Some(t), name, args)
+            if (name == "ordinal" || name == "weight") && args.is_empty() =>
+        {
             (ValueKind::Ordinal, t.as_ref())
         }
         Expr::Call(Some(t), name, args)
@@ -379,7 +398,10 @@ fn value_terms(e: &Expr) -> Option<Vec<(String, ValueKind)>> {
     let Expr::Member(answer, v) = value else {
         return None;
     };
-    if !matches!(v.as_str(), "value" | "valueCoding" | "valueInteger" | "valueDecimal" | "valueBoolean") {
+    if !matches!(
+        v.as_str(),
+        "value" | "valueCoding" | "valueInteger" | "valueDecimal" | "valueBoolean"
+    ) {
         return None;
     }
     let Expr::Member(sel, a) = answer.as_ref() else {
@@ -486,7 +508,9 @@ fn conjunction(e: &Expr, out: &mut BTreeMap<String, Option<Guard>>) -> Option<()
             conjunction(l, out)?;
             conjunction(r, out)
         }
-        Expr::Call(None, name, args) if name == "iif" && args.len() == 3 && args[2] == Expr::Bool(true) => {
+        Expr::Call(None, name, args)
+            if name == "iif" && args.len() == 3 && args[2] == Expr::Bool(true) =>
+        {
             let (ids, ()) = answered(&args[1])?;
             let guard = guard(&args[0])?;
             for id in ids {
@@ -542,7 +566,9 @@ pub fn term(id: &str, kind: ValueKind) -> String {
     match kind {
         ValueKind::Ordinal => format!("{}.answer.value.ordinal().sum()", select(id)),
         ValueKind::Plain => format!("{}.answer.value.sum()", select(id)),
-        ValueKind::BoolAsNumber => format!("{}.answer.value.select(iif($this, 1, 0)).sum()", select(id)),
+        ValueKind::BoolAsNumber => {
+            format!("{}.answer.value.select(iif($this, 1, 0)).sum()", select(id))
+        }
     }
 }
 
@@ -614,7 +640,8 @@ mod tests {
     fn iif_over_answered_items_and_variables() {
         let vars = BTreeMap::from([(
             "q2".to_owned(),
-            "%resource.item.where(linkId='g').item.where(linkId='b').answer.value.weight()".to_owned(),
+            "%resource.item.where(linkId='g').item.where(linkId='b').answer.value.weight()"
+                .to_owned(),
         )]);
         let t = recognise(
             "iif(%resource.item.where(linkId='a').answer.exists(), %resource.item.where(linkId='a').answer.value.ordinal(), 0) + %q2",
@@ -626,7 +653,10 @@ mod tests {
 
     #[test]
     fn strict_round_trips() {
-        let terms = vec![("a".to_owned(), ValueKind::Ordinal), ("b".to_owned(), ValueKind::Ordinal)];
+        let terms = vec![
+            ("a".to_owned(), ValueKind::Ordinal),
+            ("b".to_owned(), ValueKind::Ordinal),
+        ];
         let guard = Guard {
             item: "x".into(),
             kind: ValueKind::Ordinal,
@@ -639,7 +669,10 @@ mod tests {
         assert_eq!(t.terms, terms);
         assert_eq!(
             t.rule,
-            Rule::AllAnswered(BTreeMap::from([("a".to_owned(), None), ("b".to_owned(), Some(guard))]))
+            Rule::AllAnswered(BTreeMap::from([
+                ("a".to_owned(), None),
+                ("b".to_owned(), Some(guard))
+            ]))
         );
     }
 

@@ -18,7 +18,8 @@ pub const ITEM_CONTROL: &str = "http://hl7.org/fhir/StructureDefinition/question
 /// The unit of a numeric answer (core).
 pub const UNIT: &str = "http://hl7.org/fhir/StructureDefinition/questionnaire-unit";
 /// The step of a slider (core).
-pub const SLIDER_STEP: &str = "http://hl7.org/fhir/StructureDefinition/questionnaire-sliderStepValue";
+pub const SLIDER_STEP: &str =
+    "http://hl7.org/fhir/StructureDefinition/questionnaire-sliderStepValue";
 /// The code system of `itemControl` codes.
 pub const ITEM_CONTROL_SYSTEM: &str = "http://hl7.org/fhir/questionnaire-item-control";
 
@@ -28,8 +29,7 @@ pub const MOMENT_BAND: &str = "https://moment.invalid/fhir/StructureDefinition/s
 /// moment's own: a score's missing-answer rule (`allow`, `method`, `round`).
 pub const MOMENT_MISSING: &str = "https://moment.invalid/fhir/StructureDefinition/score-missing";
 /// moment's own: what the smallest and largest value of a scale mean.
-pub const MOMENT_SCALE_LABEL: &str =
-    "https://moment.invalid/fhir/StructureDefinition/scale-label";
+pub const MOMENT_SCALE_LABEL: &str = "https://moment.invalid/fhir/StructureDefinition/scale-label";
 
 /// Extensions import reads and maps.
 pub const UNDERSTOOD: &[&str] = &[

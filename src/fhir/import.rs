@@ -33,7 +33,11 @@ pub struct Imported {
 pub fn import(doc: &Doc, id: &str) -> Result<Imported, Vec<Problem>> {
     let mut cx = Cx::default();
     let form = cx.questionnaire(&doc.root, id);
-    if cx.problems.iter().any(|p| p.code.severity() == crate::diagnostic::Severity::Error) {
+    if cx
+        .problems
+        .iter()
+        .any(|p| p.code.severity() == crate::diagnostic::Severity::Error)
+    {
         return Err(cx.problems);
     }
     match form {
@@ -46,14 +50,43 @@ pub fn import(doc: &Doc, id: &str) -> Result<Imported, Vec<Problem>> {
 }
 
 const R4_ROOT: &[&str] = &[
-    "resourceType", "id", "meta", "implicitRules", "language", "text", "contained", "extension",
-    "modifierExtension", "url", "identifier", "version", "name", "title", "derivedFrom", "status",
-    "experimental", "subjectType", "date", "publisher", "contact", "description", "useContext",
-    "jurisdiction", "purpose", "copyright", "approvalDate", "lastReviewDate", "effectivePeriod",
-    "code", "item",
+    "resourceType",
+    "id",
+    "meta",
+    "implicitRules",
+    "language",
+    "text",
+    "contained",
+    "extension",
+    "modifierExtension",
+    "url",
+    "identifier",
+    "version",
+    "name",
+    "title",
+    "derivedFrom",
+    "status",
+    "experimental",
+    "subjectType",
+    "date",
+    "publisher",
+    "contact",
+    "description",
+    "useContext",
+    "jurisdiction",
+    "purpose",
+    "copyright",
+    "approvalDate",
+    "lastReviewDate",
+    "effectivePeriod",
+    "code",
+    "item",
 ];
 const REPORTED_ROOT: &[(&str, &str)] = &[
-    ("copyright", "keep the instrument's licence terms with the moment (in docs/)"),
+    (
+        "copyright",
+        "keep the instrument's licence terms with the moment (in docs/)",
+    ),
     ("code", "forms carry no terminology codes"),
     ("contained", "contained resources are not read"),
     ("derivedFrom", "forms do not record what they derive from"),
@@ -61,13 +94,43 @@ const REPORTED_ROOT: &[(&str, &str)] = &[
     ("identifier", "the form's identity is its id in the moment"),
 ];
 const R4_ITEM: &[&str] = &[
-    "id", "extension", "modifierExtension", "linkId", "definition", "code", "prefix", "text",
-    "type", "enableWhen", "enableBehavior", "required", "repeats", "readOnly", "maxLength",
-    "answerValueSet", "answerOption", "initial", "item",
+    "id",
+    "extension",
+    "modifierExtension",
+    "linkId",
+    "definition",
+    "code",
+    "prefix",
+    "text",
+    "type",
+    "enableWhen",
+    "enableBehavior",
+    "required",
+    "repeats",
+    "readOnly",
+    "maxLength",
+    "answerValueSet",
+    "answerOption",
+    "initial",
+    "item",
 ];
 const R4_TYPES: &[&str] = &[
-    "group", "display", "boolean", "decimal", "integer", "date", "dateTime", "time", "string",
-    "text", "url", "choice", "open-choice", "attachment", "reference", "quantity",
+    "group",
+    "display",
+    "boolean",
+    "decimal",
+    "integer",
+    "date",
+    "dateTime",
+    "time",
+    "string",
+    "text",
+    "url",
+    "choice",
+    "open-choice",
+    "attachment",
+    "reference",
+    "quantity",
 ];
 
 /// An imported choice option: how an `enableWhen` names it, and its value.
@@ -123,8 +186,15 @@ impl Cx {
 
     fn questionnaire(&mut self, root: &Value, id: &str) -> Option<Form> {
         let Some(o) = root.as_object() else {
-            self.err(Code::FhirNotQuestionnaire, "", "the file holds no JSON object")
-                .hint = Some("a Questionnaire is one JSON object with \"resourceType\": \"Questionnaire\"".into());
+            self.err(
+                Code::FhirNotQuestionnaire,
+                "",
+                "the file holds no JSON object",
+            )
+            .hint = Some(
+                "a Questionnaire is one JSON object with \"resourceType\": \"Questionnaire\""
+                    .into(),
+            );
             return None;
         };
         match str_at(o, "resourceType") {
@@ -148,8 +218,14 @@ impl Cx {
                 return None;
             }
             None => {
-                self.err(Code::FhirNotQuestionnaire, "", "the object has no \"resourceType\"")
-                    .hint = Some("a FHIR resource names its type: \"resourceType\": \"Questionnaire\"".into());
+                self.err(
+                    Code::FhirNotQuestionnaire,
+                    "",
+                    "the object has no \"resourceType\"",
+                )
+                .hint = Some(
+                    "a FHIR resource names its type: \"resourceType\": \"Questionnaire\"".into(),
+                );
                 return None;
             }
         }
@@ -179,8 +255,12 @@ impl Cx {
         let items = match o.get("item") {
             Some(Value::Array(items)) if !items.is_empty() => items.clone(),
             _ => {
-                self.err(Code::FhirUnsupported, "item", "the Questionnaire has no items")
-                    .hint = Some("a form needs at least one question or text".into());
+                self.err(
+                    Code::FhirUnsupported,
+                    "item",
+                    "the Questionnaire has no items",
+                )
+                .hint = Some("a form needs at least one question or text".into());
                 return None;
             }
         };
@@ -215,13 +295,22 @@ impl Cx {
     }
 
     /// Checks the extensions of `o`; returns the understood ones by URL.
-    fn extensions(&mut self, o: &Map<String, Value>, path: &str, level: Level) -> Vec<(String, Value)> {
+    fn extensions(
+        &mut self,
+        o: &Map<String, Value>,
+        path: &str,
+        level: Level,
+    ) -> Vec<(String, Value)> {
         let mut out = Vec::new();
         let Some(list) = o.get("extension") else {
             return out;
         };
         let Some(list) = list.as_array() else {
-            self.err(Code::FhirUnsupported, &join(path, "extension"), "`extension` must be a list");
+            self.err(
+                Code::FhirUnsupported,
+                &join(path, "extension"),
+                "`extension` must be a list",
+            );
             return out;
         };
         for (i, e) in list.iter().enumerate() {
@@ -236,12 +325,18 @@ impl Cx {
                 }
                 out.push((url.to_owned(), e.clone()));
             } else if ext::PRESENTATION.contains(&url) {
-                self.note(&at, format!("presentation extension {url} not carried over"));
+                self.note(
+                    &at,
+                    format!("presentation extension {url} not carried over"),
+                );
             } else {
                 let p = self.err(
                     Code::FhirUnknownExtension,
                     &at,
-                    format!("extension {} is not one import understands here", if url.is_empty() { "without a url" } else { url }),
+                    format!(
+                        "extension {} is not one import understands here",
+                        if url.is_empty() { "without a url" } else { url }
+                    ),
                 );
                 p.hint = Some(format!(
                     "it may change what the form means or how it scores; understood here: {}",
@@ -255,7 +350,13 @@ impl Cx {
     fn item_id(&mut self, link_id: &str, path: &str) -> String {
         let mut id: String = link_id
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
         id = id.trim_matches('_').to_owned();
         if !id.starts_with(|c: char| c.is_ascii_alphabetic()) {
@@ -305,16 +406,39 @@ impl Cx {
         let errors_before = self.error_count();
         for key in o.keys() {
             let k = key.as_str();
-            if matches!(k, "option" | "options" | "initialString" | "initialCoding" | "initialInteger" | "initialBoolean" | "initialDecimal" | "initialDate")
-                || (k.starts_with("initial") && k != "initial")
+            if matches!(
+                k,
+                "option"
+                    | "options"
+                    | "initialString"
+                    | "initialCoding"
+                    | "initialInteger"
+                    | "initialBoolean"
+                    | "initialDecimal"
+                    | "initialDate"
+            ) || (k.starts_with("initial") && k != "initial")
             {
-                self.err(Code::FhirVersion, &join(at, k), format!("`{k}` is FHIR STU3, not R4"))
-                    .hint = Some(stu3_hint(k));
+                self.err(
+                    Code::FhirVersion,
+                    &join(at, k),
+                    format!("`{k}` is FHIR STU3, not R4"),
+                )
+                .hint = Some(stu3_hint(k));
             } else if matches!(k, "answerConstraint" | "disabledDisplay") {
-                self.err(Code::FhirVersion, &join(at, k), format!("`{k}` is FHIR R5, not R4"))
-                    .hint = Some("import reads R4 (4.0.1) Questionnaires; convert the R5 one to R4 first".into());
+                self.err(
+                    Code::FhirVersion,
+                    &join(at, k),
+                    format!("`{k}` is FHIR R5, not R4"),
+                )
+                .hint = Some(
+                    "import reads R4 (4.0.1) Questionnaires; convert the R5 one to R4 first".into(),
+                );
             } else if !R4_ITEM.contains(&k) {
-                self.err(Code::FhirUnsupported, &join(at, k), format!("`{k}` is not an element of an R4 Questionnaire item"));
+                self.err(
+                    Code::FhirUnsupported,
+                    &join(at, k),
+                    format!("`{k}` is not an element of an R4 Questionnaire item"),
+                );
             }
         }
         self.modifiers(o, at);
@@ -334,12 +458,20 @@ impl Cx {
         }
         let kind = str_at(o, "type").unwrap_or_default().to_owned();
         if matches!(kind.as_str(), "coding" | "question") {
-            self.err(Code::FhirVersion, &join(at, "type"), format!("type `{kind}` is FHIR R5, not R4"))
-                .hint = Some("R4 has `choice` and `open-choice` for coded answers".into());
+            self.err(
+                Code::FhirVersion,
+                &join(at, "type"),
+                format!("type `{kind}` is FHIR R5, not R4"),
+            )
+            .hint = Some("R4 has `choice` and `open-choice` for coded answers".into());
             return;
         }
         if !R4_TYPES.contains(&kind.as_str()) {
-            self.err(Code::FhirUnsupported, &join(at, "type"), format!("`{kind}` is not an R4 item type"));
+            self.err(
+                Code::FhirUnsupported,
+                &join(at, "type"),
+                format!("`{kind}` is not an R4 item type"),
+            );
             return;
         }
         let exts = self.extensions(o, at, Level::Item);
@@ -351,7 +483,10 @@ impl Cx {
                 text: str_at(o, "text").map(str::to_owned),
                 expression: e.get("valueExpression").and_then(|x| {
                     Some((
-                        x.get("language").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                        x.get("language")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned(),
                         x.get("expression")?.as_str()?.to_owned(),
                     ))
                 }),
@@ -364,9 +499,19 @@ impl Cx {
             return;
         }
         let id = self.item_id(&link_id, at);
-        self.ids.insert(link_id.clone(), (id.clone(), at.to_owned()));
-        for key in ["prefix", "code", "definition", "maxLength", "initial", "readOnly"] {
-            if o.get(key).is_some_and(|v| !v.is_null() && *v != Value::Bool(false)) {
+        self.ids
+            .insert(link_id.clone(), (id.clone(), at.to_owned()));
+        for key in [
+            "prefix",
+            "code",
+            "definition",
+            "maxLength",
+            "initial",
+            "readOnly",
+        ] {
+            if o.get(key)
+                .is_some_and(|v| !v.is_null() && *v != Value::Bool(false))
+            {
                 self.note(&join(at, key), format!("`{key}` not carried over"));
             }
         }
@@ -395,14 +540,19 @@ impl Cx {
                 return;
             }
             if let Some(text) = text.filter(|t| !t.trim().is_empty()) {
-                self.items.push(item(id.clone(), ItemType::Display, text, condition.clone()));
+                self.items
+                    .push(item(id.clone(), ItemType::Display, text, condition.clone()));
             }
             self.walk(&children, &join(at, "item"), depth + 1, condition);
             return;
         }
         let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
-            self.err(Code::FhirUnsupported, &join(at, "text"), "the item has no text")
-                .hint = Some("every form item shows a text".into());
+            self.err(
+                Code::FhirUnsupported,
+                &join(at, "text"),
+                "the item has no text",
+            )
+            .hint = Some("every form item shows a text".into());
             return;
         };
         let repeats = o.get("repeats").and_then(Value::as_bool) == Some(true);
@@ -412,16 +562,26 @@ impl Cx {
             "decimal" | "integer" => ItemType::Number,
             "date" => ItemType::Date,
             "dateTime" => {
-                self.note(&join(at, "type"), "a dateTime item is a date item: the time of day is not asked");
+                self.note(
+                    &join(at, "type"),
+                    "a dateTime item is a date item: the time of day is not asked",
+                );
                 ItemType::Date
             }
             "time" => ItemType::Time,
             "string" | "text" => ItemType::Text,
             "choice" | "open-choice" => {
                 if kind == "open-choice" {
-                    self.note(&join(at, "type"), "open-choice: the free-text answer is not carried over, only the options");
+                    self.note(
+                        &join(at, "type"),
+                        "open-choice: the free-text answer is not carried over, only the options",
+                    );
                 }
-                if repeats { ItemType::Multichoice } else { ItemType::Choice }
+                if repeats {
+                    ItemType::Multichoice
+                } else {
+                    ItemType::Choice
+                }
             }
             other => {
                 self.err(
@@ -429,12 +589,17 @@ impl Cx {
                     &join(at, "type"),
                     format!("items of type `{other}` have no form equivalent"),
                 )
-                .hint = Some("forms ask choice, number, text, date, time and yes/no questions".into());
+                .hint =
+                    Some("forms ask choice, number, text, date, time and yes/no questions".into());
                 return;
             }
         };
         if repeats && !matches!(ty, ItemType::Multichoice) {
-            self.err(Code::FhirUnsupported, &join(at, "repeats"), "only choice items may repeat (as multichoice)");
+            self.err(
+                Code::FhirUnsupported,
+                &join(at, "repeats"),
+                "only choice items may repeat (as multichoice)",
+            );
             return;
         }
         let mut it = item(id.clone(), ty, text, condition);
@@ -452,8 +617,15 @@ impl Cx {
                 .and_then(|c| c.get("display").or_else(|| c.get("code")))
                 .and_then(Value::as_str)
                 .map(str::to_owned);
-            let slider = exts.iter().any(|(u, e)| u == ext::ITEM_CONTROL && control_code(e).as_deref() == Some("slider"));
-            if slider && kind == "integer" && it.min.is_some() && it.max.is_some() && it.unit.is_none() {
+            let slider = exts.iter().any(|(u, e)| {
+                u == ext::ITEM_CONTROL && control_code(e).as_deref() == Some("slider")
+            });
+            if slider
+                && kind == "integer"
+                && it.min.is_some()
+                && it.max.is_some()
+                && it.unit.is_none()
+            {
                 it.kind = ItemType::Scale;
                 if let Some((_, e)) = exts.iter().find(|(u, _)| u == ext::MOMENT_SCALE_LABEL) {
                     it.min_label = sub_str(e, "min");
@@ -465,20 +637,23 @@ impl Cx {
             let cat = format!("{}[{i}]", join(at, "item"));
             let help = child.as_object().filter(|c| {
                 str_at(c, "type") == Some("display")
-                    && c.get("extension").and_then(Value::as_array).is_some_and(|l| {
-                        l.iter().any(|e| {
-                            e.get("url").and_then(Value::as_str) == Some(ext::ITEM_CONTROL)
-                                && matches!(control_code(e).as_deref(), Some("help" | "flyover"))
+                    && c.get("extension")
+                        .and_then(Value::as_array)
+                        .is_some_and(|l| {
+                            l.iter().any(|e| {
+                                e.get("url").and_then(Value::as_str) == Some(ext::ITEM_CONTROL)
+                                    && matches!(
+                                        control_code(e).as_deref(),
+                                        Some("help" | "flyover")
+                                    )
+                            })
                         })
-                    })
             });
             if let Some(h) = help {
                 it.help = str_at(h, "text").map(str::to_owned);
                 if let Some(l) = str_at(h, "linkId") {
                     self.ids.insert(l.to_owned(), (String::new(), cat));
                 }
-            } else if self.error_count() == errors_before {
-                // handled below, after the item itself
             }
         }
         if self.error_count() > errors_before {
@@ -489,13 +664,20 @@ impl Cx {
             .into_iter()
             .filter(|c| {
                 !(c.get("type").and_then(Value::as_str) == Some("display")
-                    && c.get("extension").and_then(Value::as_array).is_some_and(|l| {
-                        l.iter().any(|e| matches!(control_code(e).as_deref(), Some("help" | "flyover")))
-                    }))
+                    && c.get("extension")
+                        .and_then(Value::as_array)
+                        .is_some_and(|l| {
+                            l.iter().any(|e| {
+                                matches!(control_code(e).as_deref(), Some("help" | "flyover"))
+                            })
+                        }))
             })
             .collect();
         if !rest.is_empty() {
-            self.note(&join(at, "item"), "items nested under a question are asked after it, not inside it");
+            self.note(
+                &join(at, "item"),
+                "items nested under a question are asked after it, not inside it",
+            );
             self.walk(&rest, &join(at, "item"), depth + 1, None);
         }
     }
@@ -517,11 +699,16 @@ impl Cx {
                 &join(at, "answerValueSet"),
                 "options in a ValueSet are not read",
             )
-            .hint = Some("list the options in the item as answerOption, with their itemWeight".into());
+            .hint =
+                Some("list the options in the item as answerOption, with their itemWeight".into());
             return;
         }
         let Some(list) = o.get("answerOption").and_then(Value::as_array) else {
-            self.err(Code::FhirUnsupported, at, "a choice item without answerOption");
+            self.err(
+                Code::FhirUnsupported,
+                at,
+                "a choice item without answerOption",
+            );
             return;
         };
         let mut opts = Vec::new();
@@ -529,39 +716,53 @@ impl Cx {
         for (i, opt) in list.iter().enumerate() {
             let oat = format!("{}[{i}]", join(at, "answerOption"));
             let Some(oo) = opt.as_object() else {
-                self.err(Code::FhirUnsupported, &oat, "an answerOption must be an object");
+                self.err(
+                    Code::FhirUnsupported,
+                    &oat,
+                    "an answerOption must be an object",
+                );
                 continue;
             };
             self.modifiers(oo, &oat);
             let exts = self.extensions(oo, &oat, Level::Option);
             if oo.get("initialSelected").is_some() {
-                self.note(&join(&oat, "initialSelected"), "`initialSelected` not carried over");
+                self.note(
+                    &join(&oat, "initialSelected"),
+                    "`initialSelected` not carried over",
+                );
             }
             let mut weight = ext_number(&exts, ext::ITEM_WEIGHT);
-            let (label, code, string, integer) = if let Some(c) = oo.get("valueCoding").and_then(Value::as_object) {
-                let cat = join(&oat, "valueCoding");
-                self.modifiers(c, &cat);
-                let cexts = self.extensions(c, &cat, Level::Option);
-                if weight.is_none() {
-                    weight = ext_number(&cexts, ext::ORDINAL_VALUE);
-                }
-                let code = str_at(c, "code").map(str::to_owned);
-                let label = str_at(c, "display").map(str::to_owned).or_else(|| code.clone());
-                (label, code, None, None)
-            } else if let Some(n) = oo.get("valueInteger").and_then(Value::as_f64) {
-                (Some(crate::scoring::fmt_num(n)), None, None, Some(n))
-            } else if let Some(s) = oo.get("valueString").and_then(Value::as_str) {
-                (Some(s.to_owned()), None, Some(s.to_owned()), None)
-            } else {
+            let (label, code, string, integer) =
+                if let Some(c) = oo.get("valueCoding").and_then(Value::as_object) {
+                    let cat = join(&oat, "valueCoding");
+                    self.modifiers(c, &cat);
+                    let cexts = self.extensions(c, &cat, Level::Option);
+                    if weight.is_none() {
+                        weight = ext_number(&cexts, ext::ORDINAL_VALUE);
+                    }
+                    let code = str_at(c, "code").map(str::to_owned);
+                    let label = str_at(c, "display")
+                        .map(str::to_owned)
+                        .or_else(|| code.clone());
+                    (label, code, None, None)
+                } else if let Some(n) = oo.get("valueInteger").and_then(Value::as_f64) {
+                    (Some(crate::scoring::fmt_num(n)), None, None, Some(n))
+                } else if let Some(s) = oo.get("valueString").and_then(Value::as_str) {
+                    (Some(s.to_owned()), None, Some(s.to_owned()), None)
+                } else {
+                    self.err(
+                        Code::FhirUnsupported,
+                        &oat,
+                        "the option is not a valueCoding, valueInteger or valueString",
+                    );
+                    continue;
+                };
+            let Some(label) = label.filter(|l| !l.trim().is_empty()) else {
                 self.err(
                     Code::FhirUnsupported,
                     &oat,
-                    "the option is not a valueCoding, valueInteger or valueString",
+                    "the option has no text to show",
                 );
-                continue;
-            };
-            let Some(label) = label.filter(|l| !l.trim().is_empty()) else {
-                self.err(Code::FhirUnsupported, &oat, "the option has no text to show");
                 continue;
             };
             if weight.is_some() {
@@ -614,7 +815,10 @@ impl Cx {
             self.err(
                 Code::FhirUnsupported,
                 &wat,
-                format!("{} enableWhen conditions; a form item has one condition", list.len()),
+                format!(
+                    "{} enableWhen conditions; a form item has one condition",
+                    list.len()
+                ),
             )
             .hint = Some("split the item, or keep the one condition that decides".into());
             return None;
@@ -622,12 +826,21 @@ impl Cx {
         let w = list.first()?.as_object()?;
         let cat = format!("{wat}[0]");
         if w.contains_key("hasAnswer") {
-            self.err(Code::FhirVersion, &join(&cat, "hasAnswer"), "`hasAnswer` is FHIR STU3, not R4")
-                .hint = Some("R4 writes it as \"operator\": \"exists\"".into());
+            self.err(
+                Code::FhirVersion,
+                &join(&cat, "hasAnswer"),
+                "`hasAnswer` is FHIR STU3, not R4",
+            )
+            .hint = Some("R4 writes it as \"operator\": \"exists\"".into());
             return None;
         }
         let question = str_at(w, "question").unwrap_or_default().to_owned();
-        let Some((target, _)) = self.ids.get(&question).cloned().filter(|(id, _)| !id.is_empty()) else {
+        let Some((target, _)) = self
+            .ids
+            .get(&question)
+            .cloned()
+            .filter(|(id, _)| !id.is_empty())
+        else {
             self.err(
                 Code::FhirUnsupported,
                 &join(&cat, "question"),
@@ -658,9 +871,16 @@ impl Cx {
             opts.as_ref()
                 .and_then(|os| os.iter().find(|o| o.code.as_deref() == Some(code)))
                 .map(|o| Scalar::Number(o.value))
-        } else if let Some(n) = w.get("answerInteger").or_else(|| w.get("answerDecimal")).and_then(Value::as_f64) {
+        } else if let Some(n) = w
+            .get("answerInteger")
+            .or_else(|| w.get("answerDecimal"))
+            .and_then(Value::as_f64)
+        {
             match &opts {
-                Some(os) => os.iter().find(|o| o.integer == Some(n)).map(|o| Scalar::Number(o.value)),
+                Some(os) => os
+                    .iter()
+                    .find(|o| o.integer == Some(n))
+                    .map(|o| Scalar::Number(o.value)),
                 None => Some(Scalar::Number(n)),
             }
         } else if let Some(b) = w.get("answerBoolean").and_then(Value::as_bool) {
@@ -670,7 +890,10 @@ impl Cx {
             .find_map(|k| w.get(*k).and_then(Value::as_str))
         {
             match &opts {
-                Some(os) => os.iter().find(|o| o.string.as_deref() == Some(s)).map(|o| Scalar::Number(o.value)),
+                Some(os) => os
+                    .iter()
+                    .find(|o| o.string.as_deref() == Some(s))
+                    .map(|o| Scalar::Number(o.value)),
                 None => Some(Scalar::Text(s.to_owned())),
             }
         } else {
@@ -701,7 +924,10 @@ impl Cx {
                 continue;
             };
             if language != "text/fhirpath" {
-                self.gap(&c, format!("the expression is in `{language}`, not FHIRPath"));
+                self.gap(
+                    &c,
+                    format!("the expression is in `{language}`, not FHIRPath"),
+                );
                 continue;
             }
             let Some(total) = expr::recognise(&text, &c.variables) else {
@@ -750,7 +976,9 @@ impl Cx {
                 c.path.clone(),
                 format!("score `{}` left out: {why}", c.link_id),
             )
-            .hint("add the score by hand as `sum:` with the instrument's manual at hand, and test it"),
+            .hint(
+                "add the score by hand as `sum:` with the instrument's manual at hand, and test it",
+            ),
         );
     }
 
@@ -762,8 +990,14 @@ impl Cx {
                 .get(link)
                 .map(|(id, _)| id.clone())
                 .filter(|id| !id.is_empty())
-                .ok_or_else(|| format!("it sums `{link}`, which is no question of the Questionnaire"))?;
-            let item = self.items.iter().find(|i| i.id == id).ok_or("unknown item")?;
+                .ok_or_else(|| {
+                    format!("it sums `{link}`, which is no question of the Questionnaire")
+                })?;
+            let item = self
+                .items
+                .iter()
+                .find(|i| i.id == id)
+                .ok_or("unknown item")?;
             let fits = match kind {
                 ValueKind::Ordinal => {
                     matches!(item.kind, ItemType::Choice | ItemType::Multichoice)
@@ -773,8 +1007,15 @@ impl Cx {
                 ValueKind::BoolAsNumber => item.kind == ItemType::Boolean,
             };
             if !fits {
-                return Err(format!("it takes `{link}` in a way that does not fit a {} item{}", item.kind.name(),
-                    if *kind == ValueKind::Ordinal { " with scored options" } else { "" }));
+                return Err(format!(
+                    "it takes `{link}` in a way that does not fit a {} item{}",
+                    item.kind.name(),
+                    if *kind == ValueKind::Ordinal {
+                        " with scored options"
+                    } else {
+                        ""
+                    }
+                ));
             }
             if sum.contains(&id) {
                 return Err(format!("it adds `{link}` twice"));
@@ -791,11 +1032,19 @@ impl Cx {
             }
             for (link, guard) in required {
                 let id = &self.ids[link].0;
-                let item = self.items.iter().find(|i| &i.id == id).ok_or("unknown item")?;
+                let item = self
+                    .items
+                    .iter()
+                    .find(|i| &i.id == id)
+                    .ok_or("unknown item")?;
                 match (guard, &item.enable_when) {
                     (None, None) => {}
                     (Some(g), Some(cond)) if self.guard_matches(g, cond) => {}
-                    _ => return Err(format!("its rule for when `{link}` is shown differs from the item's enableWhen")),
+                    _ => {
+                        return Err(format!(
+                            "its rule for when `{link}` is shown differs from the item's enableWhen"
+                        ));
+                    }
                 }
             }
         }
@@ -809,7 +1058,10 @@ impl Cx {
     }
 
     fn guard_matches(&self, g: &Guard, cond: &Condition) -> bool {
-        let same_item = self.ids.get(&g.item).is_some_and(|(id, _)| *id == cond.item);
+        let same_item = self
+            .ids
+            .get(&g.item)
+            .is_some_and(|(id, _)| *id == cond.item);
         let value = match (&g.value, &cond.value) {
             (Lit::Num(a), Scalar::Number(b)) => a == b,
             (Lit::Bool(a), Scalar::Bool(b)) => a == b,
@@ -899,7 +1151,9 @@ fn number(e: &Value) -> Option<f64> {
 }
 
 fn ext_number(exts: &[(String, Value)], url: &str) -> Option<f64> {
-    exts.iter().find(|(u, _)| u == url).and_then(|(_, e)| number(e))
+    exts.iter()
+        .find(|(u, _)| u == url)
+        .and_then(|(_, e)| number(e))
 }
 
 fn control_code(e: &Value) -> Option<String> {
@@ -943,7 +1197,10 @@ fn missing(exts: &[(String, Value)]) -> Option<MissingRule> {
         "zero" => MissingMethod::Zero,
         _ => return None,
     };
-    let round = match sub(e, "round").and_then(|r| r.get("valueCode")?.as_str().map(str::to_owned)).as_deref() {
+    let round = match sub(e, "round")
+        .and_then(|r| r.get("valueCode")?.as_str().map(str::to_owned))
+        .as_deref()
+    {
         Some("none") => Rounding::None,
         _ => Rounding::Whole,
     };

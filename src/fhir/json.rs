@@ -82,7 +82,10 @@ pub fn read(path: &Path) -> Result<Doc, ReadError> {
         ReadError::Refused(Problem::new(
             Code::FhirNotJson,
             "",
-            format!("the file is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+            format!(
+                "the file is not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
         ))
     })?;
     parse(text).map_err(ReadError::Refused)

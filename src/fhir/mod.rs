@@ -6,8 +6,8 @@
 //! with [`expr`] recognising scoring expressions; [`scenarios`] writes form tests with
 //! our scoring engine; [`yaml`] writes the form files; [`export`] goes the other way.
 
-pub mod expr;
 pub mod export;
+pub mod expr;
 pub mod ext;
 pub mod import;
 pub mod json;

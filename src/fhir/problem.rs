@@ -60,9 +60,12 @@ impl Problem {
             .pos
             .or_else(|| doc.map(|d| d.pos(&self.path)))
             .unwrap_or(Pos::START);
-        let d = Diagnostic::new(self.code, format!("{}: {}", self.display_path(), self.message))
-            .in_file(file)
-            .at_pos(pos);
+        let d = Diagnostic::new(
+            self.code,
+            format!("{}: {}", self.display_path(), self.message),
+        )
+        .in_file(file)
+        .at_pos(pos);
         match &self.hint {
             Some(h) => d.with_hint(h.clone()),
             None => d,

@@ -99,8 +99,20 @@ fn scenario(form: &Form, name: &str, pick: Pick) -> Scenario {
 /// The lowest, a middle and the highest answers, with what the engine computes.
 pub fn generate(form: &Form) -> Vec<Scenario> {
     vec![
-        scenario(form, "lägsta svaren (importerat, kontrollera mot manualen)", Pick::Low),
-        scenario(form, "mittensvar (importerat, kontrollera mot manualen)", Pick::Middle),
-        scenario(form, "högsta svaren (importerat, kontrollera mot manualen)", Pick::High),
+        scenario(
+            form,
+            "lägsta svaren (importerat, kontrollera mot manualen)",
+            Pick::Low,
+        ),
+        scenario(
+            form,
+            "mittensvar (importerat, kontrollera mot manualen)",
+            Pick::Middle,
+        ),
+        scenario(
+            form,
+            "högsta svaren (importerat, kontrollera mot manualen)",
+            Pick::High,
+        ),
     ]
 }

@@ -95,7 +95,8 @@ fn item(out: &mut String, it: &Item) {
 
 /// `forms/<id>.yaml`.
 pub fn form(f: &Form) -> String {
-    let mut out = String::from("# yaml-language-server: $schema=../../../schemas/form.schema.json\n");
+    let mut out =
+        String::from("# yaml-language-server: $schema=../../../schemas/form.schema.json\n");
     let _ = writeln!(out, "id: {}", f.id);
     let _ = writeln!(out, "title: {}", block(&f.title));
     if let Some(d) = &f.description {
@@ -177,7 +178,11 @@ pub fn scenarios(list: &[Scenario]) -> String {
             let v: Vec<String> = bands
                 .iter()
                 .map(|(k, v)| {
-                    format!("{}: {}", scalar(k), v.as_deref().map_or("null".into(), scalar))
+                    format!(
+                        "{}: {}",
+                        scalar(k),
+                        v.as_deref().map_or("null".into(), scalar)
+                    )
                 })
                 .collect();
             let _ = writeln!(out, "    bands: {{{}}}", v.join(", "));
@@ -200,7 +205,17 @@ mod tests {
     fn quotes_what_yaml_would_misread() {
         assert_eq!(scalar("Inte alls"), "Inte alls");
         assert_eq!(scalar("Nästan varje dag"), "Nästan varje dag");
-        for s in ["yes", "1", "a: b", "[x]", "x, y", " x", "", "#", "Vad? (1–3)x,"] {
+        for s in [
+            "yes",
+            "1",
+            "a: b",
+            "[x]",
+            "x, y",
+            " x",
+            "",
+            "#",
+            "Vad? (1–3)x,",
+        ] {
             assert!(scalar(s).starts_with('"'), "{s}");
         }
     }
