@@ -474,3 +474,47 @@ fn export_refuses_a_repository_with_errors_and_writes_nothing() {
         "export wrote files despite errors"
     );
 }
+
+/// A form with every item type, both condition kinds, a missing-answer rule and bands
+/// survives export and import; its export validates, and its generated tests pass.
+#[test]
+fn every_item_type_round_trips() {
+    let tmp = fixture_copy("valid-minimal");
+    let form = std::fs::read_to_string(valid("allt.yaml")).expect("allt.yaml");
+    common::write(tmp.path(), "moments/demo/forms/allt.yaml", &form);
+    let out = moment(tmp.path(), &["export", "fhir", ".", "--format", "json"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    let report = json(&out);
+    let warnings = common::codes(&report);
+    assert_eq!(
+        warnings,
+        ["W034"],
+        "only the missing rule is not standard FHIR: {report:#}"
+    );
+    let exported = tmp.path().join("dist/fhir/demo/allt.json");
+    let q = std::fs::read_to_string(&exported).expect("exported");
+    assert!(q.contains("sdc-questionnaire-enableWhenExpression"), "{q}");
+    assert!(q.contains("\"repeats\": true"), "{q}");
+    validate_independently(std::slice::from_ref(&exported));
+    let out = import(tmp.path(), &exported, "allt-igen");
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    let schemas = moment::schema::Schemas::compile();
+    let repo = moment::load::load(
+        &moment::load::find_target(tmp.path()).expect("repo"),
+        &schemas,
+    );
+    let demo = &repo.moments[0];
+    let before = demo
+        .form("allt")
+        .and_then(|f| f.form.clone())
+        .expect("allt loads");
+    let after = demo
+        .form("allt-igen")
+        .and_then(|f| f.form.clone())
+        .expect("allt-igen loads");
+    assert_eq!(after.title, before.title);
+    assert_eq!(after.description, before.description);
+    assert_eq!(after.items, before.items);
+    assert_eq!(after.scores, before.scores);
+    check_clean(tmp.path());
+}

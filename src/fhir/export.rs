@@ -165,7 +165,7 @@ fn export_item(form: &Form, item: &Item, warn: &mut impl FnMut(String)) -> Value
                 let guard = guard_of(form, cond);
                 match guard {
                     Some(g) => exts.push(json!({
-                        "url": "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-enableWhenExpression",
+                        "url": ext::ENABLE_WHEN_EXPRESSION,
                         "valueExpression": {"language": "text/fhirpath", "expression": expr::guard_text(&g)}
                     })),
                     None => warn(format!("the enable_when of `{}` cannot be written in FHIR", item.id)),
@@ -225,7 +225,12 @@ fn export_item(form: &Form, item: &Item, warn: &mut impl FnMut(String)) -> Value
             .collect();
         o.insert("answerOption".into(), Value::Array(opts));
     }
-    if let Some(h) = &item.help {
+    if let (Some(_), ItemType::Display) = (&item.help, item.kind) {
+        warn(format!(
+            "the help of display item `{}` is left out: FHIR display items hold no items",
+            item.id
+        ));
+    } else if let Some(h) = &item.help {
         o.insert(
             "item".into(),
             json!([{"extension": [control("help")], "linkId": format!("{}-help", item.id), "text": h, "type": "display"}]),
@@ -282,11 +287,13 @@ fn export_score(form: &Form, score: &Score, warn: &mut impl FnMut(String)) -> Va
             {"url": "round", "valueCode": m.round.as_str()}
         ]}));
     }
-    json!({
-        "extension": exts,
-        "linkId": score.id,
-        "text": score.title.clone().unwrap_or_else(|| score.id.clone()),
-        "type": "decimal",
-        "readOnly": true
-    })
+    let mut o = Map::new();
+    o.insert("extension".into(), Value::Array(exts));
+    o.insert("linkId".into(), json!(score.id));
+    if let Some(t) = &score.title {
+        o.insert("text".into(), json!(t));
+    }
+    o.insert("type".into(), json!("decimal"));
+    o.insert("readOnly".into(), json!(true));
+    Value::Object(o)
 }

@@ -91,18 +91,22 @@ fn lex(text: &str) -> Option<Vec<Tok>> {
             out.push(Tok::Num(s.parse().ok()?));
         } else if c.is_alphabetic() || c == '_' || c == '%' || c == '$' || c == '`' {
             let var = c == '%';
-            let start = if var || c == '`' { i + 1 } else { i };
-            i = start;
+            i = if matches!(c, '%' | '$' | '`') {
+                i + 1
+            } else {
+                i
+            };
             if chars.get(i) == Some(&'`') {
                 i += 1;
             }
             let name_start = i;
-            while i < chars.len()
-                && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '-')
-            {
+            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
                 i += 1;
             }
             let mut name: String = chars[name_start..i].iter().collect();
+            if name.is_empty() {
+                return None;
+            }
             if chars.get(i) == Some(&'`') {
                 i += 1;
             }
@@ -528,6 +532,12 @@ fn conjunction(e: &Expr, out: &mut BTreeMap<String, Option<Guard>>) -> Option<()
     }
 }
 
+/// Recognises an `enableWhenExpression` of the shape export writes:
+/// `<item>.answer.value[.ordinal()] op literal`.
+pub fn recognise_guard(text: &str) -> Option<Guard> {
+    guard(&parse(text)?)
+}
+
 fn guard(e: &Expr) -> Option<Guard> {
     let Expr::Bin(op, l, r) = e else { return None };
     if !matches!(op.as_str(), "=" | "!=" | "<" | "<=" | ">" | ">=") {
@@ -676,6 +686,15 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Any text ends in a result, never a hang or a panic.
+        #[test]
+        fn any_text_terminates(text in "[%$`'(){}|.a-z0-9 +=<>!-]{0,40}") {
+            let _ = recognise(&text, &BTreeMap::new());
+            let _ = recognise_guard(&text);
+        }
+    }
+
     #[test]
     fn other_expressions_are_not_recognised() {
         for text in [
@@ -685,6 +704,10 @@ mod tests {
             "iif(%resource.item.where(linkId='a').answer.exists(), 1, 0)",
             "%unknown",
             "((((",
+            "$",
+            "%",
+            "`",
+            "a.$",
         ] {
             assert!(recognise(text, &BTreeMap::new()).is_none(), "{text}");
         }

@@ -7,6 +7,9 @@ pub const ORDINAL_VALUE: &str = "http://hl7.org/fhir/StructureDefinition/ordinal
 /// An item's computed value (SDC).
 pub const CALCULATED_EXPRESSION: &str =
     "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression";
+/// When an item is shown, as a FHIRPath expression (SDC).
+pub const ENABLE_WHEN_EXPRESSION: &str =
+    "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-enableWhenExpression";
 /// A named FHIRPath expression usable as `%name` (core).
 pub const VARIABLE: &str = "http://hl7.org/fhir/StructureDefinition/variable";
 /// Smallest allowed answer (core).
@@ -36,6 +39,7 @@ pub const UNDERSTOOD: &[&str] = &[
     ITEM_WEIGHT,
     ORDINAL_VALUE,
     CALCULATED_EXPRESSION,
+    ENABLE_WHEN_EXPRESSION,
     VARIABLE,
     MIN_VALUE,
     MAX_VALUE,

@@ -516,6 +516,22 @@ impl Cx {
             }
         }
         let mut condition = self.enable_when(o, at);
+        if let Some((i, (_, e))) = exts
+            .iter()
+            .enumerate()
+            .find(|(_, (u, _))| u == ext::ENABLE_WHEN_EXPRESSION)
+        {
+            let eat = format!("{}[{i}]", join(at, "extension"));
+            if condition.is_some() || o.contains_key("enableWhen") {
+                self.err(
+                    Code::FhirUnsupported,
+                    &eat,
+                    "the item has both enableWhen and an enableWhenExpression; a form item has one condition",
+                );
+            } else {
+                condition = self.enable_expression(e, &eat);
+            }
+        }
         match (&condition, guard) {
             (Some(_), Some(_)) => {
                 self.err(
@@ -914,6 +930,45 @@ impl Cx {
         })
     }
 
+    /// An `enableWhenExpression` as a condition, when it compares one earlier item.
+    fn enable_expression(&mut self, e: &Value, at: &str) -> Option<Condition> {
+        let text = e
+            .get("valueExpression")
+            .and_then(|x| x.get("expression"))
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let condition = expr::recognise_guard(text).and_then(|g| {
+            let (id, _) = self.ids.get(&g.item).filter(|(id, _)| !id.is_empty())?;
+            let target = self.items.iter().find(|i| &i.id == id)?;
+            let choice = matches!(target.kind, ItemType::Choice | ItemType::Multichoice);
+            if choice != (g.kind == ValueKind::Ordinal) || g.kind == ValueKind::BoolAsNumber {
+                return None;
+            }
+            let op = [Op::Eq, Op::Ne, Op::Lt, Op::Le, Op::Gt, Op::Ge]
+                .into_iter()
+                .find(|o| o.symbol() == g.op)?;
+            let value = match g.value {
+                Lit::Num(n) => Scalar::Number(n),
+                Lit::Bool(b) => Scalar::Bool(b),
+                Lit::Str(s) => Scalar::Text(s),
+            };
+            Some(Condition {
+                item: id.clone(),
+                op,
+                value,
+            })
+        });
+        if condition.is_none() {
+            self.err(
+                Code::FhirUnsupported,
+                at,
+                format!("the enableWhenExpression `{text}` is not a comparison of one earlier item's answer"),
+            )
+            .hint = Some("a form item is shown when one earlier answer compares with a value: `=`, `!=`, `<`, `<=`, `>`, `>=`".into());
+        }
+        condition
+    }
+
     fn scores(&mut self) -> Vec<Score> {
         let calcs = std::mem::take(&mut self.calcs);
         let mut scores = Vec::new();
@@ -1086,6 +1141,7 @@ impl Level {
             Level::Root => vec![ext::VARIABLE],
             Level::Item => vec![
                 ext::CALCULATED_EXPRESSION,
+                ext::ENABLE_WHEN_EXPRESSION,
                 ext::VARIABLE,
                 ext::MIN_VALUE,
                 ext::MAX_VALUE,
