@@ -518,3 +518,69 @@ fn every_item_type_round_trips() {
     assert_eq!(after.scores, before.scores);
     check_clean(tmp.path());
 }
+
+#[test]
+fn a_failing_forced_import_keeps_the_form_it_would_replace() {
+    let tmp = fixture_copy("valid-minimal");
+    let old = "# the designer's own form\n";
+    common::write(tmp.path(), "moments/demo/forms/imp.yaml", old);
+    let before = tree(tmp.path());
+    let q = cases_dir().join("e089-bands-with-a-gap/questionnaire.json");
+    let out = moment(
+        tmp.path(),
+        &[
+            "import",
+            "fhir",
+            q.to_str().expect("UTF-8"),
+            "--moment",
+            "demo",
+            "--id",
+            "imp",
+            "--force",
+        ],
+    );
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    assert!(stdout(&out).contains("E089"), "{}", stdout(&out));
+    assert_eq!(
+        tree(tmp.path()),
+        before,
+        "a failed import changed the repository"
+    );
+}
+
+#[test]
+fn ids_that_are_not_slugs_are_usage_errors() {
+    let tmp = fixture_copy("valid-minimal");
+    let q = valid("phq9-shaped.json");
+    let q = q.to_str().expect("UTF-8");
+    for (m, id) in [("../demo", "x"), ("demo", "../../etc"), ("demo", "Nio")] {
+        let out = moment(
+            tmp.path(),
+            &["import", "fhir", q, "--moment", m, "--id", id],
+        );
+        assert_eq!(
+            code(&out),
+            2,
+            "--moment {m} --id {id}: {}",
+            common::stderr(&out)
+        );
+    }
+    let out = moment(
+        tmp.path(),
+        &[
+            "import",
+            "fhir",
+            "saknas.json",
+            "--moment",
+            "demo",
+            "--id",
+            "x",
+        ],
+    );
+    assert_eq!(code(&out), 2, "a missing file is an I/O error");
+    assert!(
+        common::stderr(&out).contains("saknas.json"),
+        "{}",
+        common::stderr(&out)
+    );
+}

@@ -22,16 +22,12 @@ pub fn execute(args: &ImportArgs) -> Result<Outcome, Error> {
         force,
         format,
     } = &args.source;
-    let slug = !id.is_empty()
-        && id.split('-').all(|p| {
-            !p.is_empty()
-                && p.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        });
-    if !slug {
-        return Err(Error::Usage(format!(
-            "`{id}` is not a form id: lowercase letters a-z, digits and single hyphens"
-        )));
+    for (what, value) in [("form id", id), ("moment id", moment_id)] {
+        if !is_slug(value) {
+            return Err(Error::Usage(format!(
+                "`{value}` is not a {what}: lowercase letters a-z, digits and single hyphens"
+            )));
+        }
     }
     let moment_dir = path.join("moments").join(moment_id);
     if !moment_dir.join("moment.yaml").is_file() {
@@ -93,6 +89,9 @@ pub fn execute(args: &ImportArgs) -> Result<Outcome, Error> {
     let form_text = fhir::yaml::form(&imported.form);
     let tests_text = fhir::yaml::scenarios(&scenarios);
     let created_dir = !forms.exists();
+    // What --force replaces, to put back if the result does not pass `moment check`.
+    let old_form = std::fs::read(&form_path).ok();
+    let old_tests = std::fs::read(&tests_path).ok();
     std::fs::create_dir_all(&forms).map_err(|e| Error::io(&forms, e))?;
     std::fs::write(&form_path, &form_text).map_err(|e| Error::io(&form_path, e))?;
     std::fs::write(&tests_path, &tests_text).map_err(|e| Error::io(&tests_path, e))?;
@@ -110,15 +109,19 @@ pub fn execute(args: &ImportArgs) -> Result<Outcome, Error> {
         .collect();
     sources.extend(repo.sources);
     if ours.iter().any(|d| d.severity == Severity::Error) {
-        let _ = std::fs::remove_file(&form_path);
-        let _ = std::fs::remove_file(&tests_path);
+        for (p, old) in [(&form_path, &old_form), (&tests_path, &old_tests)] {
+            match old {
+                Some(bytes) => std::fs::write(p, bytes).map_err(|e| Error::io(p, e))?,
+                None => std::fs::remove_file(p).map_err(|e| Error::io(p, e))?,
+            }
+        }
         if created_dir {
             let _ = std::fs::remove_dir(&forms);
         }
         diags.push(
             Diagnostic::new(
                 Code::FhirImportFails,
-                "the imported form does not pass `moment check`, so nothing was written",
+                "the imported form does not pass `moment check`, so nothing was written (a form it would replace is kept as it was)",
             )
             .in_file(shown.clone())
             .with_hint(
@@ -136,6 +139,16 @@ pub fn execute(args: &ImportArgs) -> Result<Outcome, Error> {
         scenarios.len()
     );
     finish(*format, &diags, &sources, Some(&wrote))
+}
+
+/// Whether `s` is a slug: lowercase letters, digits and single hyphens between them.
+fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('-').all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
 }
 
 /// Prints the report (and what was written) and decides the outcome.
