@@ -123,20 +123,7 @@ fn run_case(name: &str) {
             .into_iter()
             .filter(|(p, _)| p != "questionnaire.json")
             .collect();
-        let out = moment(
-            root,
-            &[
-                "import",
-                "fhir",
-                q.to_str().expect("UTF-8"),
-                "--moment",
-                "demo",
-                "--id",
-                "imp",
-                "--format",
-                "json",
-            ],
-        );
+        let out = import(root, &q, "imp");
         if errors {
             assert_eq!(
                 tree(root),

@@ -141,7 +141,8 @@ pub fn execute(args: &ImportArgs) -> Result<Outcome, Error> {
     finish(*format, &diags, &sources, Some(&wrote))
 }
 
-/// Whether `s` is a slug: lowercase letters, digits and single hyphens between them.
+/// Whether `s` is a slug (as `moment check` requires of ids; that check is private
+/// to the validator).
 fn is_slug(s: &str) -> bool {
     !s.is_empty()
         && s.split('-').all(|p| {

@@ -60,12 +60,14 @@ impl Problem {
             .pos
             .or_else(|| doc.map(|d| d.pos(&self.path)))
             .unwrap_or(Pos::START);
-        let d = Diagnostic::new(
-            self.code,
-            format!("{}: {}", self.display_path(), self.message),
-        )
-        .in_file(file)
-        .at_pos(pos);
+        let message = if self.path.is_empty() {
+            self.message.clone()
+        } else {
+            format!("{}: {}", self.display_path(), self.message)
+        };
+        let d = Diagnostic::new(self.code, message)
+            .in_file(file)
+            .at_pos(pos);
         match &self.hint {
             Some(h) => d.with_hint(h.clone()),
             None => d,
