@@ -719,12 +719,17 @@ impl Cx {
                 Some("list the options in the item as answerOption, with their itemWeight".into());
             return;
         }
-        let Some(list) = o.get("answerOption").and_then(Value::as_array) else {
+        let Some(list) = o
+            .get("answerOption")
+            .and_then(Value::as_array)
+            .filter(|l| !l.is_empty())
+        else {
             self.err(
                 Code::FhirUnsupported,
                 at,
                 "a choice item without answerOption",
-            );
+            )
+            .hint = Some("list the answers as answerOption, with their itemWeight".into());
             return;
         };
         let mut opts = Vec::new();
@@ -1265,4 +1270,71 @@ fn missing(exts: &[(String, Value)]) -> Option<MissingRule> {
         method,
         round,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every path of a JSON value, as a list of steps.
+    fn paths(v: &Value, at: &mut Vec<Value>, out: &mut Vec<Vec<Value>>) {
+        out.push(at.clone());
+        match v {
+            Value::Object(o) => {
+                for (k, c) in o {
+                    at.push(Value::String(k.clone()));
+                    paths(c, at, out);
+                    at.pop();
+                }
+            }
+            Value::Array(a) => {
+                for (i, c) in a.iter().enumerate() {
+                    at.push(Value::from(i));
+                    paths(c, at, out);
+                    at.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn node<'a>(v: &'a mut Value, path: &[Value]) -> &'a mut Value {
+        path.iter().fold(v, |v, step| match step {
+            Value::String(k) => &mut v[k.as_str()],
+            Value::Number(n) => &mut v[n.as_u64().unwrap_or(0) as usize],
+            _ => v,
+        })
+    }
+
+    const SAMPLES: &[&str] = &[
+        include_str!("../../tests/fhir/valid/phq9-shaped.json"),
+        include_str!("../../tests/fhir/valid/gad7-shaped.json"),
+    ];
+
+    proptest::proptest! {
+        /// A Questionnaire with any one value replaced (by a number, a string, a list,
+        /// an object, null) imports or is refused, never panics.
+        #[test]
+        fn damaged_questionnaires_never_panic(sample in 0..SAMPLES.len(), pick in 0usize..10_000, with in 0u8..6) {
+            let doc = super::super::json::parse(SAMPLES[sample].to_owned()).expect("valid sample");
+            let mut all = Vec::new();
+            paths(&doc.root, &mut Vec::new(), &mut all);
+            let mut root = doc.root.clone();
+            let target = node(&mut root, &all[pick % all.len()]);
+            *target = match with {
+                0 => Value::from(-1.5),
+                1 => Value::from("d1"),
+                2 => Value::Array(vec![]),
+                3 => serde_json::json!({"linkId": "d1", "type": "group"}),
+                4 => Value::Null,
+                _ => Value::from(true),
+            };
+            let text = serde_json::to_string_pretty(&root).expect("serialise");
+            let doc = super::super::json::parse(text).expect("still JSON");
+            if let Ok(imported) = import(&doc, "x") {
+                let _ = crate::fhir::scenarios::generate(&imported.form);
+                let _ = crate::fhir::yaml::form(&imported.form);
+            }
+        }
+    }
 }

@@ -29,7 +29,7 @@ fn answer(item: &Item, pick: Pick) -> Option<Value> {
             let v = match pick {
                 Pick::Low => *values.first()?,
                 Pick::High => *values.last()?,
-                Pick::Middle => values[values.len() / 2],
+                Pick::Middle => *values.get(values.len() / 2)?,
             };
             json!(v)
         }
