@@ -2,6 +2,7 @@
 //! editors, an example moment and CI workflows for GitHub and GitLab.
 
 use std::path::Path;
+use std::process::{Command, Stdio};
 
 use crate::error::Error;
 use crate::scaffold::{self, NewMoment};
@@ -19,6 +20,43 @@ const FILES: &[(&str, &str)] = &[
     ),
     (".gitignore", "/dist\n"),
 ];
+
+/// Whether `dir` is inside a git repository (a work tree or a bare one). Git's own
+/// complaint is swallowed: callers say in one sentence what that means for them.
+pub fn in_git_repository(dir: &Path) -> bool {
+    Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["rev-parse", "--git-dir"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Makes `root` a git repository with `git init` (first branch `main`, which the CI
+/// workflows trust) unless it is already inside one. Returns whether it ran.
+pub fn ensure_git(root: &Path) -> Result<bool, Error> {
+    if in_git_repository(root) {
+        return Ok(false);
+    }
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["init", "--quiet", "--initial-branch=main"])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| Error::io("git", e))?;
+    if !out.status.success() {
+        return Err(Error::Usage(format!(
+            "`git init` failed in {}: {}",
+            root.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    Ok(true)
+}
 
 /// Writes a new repository into `root`. Refuses when `root` already holds one.
 /// Returns the files written, relative to `root`.

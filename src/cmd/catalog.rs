@@ -44,7 +44,7 @@ pub fn execute(args: &CatalogArgs) -> Result<Outcome, Error> {
             let tag = tag
                 .clone()
                 .unwrap_or_else(|| format!("yank/{id}/v{version}"));
-            match publish::yank(path, &tag, catalog, trust.as_deref())? {
+            match publish::yank(&path.get(), &tag, catalog, trust.as_deref())? {
                 Ok(entry) => {
                     let by = entry
                         .yanked_by

@@ -10,16 +10,14 @@ use crate::cli::{CheckArgs, Format};
 
 /// Runs `moment check`.
 pub fn execute(args: &CheckArgs) -> Result<Outcome, Error> {
-    if !args.path.exists() {
-        return Err(Error::Usage(format!(
-            "{} does not exist",
-            args.path.display()
-        )));
+    let path = args.path.get();
+    if !path.exists() {
+        return Err(Error::Usage(format!("{} does not exist", path.display())));
     }
-    let target = load::find_target(&args.path).ok_or_else(|| {
+    let target = load::find_target(&path).ok_or_else(|| {
         Error::Usage(format!(
             "{} is neither a moments repository (with moments/ or units.yaml) nor a moment's folder",
-            args.path.display()
+            path.display()
         ))
     })?;
     let schemas = Schemas::compile();

@@ -10,12 +10,9 @@ use crate::cli::CodeownersArgs;
 
 /// Runs `moment codeowners`.
 pub fn execute(args: &CodeownersArgs) -> Result<Outcome, Error> {
-    let target = load::find_target(&args.path).ok_or_else(|| {
-        Error::Usage(format!(
-            "{} is not a moments repository",
-            args.path.display()
-        ))
-    })?;
+    let path = args.path.get();
+    let target = load::find_target(&path)
+        .ok_or_else(|| Error::Usage(format!("{} is not a moments repository", path.display())))?;
     let units_path = target.root.join("units.yaml");
     let text = std::fs::read_to_string(&units_path).map_err(|e| Error::io(&units_path, e))?;
     let node = yaml::parse(&text, Offset::NONE)

@@ -8,10 +8,11 @@ use crate::cli::PreviewArgs;
 
 /// Runs `moment preview` until Ctrl-C.
 pub fn execute(args: &PreviewArgs) -> Result<Outcome, Error> {
-    let target = load::find_target(&args.path).ok_or_else(|| {
+    let path = args.path.get();
+    let target = load::find_target(&path).ok_or_else(|| {
         Error::Usage(format!(
             "{} is not a moments repository (with moments/ or units.yaml)",
-            args.path.display()
+            path.display()
         ))
     })?;
     if !args.host.is_loopback() {
