@@ -270,3 +270,46 @@ fn diff_and_publish_outside_git_say_so_in_one_sentence() {
     assert!(!err.contains("fatal"), "{err}");
     assert_eq!(err.trim().lines().count(), 1, "{err}");
 }
+
+#[test]
+fn unit_warnings_are_reported_once_at_the_root_and_not_for_a_single_moment() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_eq!(code(&moment(tmp.path(), &["init", "r"])), 0);
+    let root = tmp.path().join("r");
+    assert_eq!(code(&moment(&root, &["new", "andra"])), 0);
+    let w008 = |report: &serde_json::Value| -> Vec<String> {
+        diagnostics(report)
+            .iter()
+            .filter(|d| d["code"] == "W008")
+            .map(diag_line)
+            .collect()
+    };
+    // The whole repository: one W008, on units.yaml, however many moments.
+    let (exit, report) = check_json(&root, &[]);
+    assert_eq!(exit, 0, "{report:#}");
+    let at_root = w008(&report);
+    assert_eq!(at_root.len(), 1, "{report:#}");
+    assert!(at_root[0].contains("units.yaml:"), "{at_root:?}");
+
+    // One moment: its own warnings only, and a note that says what was left out.
+    let one = root.join("moments/exempel");
+    let (exit, report) = check_json(&one, &[]);
+    assert_eq!(exit, 0, "{report:#}");
+    assert!(w008(&report).is_empty(), "{report:#}");
+    assert_eq!(codes(&report), ["W020"], "the moment's own warning stays");
+    let out = moment(&root, &["check", "moments/exempel"]);
+    assert_eq!(code(&out), 0);
+    assert!(
+        stdout(&out).contains("note: 1 repository-level warning"),
+        "{}",
+        stdout(&out)
+    );
+    let out = moment(&root, &["build", "moments/exempel"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(!stderr(&out).contains("W008"), "{}", stderr(&out));
+
+    // --strict: nothing is left out, and it fails.
+    let (exit, report) = check_json(&one, &["--strict"]);
+    assert_eq!(exit, 1, "{report:#}");
+    assert_eq!(w008(&report).len(), 1, "{report:#}");
+}

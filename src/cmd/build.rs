@@ -100,6 +100,7 @@ pub fn execute(args: &BuildArgs) -> Result<Outcome, Error> {
     } else {
         ProgressBar::hidden()
     };
+    let only = target.only.clone();
     let options = BuildOptions {
         target,
         out: args.out.clone(),
@@ -127,12 +128,13 @@ pub fn execute(args: &BuildArgs) -> Result<Outcome, Error> {
     );
     bar.finish_and_clear();
     let built = result?;
-    if !built.diagnostics.is_empty() {
+    let (shown, left_out) = validate::scope::narrow(built.diagnostics.clone(), &only);
+    if !shown.is_empty() {
         let color = interactive && std::env::var_os("NO_COLOR").is_none();
-        eprint!(
-            "{}",
-            report::human(&built.diagnostics, &built.sources, color)
-        );
+        eprint!("{}", report::human(&shown, &built.sources, color));
+    }
+    if let Some(note) = validate::scope::note(left_out) {
+        eprintln!("{note}");
     }
     if built.failed() {
         eprintln!("nothing was written to {}", args.out.display());

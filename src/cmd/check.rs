@@ -37,10 +37,16 @@ pub fn execute(args: &CheckArgs) -> Result<Outcome, Error> {
         diags.extend(diff::policy::diagnostics(&changes, &repo, rev));
         moment::diagnostic::sort(&mut diags);
     }
+    let (diags, left_out) = validate::scope::narrow(diags, &target.only);
     let text = match args.format {
         Format::Human => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            report::human(&diags, &repo.sources, color)
+            let mut text = report::human(&diags, &repo.sources, color);
+            if let Some(note) = validate::scope::note(left_out) {
+                text.push_str(&note);
+                text.push('\n');
+            }
+            text
         }
         Format::Json => report::json(&diags),
         Format::Github => report::github(&diags),
