@@ -313,3 +313,68 @@ fn unit_warnings_are_reported_once_at_the_root_and_not_for_a_single_moment() {
     assert_eq!(exit, 1, "{report:#}");
     assert_eq!(w008(&report).len(), 1, "{report:#}");
 }
+
+/// Starts `moment preview --port 0` in `root`; returns the child and its address.
+fn start_preview(root: &Path) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = Command::new(BIN)
+        .args(["preview", "--port", "0"])
+        .current_dir(root)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start moment preview");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let first = lines.next().expect("a first line").expect("text");
+    let url = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://127.0.0.1:"))
+        .unwrap_or_else(|| panic!("no address in `{first}`"))
+        .to_owned();
+    // Keep draining stdout so that the preview never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (child, url)
+}
+
+fn index_row(url: &str, id: &str) -> String {
+    let page = ureq::get(url)
+        .call()
+        .and_then(|mut r| r.body_mut().read_to_string())
+        .expect("GET the index");
+    let start = page
+        .find(&format!(r#"<a href="/m/{id}/site/index.html">"#))
+        .unwrap_or_else(|| panic!("no {id} in {page}"));
+    let row = &page[start..];
+    row[..row.find("</tr>").expect("row end")].to_owned()
+}
+
+#[test]
+fn the_preview_index_counts_warnings_in_swedish_singular_and_plural() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_eq!(code(&moment(tmp.path(), &["init", "r"])), 0);
+    let root = tmp.path().join("r");
+    // Two warnings: the template risk analysis (W020), and W008 on units.yaml.
+    let (mut child, url) = start_preview(&root);
+    let two = index_row(&url, "exempel");
+    // A real risk analysis: one warning left.
+    let words = "Risken är att en invånare missförstår ett råd och därför väntar för länge med att söka vård. ".repeat(4);
+    write(
+        &root,
+        "moments/exempel/docs/riskanalys.md",
+        &format!("# Riskanalys\n\n{words}\n"),
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mut one = index_row(&url, "exempel");
+    while one == two && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        one = index_row(&url, "exempel");
+    }
+    child.kill().ok();
+    child.wait().ok();
+    assert!(two.contains(">2 varningar<"), "{two}");
+    assert!(one.contains(">1 varning<"), "{one}");
+    assert!(one.contains(">0 fel<"), "{one}");
+    assert!(!one.contains("1 varningar"), "{one}");
+}
