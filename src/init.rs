@@ -1,7 +1,7 @@
 //! `moment init`: a new moments repository with units.yaml, the JSON Schemas for
 //! editors, an example moment and CI workflows for GitHub and GitLab.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::error::Error;
@@ -35,11 +35,41 @@ pub fn in_git_repository(dir: &Path) -> bool {
         .is_ok_and(|s| s.success())
 }
 
+/// What [`ensure_git`] found or did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Git {
+    /// It ran `git init`: the folder was in no git repository.
+    Initialised,
+    /// The folder is the top of a git repository already.
+    Existing,
+    /// The folder is inside the git repository whose top is this folder.
+    Inside(PathBuf),
+}
+
+/// The top folder of the git work tree that holds `dir`, if any (git's complaint swallowed).
+fn toplevel(dir: &Path) -> Option<PathBuf> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["rev-parse", "--show-toplevel"])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+}
+
 /// Makes `root` a git repository with `git init` (first branch `main`, which the CI
-/// workflows trust) unless it is already inside one. Returns whether it ran.
-pub fn ensure_git(root: &Path) -> Result<bool, Error> {
+/// workflows trust) unless it is already inside one, and says which it was.
+pub fn ensure_git(root: &Path) -> Result<Git, Error> {
     if in_git_repository(root) {
-        return Ok(false);
+        let here = root.canonicalize().map_err(|e| Error::io(root, e))?;
+        return Ok(match toplevel(root).and_then(|t| t.canonicalize().ok()) {
+            Some(top) if top != here => Git::Inside(top),
+            _ => Git::Existing,
+        });
     }
     let out = Command::new("git")
         .arg("-C")
@@ -55,7 +85,7 @@ pub fn ensure_git(root: &Path) -> Result<bool, Error> {
             String::from_utf8_lossy(&out.stderr).trim()
         )));
     }
-    Ok(true)
+    Ok(Git::Initialised)
 }
 
 /// Writes a new repository into `root`. Refuses when `root` already holds one.

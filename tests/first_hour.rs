@@ -238,8 +238,23 @@ fn init_makes_a_git_repository_and_says_so() {
     git(outer.path(), &["init", "--quiet"]);
     let out = moment(outer.path(), &["init", "sub"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert!(!stdout(&out).contains("git init"), "{}", stdout(&out));
+    assert!(!stdout(&out).contains("ran `git init`"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("is inside the git repository"),
+        "the outer repository is named: {}",
+        stdout(&out)
+    );
     assert!(!outer.path().join("sub/.git").exists());
+    // At the top of a repository: nothing to say.
+    let top = tempfile::tempdir().unwrap();
+    git(top.path(), &["init", "--quiet"]);
+    let out = moment(top.path(), &["init", "."]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        !stdout(&out).contains("git init") && !stdout(&out).contains("git repository"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]
