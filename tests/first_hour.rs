@@ -284,6 +284,29 @@ fn diff_and_publish_outside_git_say_so_in_one_sentence() {
     assert!(err.contains("is not in a git repository"), "{err}");
     assert!(!err.contains("fatal"), "{err}");
     assert_eq!(err.trim().lines().count(), 1, "{err}");
+
+    let out = moment(
+        tmp.path(),
+        &[
+            "catalog",
+            "yank",
+            "demo",
+            "1.0.0",
+            "--catalog",
+            cat.path().to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is not in a git repository"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_dir(cat.path()).unwrap().count(),
+        0,
+        "nothing written"
+    );
 }
 
 #[test]
