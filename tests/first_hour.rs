@@ -106,7 +106,7 @@ fn every_repository_command_takes_a_positional_path() {
     assert_eq!(code(&run(&["check", root])), 0);
     let out = run(&["codeowners", root, "--check"]);
     assert!(
-        !stderr(&out).contains("not a moments repository"),
+        !stderr(&out).contains("neither a moments repository"),
         "{out:?}"
     );
     let out = run(&["new", "fjarde", root]);
@@ -415,4 +415,27 @@ fn the_preview_index_counts_warnings_in_swedish_singular_and_plural() {
     assert!(one.contains(">1 varning<"), "{one}");
     assert!(one.contains(">0 fel<"), "{one}");
     assert!(!one.contains("1 varningar"), "{one}");
+}
+
+#[test]
+fn a_folder_inside_a_repository_that_is_no_moment_names_the_repository() {
+    let tmp = fixture_copy("valid-minimal");
+    let root = tmp.path().canonicalize().unwrap();
+    for args in [&["check"][..], &["build"], &["preview", "--port", "0"]] {
+        let out = moment(&tmp.path().join("moments"), args);
+        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!("it is inside the repository {}", root.display())),
+            "{args:?}: {err}"
+        );
+    }
+    let outside = tempfile::tempdir().unwrap();
+    let out = moment(outside.path(), &["check"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("`moment init` creates a repository"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -34,12 +34,7 @@ fn target(args: &BuildArgs) -> Result<Target, Error> {
     let mut found: Option<Target> = None;
     let mut only: Vec<String> = Vec::new();
     for path in &given {
-        let t = load::find_target(path).ok_or_else(|| {
-            Error::Usage(format!(
-                "{} is neither a moments repository (with moments/ or units.yaml) nor a moment's folder",
-                path.display()
-            ))
-        })?;
+        let t = super::target::find(path)?;
         if let Some(first) = &found {
             let same = match (first.root.canonicalize(), t.root.canonicalize()) {
                 (Ok(a), Ok(b)) => a == b,

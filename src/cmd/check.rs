@@ -10,16 +10,7 @@ use crate::cli::{CheckArgs, Format};
 
 /// Runs `moment check`.
 pub fn execute(args: &CheckArgs) -> Result<Outcome, Error> {
-    let path = args.path.get();
-    if !path.exists() {
-        return Err(Error::Usage(format!("{} does not exist", path.display())));
-    }
-    let target = load::find_target(&path).ok_or_else(|| {
-        Error::Usage(format!(
-            "{} is neither a moments repository (with moments/ or units.yaml) nor a moment's folder",
-            path.display()
-        ))
-    })?;
+    let target = super::target::find(&args.path.get())?;
     let schemas = Schemas::compile();
     let repo = load::load(&target, &schemas);
     let options = validate::Options {

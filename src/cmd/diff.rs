@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 
 use moment::diff::{self, MomentSnapshot, bundle, locate, output, source};
 use moment::error::{Error, Outcome};
-use moment::load;
 use moment::schema::Schemas;
 
 use crate::cli::{DiffArgs, DiffFormat};
@@ -89,12 +88,7 @@ fn read(args: &DiffArgs) -> Result<Sides, Error> {
             _kept: Vec::new(),
         });
     }
-    let target = load::find_target(&path).ok_or_else(|| {
-        Error::Usage(format!(
-            "{} is neither a moments repository (with moments/ or units.yaml) nor a moment's folder",
-            path.display()
-        ))
-    })?;
+    let target = super::target::find(&path)?;
     let from = source::Side::parse(&args.from);
     let to = if args.worktree {
         source::Side::Worktree

@@ -10,3 +10,4 @@ pub mod init;
 pub mod new;
 pub mod preview;
 pub mod publish;
+pub mod target;
