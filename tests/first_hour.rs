@@ -377,7 +377,13 @@ fn start_preview(root: &Path) -> (std::process::Child, String) {
 }
 
 fn index_row(url: &str, id: &str) -> String {
-    let page = ureq::get(url)
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .proxy(None)
+        .timeout_global(Some(std::time::Duration::from_secs(30)))
+        .build()
+        .into();
+    let page = agent
+        .get(url)
         .call()
         .and_then(|mut r| r.body_mut().read_to_string())
         .expect("GET the index");

@@ -71,6 +71,16 @@ fn blocks(text: &str) -> Vec<Block> {
     out
 }
 
+/// GETs a page of the local preview: no proxy, and a time limit instead of a hang.
+fn fetch(url: &str) -> Result<String, ureq::Error> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .proxy(None)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into();
+    agent.get(url).call()?.body_mut().read_to_string()
+}
+
 /// One `$ COMMAND` of a console block, with the output lines it must print.
 #[derive(Debug)]
 struct Step {
@@ -243,11 +253,7 @@ impl Shell {
                 Err(_) => break None,
             }
         };
-        let page = url.as_deref().map(|u| {
-            ureq::get(u)
-                .call()
-                .and_then(|mut r| r.body_mut().read_to_string())
-        });
+        let page = url.as_deref().map(fetch);
         child.kill().ok();
         child.wait().ok();
         let url = url.unwrap_or_else(|| panic!("`{line}` printed no address:\n{printed}"));
