@@ -139,6 +139,23 @@ fn every_repository_command_takes_a_positional_path() {
         "only demo: {}",
         stdout(&out)
     );
+    // diff FROM PATH, as `moment build PATH`: the working tree of that moment.
+    std::fs::remove_dir_all(tmp.path().join("moments/fjarde")).unwrap();
+    let moments = tmp.path().join("moments");
+    let out = moment(&moments, &["diff", "HEAD", "demo", "--format", "json"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        !stdout(&out).contains("fjarde"),
+        "only demo: {}",
+        stdout(&out)
+    );
+    let out = moment(&moments, &["diff", "HEAD", "..", "--format", "json"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("fjarde"),
+        "the repository: {}",
+        stdout(&out)
+    );
 }
 
 #[test]

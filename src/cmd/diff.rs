@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use moment::diff::{self, MomentSnapshot, bundle, locate, output, source};
 use moment::error::{Error, Outcome};
+use moment::load;
 use moment::schema::Schemas;
 
 use crate::cli::{DiffArgs, DiffFormat};
@@ -62,9 +63,17 @@ fn read(args: &DiffArgs) -> Result<Sides, Error> {
             "the repository is given twice (as PATH and as --path): give it once".to_owned(),
         ));
     }
+    // `moment diff main moments/somn`: a TO that is a repository or a moment's folder
+    // (and no bundle) is the PATH, compared with the working tree, as in check and build.
+    let to_is_path = args.version.is_none()
+        && args.path.is_none()
+        && args.to != "."
+        && !bundle::is_bundle(&args.to)
+        && load::find_target(Path::new(&args.to)).is_some();
     let path = args
         .version
         .as_deref()
+        .or(to_is_path.then_some(args.to.as_str()))
         .map(PathBuf::from)
         .or_else(|| args.path.clone())
         .unwrap_or_else(|| PathBuf::from("."));
@@ -90,7 +99,7 @@ fn read(args: &DiffArgs) -> Result<Sides, Error> {
     }
     let target = super::target::find(&path)?;
     let from = source::Side::parse(&args.from);
-    let to = if args.worktree {
+    let to = if args.worktree || to_is_path {
         source::Side::Worktree
     } else {
         source::Side::parse(&args.to)
