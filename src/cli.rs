@@ -347,24 +347,6 @@ pub struct CodeownersArgs {
 pub struct InitArgs {
     /// The folder to make a moments repository of (created when missing; default: the
     /// current folder).
-    #[arg(value_name = "PATH")]
-    folder: Option<PathBuf>,
-    /// The same as PATH.
-    #[arg(
-        long = "path",
-        value_name = "PATH",
-        hide = true,
-        conflicts_with = "folder"
-    )]
-    folder_flag: Option<PathBuf>,
-}
-
-impl InitArgs {
-    /// The folder given (positional or `--path`), or `.`.
-    pub fn path(&self) -> PathBuf {
-        self.folder
-            .clone()
-            .or_else(|| self.folder_flag.clone())
-            .unwrap_or_else(|| PathBuf::from("."))
-    }
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
 }

@@ -7,12 +7,12 @@ use crate::cli::InitArgs;
 
 /// Runs `moment init`.
 pub fn execute(args: &InitArgs) -> Result<Outcome, Error> {
-    let path = args.path();
-    std::fs::create_dir_all(&path).map_err(|e| Error::io(&path, e))?;
-    for file in moment::init::create(&path)? {
+    let path = args.path.as_path();
+    std::fs::create_dir_all(path).map_err(|e| Error::io(path, e))?;
+    for file in moment::init::create(path)? {
         println!("created {file}");
     }
-    match moment::init::ensure_git(&path)? {
+    match moment::init::ensure_git(path)? {
         Git::Initialised => println!(
             "ran `git init` in {}: it was not a git repository",
             path.display()
