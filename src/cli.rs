@@ -49,6 +49,34 @@ pub struct ExplainArgs {
     pub code: String,
 }
 
+/// Where the repository is, on every subcommand that reads one: a positional `PATH`
+/// (the repository root, a moment's folder or a folder inside the repository), or
+/// `--path`, the hidden spelling of earlier releases.
+#[derive(Debug, Default, clap::Args)]
+pub struct RepoPath {
+    /// The repository root, or one moment's folder (default: the current folder).
+    #[arg(value_name = "PATH")]
+    path: Option<PathBuf>,
+    /// The same as PATH; kept for a release, for scripts written before PATH was positional.
+    #[arg(
+        long = "path",
+        value_name = "PATH",
+        hide = true,
+        conflicts_with = "path"
+    )]
+    path_flag: Option<PathBuf>,
+}
+
+impl RepoPath {
+    /// The path given (positional or `--path`), or `.`.
+    pub fn get(&self) -> PathBuf {
+        self.path
+            .clone()
+            .or_else(|| self.path_flag.clone())
+            .unwrap_or_else(|| PathBuf::from("."))
+    }
+}
+
 /// Output formats of `check`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -65,9 +93,9 @@ pub enum Format {
 /// Arguments of `moment check`.
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// The repository root, or one moment's folder.
-    #[arg(default_value = ".")]
-    pub path: PathBuf,
+    /// Where the repository is.
+    #[command(flatten)]
+    pub path: RepoPath,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -85,14 +113,16 @@ pub struct CheckArgs {
 /// Arguments of `moment build`.
 #[derive(Debug, clap::Args)]
 pub struct BuildArgs {
-    /// Moment ids to build (default: all).
+    /// What to build: moment ids, or a path (the repository root, or a moment's folder
+    /// such as moments/somn); default: every moment of the repository in the current folder.
+    #[arg(value_name = "PATH|ID")]
     pub ids: Vec<String>,
     /// Output folder.
     #[arg(long, default_value = "dist")]
     pub out: PathBuf,
-    /// The repository root.
-    #[arg(long, default_value = ".")]
-    pub path: PathBuf,
+    /// The repository root (the same as giving it as PATH; kept for a release).
+    #[arg(long, value_name = "PATH", hide = true)]
+    pub path: Option<PathBuf>,
     /// Treat warnings as errors.
     #[arg(long)]
     pub strict: bool,
@@ -104,9 +134,9 @@ pub struct BuildArgs {
 /// Arguments of `moment preview`.
 #[derive(Debug, clap::Args)]
 pub struct PreviewArgs {
-    /// The repository root.
-    #[arg(default_value = ".")]
-    pub path: PathBuf,
+    /// Where the repository is.
+    #[command(flatten)]
+    pub path: RepoPath,
     /// Port to listen on (0 picks a free port).
     #[arg(long, default_value_t = 4000)]
     pub port: u16,
@@ -143,15 +173,15 @@ pub struct NewArgs {
     /// Its title.
     #[arg(long)]
     pub title: Option<String>,
-    /// Its publisher unit (default: the first unit in units.yaml).
+    /// Its publisher unit (default: the only production unit in units.yaml).
     #[arg(long)]
     pub unit: Option<String>,
     /// Its kind.
     #[arg(long, value_enum, default_value_t = MomentKind::Education)]
     pub kind: MomentKind,
-    /// The repository root.
-    #[arg(long, default_value = ".")]
-    pub path: PathBuf,
+    /// Where the repository is: its root or any folder inside it.
+    #[command(flatten)]
+    pub path: RepoPath,
 }
 
 /// Output formats of `diff`.
@@ -181,7 +211,9 @@ pub struct DiffArgs {
     /// `--catalog`: the old version.
     #[arg(default_value = ".")]
     pub to: String,
-    /// With `--catalog`: the new version.
+    /// The repository root, or one moment's folder to compare only that moment (default:
+    /// the current folder). With `--catalog`: the new version.
+    #[arg(value_name = "PATH|VERSION")]
     pub version: Option<String>,
     /// Compare two published versions in this catalog: `--catalog URL ID FROM TO`.
     #[arg(long, value_name = "URL")]
@@ -192,9 +224,9 @@ pub struct DiffArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
     pub format: DiffFormat,
-    /// The repository root.
-    #[arg(long, default_value = ".")]
-    pub path: PathBuf,
+    /// The same as PATH; kept for a release.
+    #[arg(long, value_name = "PATH", hide = true)]
+    pub path: Option<PathBuf>,
 }
 
 /// Arguments of `moment publish`.
@@ -210,9 +242,9 @@ pub struct PublishArgs {
     /// the tagged commit must be on it (default: origin/HEAD; never the tag itself).
     #[arg(long, value_name = "REV")]
     pub trust: Option<String>,
-    /// The repository root.
-    #[arg(long, default_value = ".")]
-    pub path: PathBuf,
+    /// Where the repository is.
+    #[command(flatten)]
+    pub path: RepoPath,
 }
 
 /// Arguments of `moment catalog`.
@@ -297,18 +329,18 @@ pub enum CatalogAction {
         /// The trusted revision (default: origin/HEAD; never the tag itself).
         #[arg(long, value_name = "REV")]
         trust: Option<String>,
-        /// The repository root.
-        #[arg(long, default_value = ".")]
-        path: PathBuf,
+        /// Where the repository is.
+        #[command(flatten)]
+        path: RepoPath,
     },
 }
 
 /// Arguments of `moment codeowners`.
 #[derive(Debug, clap::Args)]
 pub struct CodeownersArgs {
-    /// The repository root.
-    #[arg(default_value = ".")]
-    pub path: PathBuf,
+    /// Where the repository is.
+    #[command(flatten)]
+    pub path: RepoPath,
     /// Only tell whether CODEOWNERS is up to date (exit 1 when not).
     #[arg(long)]
     pub check: bool,
@@ -317,7 +349,8 @@ pub struct CodeownersArgs {
 /// Arguments of `moment init`.
 #[derive(Debug, clap::Args)]
 pub struct InitArgs {
-    /// The folder to make a moments repository of (created when missing).
+    /// The folder to make a moments repository of (created when missing; default: the
+    /// current folder).
     #[arg(default_value = ".")]
     pub path: PathBuf,
 }

@@ -1,6 +1,6 @@
 //! `moment new`: the files of a new moment that `moment check` accepts as they are.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 use crate::load::yaml::{self, Offset, Value};
@@ -12,29 +12,24 @@ pub struct NewMoment {
     pub id: String,
     /// Its title.
     pub title: String,
-    /// Publisher unit; the first unit in units.yaml when `None`.
+    /// Publisher unit; when `None`, the one [`choose_unit`] picks.
     pub unit: Option<String>,
     /// Kind, as written in moment.yaml.
     pub kind: String,
 }
 
-/// The first unit id in the repository's units.yaml, and whether it is a production unit.
-fn first_unit(root: &Path) -> Option<(String, bool)> {
-    let text = std::fs::read_to_string(root.join("units.yaml")).ok()?;
-    let node = yaml::parse(&text, Offset::NONE).ok()??;
-    let Value::Seq(units) = &node.get("units")?.value else {
-        return None;
-    };
-    let unit = units.first()?;
-    let Value::Str(id) = &unit.get("id")?.value else {
-        return None;
-    };
-    let production =
-        matches!(unit.get("kind").map(|k| &k.value), Some(Value::Str(k)) if k == "production");
-    Some((id.clone(), production))
+/// One unit of units.yaml, as far as scaffolding needs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnitChoice {
+    /// The unit's id.
+    pub id: String,
+    /// Whether it is a production unit (which may publish, so needs a risk analysis).
+    pub production: bool,
 }
 
-fn unit_ids(root: &Path) -> Vec<String> {
+/// The units listed in the repository's units.yaml, in order; empty when the file is
+/// missing or does not parse (`moment check` reports why).
+pub fn units(root: &Path) -> Vec<UnitChoice> {
     let Ok(text) = std::fs::read_to_string(root.join("units.yaml")) else {
         return Vec::new();
     };
@@ -47,29 +42,78 @@ fn unit_ids(root: &Path) -> Vec<String> {
     units
         .iter()
         .filter_map(|u| match u.get("id").map(|v| &v.value) {
-            Some(Value::Str(id)) => Some(id.clone()),
+            Some(Value::Str(id)) => Some(UnitChoice {
+                id: id.clone(),
+                production: matches!(
+                    u.get("kind").map(|k| &k.value),
+                    Some(Value::Str(k)) if k == "production"
+                ),
+            }),
             _ => None,
         })
         .collect()
 }
 
-fn production(root: &Path, unit: &str) -> bool {
-    let Some(text) = std::fs::read_to_string(root.join("units.yaml")).ok() else {
-        return false;
-    };
-    let Ok(Some(node)) = yaml::parse(&text, Offset::NONE) else {
-        return false;
-    };
-    let Some(Value::Seq(units)) = node.get("units").map(|u| &u.value) else {
-        return false;
-    };
-    units.iter().any(|u| {
-        matches!(u.get("id").map(|v| &v.value), Some(Value::Str(id)) if id == unit)
-            && matches!(u.get("kind").map(|v| &v.value), Some(Value::Str(k)) if k == "production")
-    })
+/// The repository root around `start`: `start` itself or the nearest folder above it
+/// that holds `units.yaml` or `moments/`. `None` outside a moments repository.
+pub fn find_root(start: &Path) -> Option<PathBuf> {
+    let start = start.canonicalize().ok()?;
+    start
+        .ancestors()
+        .find(|dir| dir.join("units.yaml").is_file() || dir.join("moments").is_dir())
+        .map(Path::to_path_buf)
 }
 
-/// Writes `moments/<id>/` under `root`. Refuses an invalid id or an existing folder.
+fn listing(units: &[UnitChoice]) -> String {
+    units
+        .iter()
+        .map(|u| {
+            let kind = if u.production {
+                "production"
+            } else {
+                "training"
+            };
+            format!("{} ({kind})", u.id)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The unit a new moment gets: `requested` when units.yaml lists it; otherwise the only
+/// production unit, or the only unit. Anything else is a usage error that lists the units.
+pub fn choose_unit(root: &Path, requested: Option<&str>) -> Result<UnitChoice, Error> {
+    let units = units(root);
+    if units.is_empty() {
+        return Err(Error::Usage(format!(
+            "{} lists no publisher units, so the new moment would have no unit that exists: add one to units.yaml (`moment init` writes an example), then run `moment new` again",
+            root.join("units.yaml").display()
+        )));
+    }
+    if let Some(wanted) = requested {
+        return units
+            .iter()
+            .find(|u| u.id == wanted)
+            .cloned()
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "unit `{wanted}` is not in units.yaml; the units are: {}",
+                    listing(&units)
+                ))
+            });
+    }
+    let production: Vec<&UnitChoice> = units.iter().filter(|u| u.production).collect();
+    match (production.as_slice(), units.as_slice()) {
+        ([only], _) => Ok((*only).clone()),
+        ([], [only]) => Ok(only.clone()),
+        _ => Err(Error::Usage(format!(
+            "units.yaml lists several units; choose the new moment's with --unit: {}",
+            listing(&units)
+        ))),
+    }
+}
+
+/// Writes `moments/<id>/` under the repository root `root`. Refuses an invalid id, an
+/// existing folder or a unit that units.yaml does not list, before writing anything.
 /// Returns the files written, relative to `root`.
 pub fn create(root: &Path, spec: &NewMoment) -> Result<Vec<String>, Error> {
     let id = &spec.id;
@@ -88,19 +132,10 @@ pub fn create(root: &Path, spec: &NewMoment) -> Result<Vec<String>, Error> {
     if dir.exists() {
         return Err(Error::Usage(format!("moments/{id} already exists")));
     }
-    if let Some(u) = &spec.unit {
-        let known = unit_ids(root);
-        if !known.is_empty() && !known.contains(u) {
-            return Err(Error::Usage(format!(
-                "unit `{u}` is not in units.yaml; known units: {}",
-                known.join(", ")
-            )));
-        }
-    }
-    let (unit, is_production) = match &spec.unit {
-        Some(u) => (u.clone(), production(root, u)),
-        None => first_unit(root).unwrap_or_else(|| ("region-exempel".to_owned(), false)),
-    };
+    let UnitChoice {
+        id: unit,
+        production: is_production,
+    } = choose_unit(root, spec.unit.as_deref())?;
     let risk = if is_production {
         "risk_analysis: docs/riskanalys.md\n"
     } else {

@@ -3,21 +3,56 @@
 use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::path::{Path, PathBuf};
+
 use moment::build::{self, BuildOptions};
 use moment::error::{Error, Outcome};
-use moment::{load, report, validate};
+use moment::load::{self, Target};
+use moment::{report, validate};
 
 use crate::cli::BuildArgs;
 
-/// Runs `moment build`.
-pub fn execute(args: &BuildArgs) -> Result<Outcome, Error> {
-    let mut target = load::find_target(&args.path).ok_or_else(|| {
-        Error::Usage(format!(
-            "{} is not a moments repository (with moments/ or units.yaml)",
-            args.path.display()
-        ))
-    })?;
-    for id in &args.ids {
+/// Whether a positional argument of `moment build` names a folder rather than an id:
+/// it has a path separator, is `.` or `..`, or is a repository or a moment's folder.
+fn is_path(arg: &str) -> bool {
+    arg.contains('/')
+        || arg.contains(std::path::MAIN_SEPARATOR)
+        || arg == "."
+        || arg == ".."
+        || load::find_target(Path::new(arg)).is_some()
+}
+
+/// The repository and moments to build, from the positional `PATH|ID` arguments and
+/// the hidden `--path`: one repository; moment folders and ids narrow it.
+fn target(args: &BuildArgs) -> Result<Target, Error> {
+    let (paths, ids): (Vec<&String>, Vec<&String>) = args.ids.iter().partition(|a| is_path(a));
+    let mut given: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
+    given.extend(args.path.clone());
+    if given.is_empty() {
+        given.push(PathBuf::from("."));
+    }
+    let mut found: Option<Target> = None;
+    let mut only: Vec<String> = Vec::new();
+    for path in &given {
+        let t = super::target::find(path)?;
+        if let Some(first) = &found {
+            let same = match (first.root.canonicalize(), t.root.canonicalize()) {
+                (Ok(a), Ok(b)) => a == b,
+                _ => first.root == t.root,
+            };
+            if !same {
+                return Err(Error::Usage(format!(
+                    "{} and {} are in different repositories: build one repository at a time",
+                    first.root.display(),
+                    t.root.display()
+                )));
+            }
+        }
+        only.extend(t.only.iter().cloned());
+        found.get_or_insert(t);
+    }
+    let mut target = found.expect("at least one path");
+    for id in &ids {
         if !target
             .root
             .join("moments")
@@ -30,10 +65,18 @@ pub fn execute(args: &BuildArgs) -> Result<Outcome, Error> {
                 target.root.join("moments").display()
             )));
         }
+        only.push((*id).clone());
     }
-    if !args.ids.is_empty() {
-        target.only = args.ids.clone();
-    }
+    // Nothing narrowing the repository (only.is_empty()) builds every moment.
+    only.sort();
+    only.dedup();
+    target.only = only;
+    Ok(target)
+}
+
+/// Runs `moment build`.
+pub fn execute(args: &BuildArgs) -> Result<Outcome, Error> {
+    let target = target(args)?;
     let count = if target.only.is_empty() {
         std::fs::read_dir(target.root.join("moments")).map_or(0, |d| d.count())
     } else {
@@ -52,6 +95,7 @@ pub fn execute(args: &BuildArgs) -> Result<Outcome, Error> {
     } else {
         ProgressBar::hidden()
     };
+    let only = target.only.clone();
     let options = BuildOptions {
         target,
         out: args.out.clone(),
@@ -79,12 +123,13 @@ pub fn execute(args: &BuildArgs) -> Result<Outcome, Error> {
     );
     bar.finish_and_clear();
     let built = result?;
-    if !built.diagnostics.is_empty() {
+    let (shown, left_out) = validate::scope::narrow(built.diagnostics.clone(), &only);
+    if !shown.is_empty() {
         let color = interactive && std::env::var_os("NO_COLOR").is_none();
-        eprint!(
-            "{}",
-            report::human(&built.diagnostics, &built.sources, color)
-        );
+        eprint!("{}", report::human(&shown, &built.sources, color));
+    }
+    if let Some(note) = validate::scope::note(left_out) {
+        eprintln!("{note}");
     }
     if built.failed() {
         eprintln!("nothing was written to {}", args.out.display());

@@ -44,7 +44,14 @@ pub fn execute(args: &CatalogArgs) -> Result<Outcome, Error> {
             let tag = tag
                 .clone()
                 .unwrap_or_else(|| format!("yank/{id}/v{version}"));
-            match publish::yank(path, &tag, catalog, trust.as_deref())? {
+            let root = path.get();
+            if !moment::init::in_git_repository(&root) {
+                return Err(Error::Refused(format!(
+                    "{} is not in a git repository: a yank needs a signed yank tag, so run it in a clone of the moments repository",
+                    root.display()
+                )));
+            }
+            match publish::yank(&root, &tag, catalog, trust.as_deref())? {
                 Ok(entry) => {
                     let by = entry
                         .yanked_by

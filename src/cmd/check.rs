@@ -10,18 +10,7 @@ use crate::cli::{CheckArgs, Format};
 
 /// Runs `moment check`.
 pub fn execute(args: &CheckArgs) -> Result<Outcome, Error> {
-    if !args.path.exists() {
-        return Err(Error::Usage(format!(
-            "{} does not exist",
-            args.path.display()
-        )));
-    }
-    let target = load::find_target(&args.path).ok_or_else(|| {
-        Error::Usage(format!(
-            "{} is neither a moments repository (with moments/ or units.yaml) nor a moment's folder",
-            args.path.display()
-        ))
-    })?;
+    let target = super::target::find(&args.path.get())?;
     let schemas = Schemas::compile();
     let repo = load::load(&target, &schemas);
     let options = validate::Options {
@@ -39,10 +28,16 @@ pub fn execute(args: &CheckArgs) -> Result<Outcome, Error> {
         diags.extend(diff::policy::diagnostics(&changes, &repo, rev));
         moment::diagnostic::sort(&mut diags);
     }
+    let (diags, left_out) = validate::scope::narrow(diags, &target.only);
     let text = match args.format {
         Format::Human => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            report::human(&diags, &repo.sources, color)
+            let mut text = report::human(&diags, &repo.sources, color);
+            if let Some(note) = validate::scope::note(left_out) {
+                text.push_str(&note);
+                text.push('\n');
+            }
+            text
         }
         Format::Json => report::json(&diags),
         Format::Github => report::github(&diags),

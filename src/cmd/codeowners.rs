@@ -1,21 +1,16 @@
 //! `moment codeowners`: write CODEOWNERS from the user groups.
 
+use moment::codeowners;
 use moment::error::{Error, Outcome};
 use moment::load::yaml::{self, Offset};
 use moment::model::UnitsFile;
 use moment::schema::{SchemaKind, Schemas};
-use moment::{codeowners, load};
 
 use crate::cli::CodeownersArgs;
 
 /// Runs `moment codeowners`.
 pub fn execute(args: &CodeownersArgs) -> Result<Outcome, Error> {
-    let target = load::find_target(&args.path).ok_or_else(|| {
-        Error::Usage(format!(
-            "{} is not a moments repository",
-            args.path.display()
-        ))
-    })?;
+    let target = super::target::find(&args.path.get())?;
     let units_path = target.root.join("units.yaml");
     let text = std::fs::read_to_string(&units_path).map_err(|e| Error::io(&units_path, e))?;
     let node = yaml::parse(&text, Offset::NONE)

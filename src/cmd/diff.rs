@@ -57,11 +57,26 @@ fn read(args: &DiffArgs) -> Result<Sides, Error> {
             _kept: Vec::new(),
         });
     }
-    if args.version.is_some() {
+    // Without --catalog the third positional is the PATH.
+    if args.version.is_some() && args.path.is_some() {
         return Err(Error::Usage(
-            "three versions given: a third one is only for `--catalog URL ID FROM TO`".to_owned(),
+            "the repository is given twice (as PATH and as --path): give it once".to_owned(),
         ));
     }
+    // `moment diff main moments/somn`: a TO that is a repository or a moment's folder
+    // (and no bundle) is the PATH, compared with the working tree, as in check and build.
+    let to_is_path = args.version.is_none()
+        && args.path.is_none()
+        && args.to != "."
+        && !bundle::is_bundle(&args.to)
+        && load::find_target(Path::new(&args.to)).is_some();
+    let path = args
+        .version
+        .as_deref()
+        .or(to_is_path.then_some(args.to.as_str()))
+        .map(PathBuf::from)
+        .or_else(|| args.path.clone())
+        .unwrap_or_else(|| PathBuf::from("."));
     let (from_bundle, to_bundle) = (bundle::is_bundle(&args.from), bundle::is_bundle(&args.to));
     if from_bundle || to_bundle {
         if !(from_bundle && to_bundle) {
@@ -82,25 +97,38 @@ fn read(args: &DiffArgs) -> Result<Sides, Error> {
             _kept: Vec::new(),
         });
     }
-    let target = load::find_target(&args.path).ok_or_else(|| {
-        Error::Usage(format!(
-            "{} is not a moments repository (with moments/ or units.yaml)",
-            args.path.display()
-        ))
-    })?;
+    let target = super::target::find(&path)?;
     let from = source::Side::parse(&args.from);
-    let to = if args.worktree {
+    let to = if args.worktree || to_is_path {
         source::Side::Worktree
     } else {
         source::Side::parse(&args.to)
     };
+    if let Some(rev) = [&from, &to].into_iter().find_map(|side| match side {
+        source::Side::Revision(rev) => Some(rev),
+        source::Side::Worktree => None,
+    }) && !moment::init::in_git_repository(&target.root)
+    {
+        return Err(Error::Usage(format!(
+            "{} is not in a git repository, so there is no revision `{rev}` to compare with: run `git init` and commit there, or compare two bundles",
+            target.root.display()
+        )));
+    }
     let schemas = Schemas::compile();
     let old = source::load_side(&target.root, &from, &schemas)?;
     let new = source::load_side(&target.root, &to, &schemas)?;
     let prefix = moment::git::prefix(&target.root).unwrap_or_default();
+    // A moment's folder as PATH compares that moment only.
+    let narrow = |moments: &[MomentSnapshot]| -> Vec<MomentSnapshot> {
+        moments
+            .iter()
+            .filter(|m| target.only.is_empty() || target.only.contains(&m.id))
+            .cloned()
+            .collect()
+    };
     Ok(Sides {
-        old: old.moments.clone(),
-        new: new.moments.clone(),
+        old: narrow(&old.moments),
+        new: narrow(&new.moments),
         from: from.label(),
         to: to.label(),
         files: Some((new.root.clone(), prefix)),

@@ -12,3 +12,4 @@ pub mod init;
 pub mod new;
 pub mod preview;
 pub mod publish;
+pub mod target;

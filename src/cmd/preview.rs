@@ -1,19 +1,13 @@
 //! `moment preview`: serve the live preview.
 
 use moment::error::{Error, Outcome};
-use moment::load;
 use moment::preview::{self, PreviewOptions};
 
 use crate::cli::PreviewArgs;
 
 /// Runs `moment preview` until Ctrl-C.
 pub fn execute(args: &PreviewArgs) -> Result<Outcome, Error> {
-    let target = load::find_target(&args.path).ok_or_else(|| {
-        Error::Usage(format!(
-            "{} is not a moments repository (with moments/ or units.yaml)",
-            args.path.display()
-        ))
-    })?;
+    let target = super::target::find(&args.path.get())?;
     if !args.host.is_loopback() {
         eprintln!(
             "warning: listening on {} makes unpublished content reachable from other machines",

@@ -7,8 +7,18 @@ use crate::cli::PublishArgs;
 
 /// Runs `moment publish`: exit 0 published (or already there), 1 refused.
 pub fn execute(args: &PublishArgs) -> Result<Outcome, Error> {
+    let root = args.path.get();
+    if !root.is_dir() {
+        return Err(Error::Usage(format!("{} is not a folder", root.display())));
+    }
+    if !moment::init::in_git_repository(&root) {
+        return Err(Error::Refused(format!(
+            "{} is not in a git repository: publishing verifies a signed release tag, so run it in a clone of the moments repository",
+            root.display()
+        )));
+    }
     let options = PublishOptions {
-        root: args.path.clone(),
+        root,
         tag: args.tag.clone(),
         catalog: args.catalog.clone(),
         trust: args.trust.clone(),

@@ -45,12 +45,28 @@ pub fn index(snapshot: &Snapshot) -> String {
     )
 }
 
+/// A count of errors in Swedish: "fel" is the same in the singular and the plural.
+pub fn errors_sv(n: usize) -> String {
+    format!("{n} fel")
+}
+
+/// A count of warnings in Swedish: "1 varning", "2 varningar" (and "0 varningar").
+pub fn warnings_sv(n: usize) -> String {
+    if n == 1 {
+        "1 varning".to_owned()
+    } else {
+        format!("{n} varningar")
+    }
+}
+
 fn status(m: &MomentView) -> String {
     match (m.errors(), m.warnings()) {
         (0, 0) => "inga problem".to_owned(),
-        (e, w) => {
-            format!(r#"<span class="err">{e} fel</span>, <span class="warn">{w} varningar</span>"#)
-        }
+        (e, w) => format!(
+            r#"<span class="err">{}</span>, <span class="warn">{}</span>"#,
+            errors_sv(e),
+            warnings_sv(w)
+        ),
     }
 }
 
@@ -61,7 +77,7 @@ pub fn inject(page: &str, m: &MomentView, generation: u64) -> String {
         id = escape(&m.id),
         messaging = m.normal.as_ref().is_some_and(|n| n.messaging),
         status = if m.errors() > 0 {
-            format!("{} fel", m.errors())
+            errors_sv(m.errors())
         } else {
             "aktuell".to_owned()
         },
@@ -115,4 +131,19 @@ pub fn not_found(path: &str) -> String {
         r#"<!doctype html><html lang="sv"><head><meta charset="utf-8"><title>Sidan finns inte</title><style>{STYLE}</style></head><body><main id="main"><h1>Sidan finns inte</h1><p>Det finns ingen sida på <code>{}</code> i förhandsvisningen.</p><p><a href="/">Visa alla moment</a></p></main></body></html>"#,
         escape(path)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn swedish_counts_agree_in_number() {
+        assert_eq!(warnings_sv(0), "0 varningar");
+        assert_eq!(warnings_sv(1), "1 varning");
+        assert_eq!(warnings_sv(2), "2 varningar");
+        assert_eq!(warnings_sv(21), "21 varningar");
+        assert_eq!(errors_sv(1), "1 fel");
+        assert_eq!(errors_sv(3), "3 fel");
+    }
 }

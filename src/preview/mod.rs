@@ -92,7 +92,9 @@ async fn run(options: &PreviewOptions) -> Result<(), Error> {
     // Watch before announcing the address, so that no save after the announcement is missed.
     let _watcher = watch_sources(&root, Arc::clone(&schemas), snapshot, reloads)?;
     println!(
-        "moment preview: {count} moments ({errors} errors) ready in {} ms at {url}",
+        "moment preview: {count} moment{} ({errors} error{}) ready in {} ms at {url}",
+        if count == 1 { "" } else { "s" },
+        if errors == 1 { "" } else { "s" },
         started.elapsed().as_millis()
     );
     println!("watching moments/, themes/, schemas/ and units.yaml; press Ctrl-C to stop");

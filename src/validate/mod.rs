@@ -7,6 +7,7 @@ mod formtests;
 mod meta;
 mod modules;
 mod risk;
+pub mod scope;
 mod units;
 
 use rayon::prelude::*;
