@@ -4,13 +4,14 @@ use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use moment::build::{self, BuildOptions};
+use moment::diagnostic::{Lang, repository_language};
 use moment::error::{Error, Outcome};
 use moment::{load, report, validate};
 
 use crate::cli::BuildArgs;
 
 /// Runs `moment build`.
-pub fn execute(args: &BuildArgs) -> Result<Outcome, Error> {
+pub fn execute(args: &BuildArgs, lang: Option<Lang>) -> Result<Outcome, Error> {
     let mut target = load::find_target(&args.path).ok_or_else(|| {
         Error::Usage(format!(
             "{} is not a moments repository (with moments/ or units.yaml)",
@@ -34,6 +35,7 @@ pub fn execute(args: &BuildArgs) -> Result<Outcome, Error> {
     if !args.ids.is_empty() {
         target.only = args.ids.clone();
     }
+    let target_root = target.root.clone();
     let count = if target.only.is_empty() {
         std::fs::read_dir(target.root.join("moments")).map_or(0, |d| d.count())
     } else {
@@ -83,7 +85,12 @@ pub fn execute(args: &BuildArgs) -> Result<Outcome, Error> {
         let color = interactive && std::env::var_os("NO_COLOR").is_none();
         eprint!(
             "{}",
-            report::human(&built.diagnostics, &built.sources, color)
+            report::human_in(
+                &built.diagnostics,
+                &built.sources,
+                color,
+                Lang::choose(lang, repository_language(&target_root)),
+            )
         );
     }
     if built.failed() {

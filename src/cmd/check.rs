@@ -2,6 +2,7 @@
 
 use std::io::{IsTerminal, Write};
 
+use moment::diagnostic::Lang;
 use moment::error::{Error, Outcome};
 use moment::schema::Schemas;
 use moment::{diff, load, report, validate};
@@ -9,7 +10,7 @@ use moment::{diff, load, report, validate};
 use crate::cli::{CheckArgs, Format};
 
 /// Runs `moment check`.
-pub fn execute(args: &CheckArgs) -> Result<Outcome, Error> {
+pub fn execute(args: &CheckArgs, lang: Option<Lang>) -> Result<Outcome, Error> {
     if !args.path.exists() {
         return Err(Error::Usage(format!(
             "{} does not exist",
@@ -39,13 +40,14 @@ pub fn execute(args: &CheckArgs) -> Result<Outcome, Error> {
         diags.extend(diff::policy::diagnostics(&changes, &repo, rev));
         moment::diagnostic::sort(&mut diags);
     }
+    let lang = Lang::choose(lang, moment::diagnostic::repository_language(&target.root));
     let text = match args.format {
         Format::Human => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            report::human(&diags, &repo.sources, color)
+            report::human_in(&diags, &repo.sources, color, lang)
         }
-        Format::Json => report::json(&diags),
-        Format::Github => report::github(&diags),
+        Format::Json => report::json_in(&diags, lang),
+        Format::Github => report::github_in(&diags, lang),
         Format::Sarif => report::sarif(&diags),
     };
     let mut stdout = std::io::stdout().lock();

@@ -49,7 +49,8 @@ fn status(m: &MomentView) -> String {
     match (m.errors(), m.warnings()) {
         (0, 0) => "inga problem".to_owned(),
         (e, w) => {
-            format!(r#"<span class="err">{e} fel</span>, <span class="warn">{w} varningar</span>"#)
+            let noun = if w == 1 { "varning" } else { "varningar" };
+            format!(r#"<span class="err">{e} fel</span>, <span class="warn">{w} {noun}</span>"#)
         }
     }
 }

@@ -1,0 +1,23 @@
+//! The message catalogue: every diagnostic message and hint, in English and Swedish,
+//! side by side, one enum per stage with one variant per sentence.
+//!
+//! A call site constructs a variant instead of formatting a string, so that the
+//! arguments are checked at compile time and no sentence exists in one language only.
+//! Codes, file names, YAML keys and values stay as they are in both languages.
+
+/// Makes catalogue enums convert into [`super::Text`] (both languages).
+macro_rules! into_text {
+    ($($ty:ty),* $(,)?) => {
+        $(impl From<$ty> for $crate::diagnostic::Text {
+            fn from(m: $ty) -> Self {
+                $crate::diagnostic::Text::of(&m)
+            }
+        })*
+    };
+}
+
+mod common;
+
+pub use common::Common;
+
+into_text!(Common);
