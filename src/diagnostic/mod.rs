@@ -8,6 +8,7 @@ pub mod explain;
 mod lang;
 pub mod msg;
 mod text;
+pub mod yaml_advice;
 
 pub use code::{Code, Severity};
 pub use lang::{Lang, repository_language};

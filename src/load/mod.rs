@@ -251,6 +251,8 @@ impl<'a> Loader<'a> {
                     None
                 }
             });
+        // A list item read as text of the item above is reported once, by the parser.
+        found.retain(|d| !parsed.merged.contains(&d.pos()));
         self.out.extend(found.into_iter().map(|d| d.in_file(rel)));
         (Some(node), typed)
     }

@@ -17,7 +17,9 @@ macro_rules! into_text {
 }
 
 mod common;
+mod yaml;
 
 pub use common::Common;
+pub use yaml::{Refusal, Yaml};
 
-into_text!(Common);
+into_text!(Common, Yaml, Refusal);
