@@ -186,6 +186,13 @@ impl Diagnostic {
         self.hint_sv = hint.sv;
     }
 
+    /// Sets how many characters from the column the offending text spans, on a
+    /// diagnostic already filed (see [`Sink::report`]).
+    pub fn span(&mut self, length: usize) -> &mut Self {
+        self.length = u32::try_from(length).ok().filter(|&n| n > 0);
+        self
+    }
+
     /// Removes the hint, in every language.
     pub fn clear_hint(&mut self) {
         self.hint = None;

@@ -60,7 +60,9 @@ fn underline(line: &str, column: u32, length: Option<u32>) -> std::ops::Range<us
         return line.len()..line.len();
     }
     let rest = &line[start..];
-    let len = match length {
+    // A quoted value's length counts its text: underline its quotes too.
+    let quoted = rest.starts_with(['"', '\'']);
+    let len = match length.map(|n| if quoted { n + 2 } else { n }) {
         Some(n) => rest
             .char_indices()
             .nth(n as usize)

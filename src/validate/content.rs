@@ -76,7 +76,7 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
                 )
                 .help("put the image in the moment's media/ folder and refer to it relatively");
             } else if !paths::is_external(&image.url) {
-                file_ref(moment, base, &image.url, image.pos, &mut sink);
+                file_ref(moment, base, &image.url, (image.pos, image.length), &mut sink);
             }
         }
         for link in &doc.links {
@@ -97,7 +97,7 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
                 )
                 .help("link to a module of this moment, or to a full https:// address");
             } else if !paths::is_external(&link.url) {
-                internal_link(moment, &by_rel, doc, base, &link.url, link.pos, &mut sink);
+                internal_link(moment, &by_rel, doc, base, &link.url, (link.pos, link.length), &mut sink);
             }
         }
         for pos in &doc.raw_html {
@@ -109,7 +109,7 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
                 Some(BlockSpec::Video(video)) => {
                     for key in ["src", "captions", "transcript", "poster"] {
                         if let Some((path, pos)) = block_value(block, key) {
-                            file_ref(moment, base, &path, pos, &mut sink);
+                            file_ref(moment, base, &path, (pos, path.chars().count()), &mut sink);
                         }
                     }
                     if video.captions.is_none() {
@@ -120,7 +120,7 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
                 Some(BlockSpec::Audio(audio)) => {
                     for key in ["src", "transcript"] {
                         if let Some((path, pos)) = block_value(block, key) {
-                            file_ref(moment, base, &path, pos, &mut sink);
+                            file_ref(moment, base, &path, (pos, path.chars().count()), &mut sink);
                         }
                     }
                     if audio.transcript.is_none() {
@@ -244,12 +244,14 @@ fn headings(doc: &Markdown, sink: &mut Sink<'_>) {
 }
 
 /// Checks a reference to a file of the moment (image, media, captions, transcript).
-fn file_ref(moment: &LoadedMoment, base: &str, written: &str, pos: Pos, sink: &mut Sink<'_>) {
+/// `at` is the reference's position and how many characters it spans there.
+fn file_ref(moment: &LoadedMoment, base: &str, written: &str, at: (Pos, usize), sink: &mut Sink<'_>) {
+    let (pos, length) = at;
     let resolved = match paths::resolve(&moment.dir, base, written) {
         Ok(resolved) => resolved,
         Err(problem) => {
             let code = problem.code(Code::MediaMissing);
-            sink.report(code, pos, problem.describe(written)).help(match problem {
+            sink.report(code, pos, problem.describe(written)).span(length).help(match problem {
                 PathProblem::Missing => "check the file name; paths in a module are relative to the module's file, such as ../media/bild.png",
                 PathProblem::Symlink => "replace the link with the file itself (a copy) inside the moment's folder",
                 _ => problem.hint().unwrap_or("keep media inside the moment's folder, such as media/, and refer to it relatively"),
@@ -257,7 +259,7 @@ fn file_ref(moment: &LoadedMoment, base: &str, written: &str, pos: Pos, sink: &m
             return;
         }
     };
-    if !media_is_regular(moment, &resolved.rel, written, pos, sink) {
+    if !media_is_regular(moment, &resolved.rel, written, at, sink) {
         return;
     }
     let path = written.split(['#', '?']).next().unwrap_or(written);
@@ -268,6 +270,7 @@ fn file_ref(moment: &LoadedMoment, base: &str, written: &str, pos: Pos, sink: &m
             pos,
             format!("`{written}`: files of type .{ext} are not published"),
         )
+        .span(length)
         .help(format!(
             "browsers can run scripts in some file types; use one of: {}",
             crate::bundle::assets::ALLOWED_EXTENSIONS.join(", ")
@@ -281,9 +284,10 @@ fn media_is_regular(
     moment: &LoadedMoment,
     rel: &str,
     written: &str,
-    pos: Pos,
+    at: (Pos, usize),
     sink: &mut Sink<'_>,
 ) -> bool {
+    let (pos, length) = at;
     match fsread::check_file(&moment.dir, rel) {
         Ok(meta) if meta.len() > fsread::MAX_MEDIA_BYTES => {
             sink.report(
@@ -294,6 +298,7 @@ fn media_is_regular(
                     source::human_size(fsread::MAX_MEDIA_BYTES)
                 ),
             )
+            .span(length)
             .help("make the file smaller (a lower resolution or bit rate), or split it");
             false
         }
@@ -304,6 +309,7 @@ fn media_is_regular(
                 pos,
                 format!("`{written}` is {}, not a regular file", kind.describe()),
             )
+            .span(length)
             .help("media must be ordinary files in the moment's folder; replace it with the file itself");
             false
         }
@@ -313,6 +319,7 @@ fn media_is_regular(
                 pos,
                 PathProblem::Symlink.describe(written),
             )
+            .span(length)
             .help("replace the link with the file itself (a copy) inside the moment's folder");
             false
         }
@@ -322,6 +329,7 @@ fn media_is_regular(
                 pos,
                 PathProblem::Missing.describe(written),
             )
+            .span(length)
             .help("check the file name; paths in a module are relative to the module's file, such as ../media/bild.png");
             false
         }
@@ -334,9 +342,10 @@ fn internal_link(
     doc: &Markdown,
     base: &str,
     url: &str,
-    pos: Pos,
+    at: (Pos, usize),
     sink: &mut Sink<'_>,
 ) {
+    let (pos, length) = at;
     let (path, anchor) = url
         .split_once('#')
         .map_or((url, None), |(p, a)| (p, Some(a)));
@@ -368,7 +377,7 @@ fn internal_link(
             }
         }
     } else {
-        file_ref(moment, base, path, pos, sink);
+        file_ref(moment, base, path, (pos, length), sink);
         None
     };
     if let (Some(target), Some(anchor)) = (target, anchor)

@@ -17,9 +17,13 @@ macro_rules! into_text {
 }
 
 mod common;
+mod markdown;
+mod schema;
 mod yaml;
 
 pub use common::Common;
+pub use markdown::Markdown;
+pub use schema::{Name, Reads, Schema, Why, type_word};
 pub use yaml::{Refusal, Yaml};
 
-into_text!(Common, Yaml, Refusal);
+into_text!(Common, Markdown, Yaml, Refusal, Schema, Name, Why);
