@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use crate::diagnostic::msg::Files;
 use crate::diagnostic::{Code, Diagnostic, Pos, Sink};
 use crate::load::LoadedMoment;
 use crate::load::markdown::{self, BlockSpec, Markdown};
@@ -251,10 +252,10 @@ fn file_ref(moment: &LoadedMoment, base: &str, written: &str, at: (Pos, usize), 
         Ok(resolved) => resolved,
         Err(problem) => {
             let code = problem.code(Code::MediaMissing);
-            sink.report(code, pos, problem.describe(written)).span(length).help(match problem {
-                PathProblem::Missing => "check the file name; paths in a module are relative to the module's file, such as ../media/bild.png",
-                PathProblem::Symlink => "replace the link with the file itself (a copy) inside the moment's folder",
-                _ => problem.hint().unwrap_or("keep media inside the moment's folder, such as media/, and refer to it relatively"),
+            sink.report(code, pos, problem.message(written)).span(length).help(match problem {
+                PathProblem::Missing => Files::MediaPathHint,
+                PathProblem::Symlink => Files::ReplaceLink,
+                _ => problem.advice().unwrap_or(Files::KeepMediaInside),
             });
             return;
         }
@@ -293,13 +294,13 @@ fn media_is_regular(
             sink.report(
                 Code::FileTooLarge,
                 pos,
-                format!(
-                    "`{written}` is larger than the limit of {} for a media file",
-                    source::human_size(fsread::MAX_MEDIA_BYTES)
-                ),
+                Files::MediaTooLarge {
+                    written: written.to_owned(),
+                    limit: source::human_size(fsread::MAX_MEDIA_BYTES),
+                },
             )
             .span(length)
-            .help("make the file smaller (a lower resolution or bit rate), or split it");
+            .help(Files::MediaTooLargeHint);
             false
         }
         Ok(_) => true,
@@ -307,30 +308,33 @@ fn media_is_regular(
             sink.report(
                 Code::NotRegularFile,
                 pos,
-                format!("`{written}` is {}, not a regular file", kind.describe()),
+                Files::MediaNotRegular {
+                    written: written.to_owned(),
+                    kind: kind.word(),
+                },
             )
             .span(length)
-            .help("media must be ordinary files in the moment's folder; replace it with the file itself");
+            .help(Files::MediaNotRegularHint);
             false
         }
         Err(fsread::Refusal::Symlink) => {
             sink.report(
                 Code::PathEscapes,
                 pos,
-                PathProblem::Symlink.describe(written),
+                PathProblem::Symlink.message(written),
             )
             .span(length)
-            .help("replace the link with the file itself (a copy) inside the moment's folder");
+            .help(Files::ReplaceLink);
             false
         }
         Err(_) => {
             sink.report(
                 Code::MediaMissing,
                 pos,
-                PathProblem::Missing.describe(written),
+                PathProblem::Missing.message(written),
             )
             .span(length)
-            .help("check the file name; paths in a module are relative to the module's file, such as ../media/bild.png");
+            .help(Files::MediaPathHint);
             false
         }
     }
