@@ -19,13 +19,15 @@ macro_rules! into_text {
 mod common;
 mod files;
 mod markdown;
+mod rules;
 mod schema;
 mod yaml;
 
 pub use common::Common;
 pub use files::{Files, PathWrong, Special};
 pub use markdown::Markdown;
+pub use rules::{Risk, Rules};
 pub use schema::{Name, Reads, Schema, Why, type_word};
 pub use yaml::{Refusal, Yaml};
 
-into_text!(Common, Files, Special, Markdown, Yaml, Refusal, Schema, Name, Why);
+into_text!(Common, Rules, Risk, Files, Special, Markdown, Yaml, Refusal, Schema, Name, Why);
