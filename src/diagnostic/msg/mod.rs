@@ -19,6 +19,7 @@ macro_rules! into_text {
 mod common;
 mod files;
 mod markdown;
+mod meta;
 mod rules;
 mod schema;
 mod yaml;
@@ -26,8 +27,9 @@ mod yaml;
 pub use common::Common;
 pub use files::{Files, PathWrong, Special};
 pub use markdown::Markdown;
+pub use meta::Meta;
 pub use rules::{Risk, Rules};
 pub use schema::{Name, Reads, Schema, Why, type_word};
 pub use yaml::{Refusal, Yaml};
 
-into_text!(Common, Rules, Risk, Files, Special, Markdown, Yaml, Refusal, Schema, Name, Why);
+into_text!(Common, Meta, Rules, Risk, Files, Special, Markdown, Yaml, Refusal, Schema, Name, Why);
