@@ -17,6 +17,7 @@ macro_rules! into_text {
 }
 
 mod common;
+mod content;
 mod files;
 mod markdown;
 mod meta;
@@ -25,6 +26,7 @@ mod schema;
 mod yaml;
 
 pub use common::Common;
+pub use content::Content;
 pub use files::{Files, PathWrong, Special};
 pub use markdown::Markdown;
 pub use meta::Meta;
@@ -32,4 +34,4 @@ pub use rules::{Risk, Rules};
 pub use schema::{Name, Reads, Schema, Why, type_word};
 pub use yaml::{Refusal, Yaml};
 
-into_text!(Common, Meta, Rules, Risk, Files, Special, Markdown, Yaml, Refusal, Schema, Name, Why);
+into_text!(Common, Content, Meta, Rules, Risk, Files, Special, Markdown, Yaml, Refusal, Schema, Name, Why);
