@@ -19,6 +19,7 @@ macro_rules! into_text {
 mod common;
 mod content;
 mod files;
+mod form;
 mod markdown;
 mod meta;
 mod rules;
@@ -28,10 +29,11 @@ mod yaml;
 pub use common::Common;
 pub use content::Content;
 pub use files::{Files, PathWrong, Special};
+pub use form::{FormMsg, Misfit, Part, Value};
 pub use markdown::Markdown;
 pub use meta::Meta;
 pub use rules::{Risk, Rules};
 pub use schema::{Name, Reads, Schema, Why, type_word};
 pub use yaml::{Refusal, Yaml};
 
-into_text!(Common, Content, Meta, Rules, Risk, Files, Special, Markdown, Yaml, Refusal, Schema, Name, Why);
+into_text!(Common, FormMsg, Misfit, Part, Content, Meta, Rules, Risk, Files, Special, Markdown, Yaml, Refusal, Schema, Name, Why);
