@@ -289,7 +289,7 @@ fn describe(error: &ValidationError<'_>, root: &Node, schema: &Json) -> Diagnost
             if let Some(hint) = type_hint(schema, error.schema_path(), node, &path) {
                 d.help(hint);
             } else if let Some(text) = subschema.and_then(describe_field) {
-                d.help(text);
+                d.help(Schema::About { text });
             }
             d
         }
@@ -348,7 +348,7 @@ fn describe(error: &ValidationError<'_>, root: &Node, schema: &Json) -> Diagnost
             )
             .at_pos(node.pos);
             match subschema_parent_description(schema, error) {
-                Some(text) => d.with_hint(text),
+                Some(text) => d.with_hint(Schema::About { text }),
                 None => d.with_hint(Schema::AddEntry),
             }
         }
@@ -370,7 +370,7 @@ fn describe(error: &ValidationError<'_>, root: &Node, schema: &Json) -> Diagnost
                     .find_map(|s| describe_field(s))
             });
             if let Some(text) = about {
-                d.help(text);
+                d.help(Schema::About { text });
             }
             d
         }

@@ -239,6 +239,26 @@ macro_rules! fixtures {
             assert_eq!(listed, on_disk, "add the fixture to the list in tests/fixtures.rs");
         }
 
+        /// Every message and hint that any fixture gives is written in Swedish too:
+        /// with `--lang sv` each differs from the English one.
+        #[test]
+        fn every_fixture_diagnostic_is_in_swedish() {
+            let mut untranslated = Vec::new();
+            for name in [$($name),*] {
+                let tmp = fixture_copy(name);
+                let (_, report) = check_json(tmp.path(), &["--lang", "sv"]);
+                for d in common::diagnostics(&report) {
+                    if d["message_localized"] == d["message"] {
+                        untranslated.push(format!("{name}: {} message: {}", common::diag_line(d), d["message"]));
+                    }
+                    if d.get("hint").is_some() && d["hint_localized"] == d["hint"] {
+                        untranslated.push(format!("{name}: {} hint: {}", common::diag_line(d), d["hint"]));
+                    }
+                }
+            }
+            assert!(untranslated.is_empty(), "not in Swedish:\n{}", untranslated.join("\n"));
+        }
+
         /// Every code of the catalog is expected by at least one fixture, and every
         /// `E0xx`/`W0xx` fixture expects its own code.
         #[test]

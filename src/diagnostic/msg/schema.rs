@@ -136,6 +136,8 @@ pub enum Schema {
     WholeNumber,
     /// Hint: a number.
     Number,
+    /// Hint: the field's description from its JSON Schema (written in English).
+    About { text: String },
     /// The valid tree cannot be read into the model.
     CannotRead { error: String },
 }
@@ -252,6 +254,7 @@ impl Message for Schema {
                 "skriv ett heltal utan citattecken, som 1"
             ),
             Number => t!(lang, "write the number without quotes", "skriv talet utan citattecken"),
+            About { text } => t!(lang, "{text}", "så beskriver formatet fältet (på engelska): {text}"),
             CannotRead { error } => t!(lang, "cannot read the document: {error}", "dokumentet kan inte läsas: {error}"),
         }
     }
