@@ -142,9 +142,9 @@ impl Schemas {
         // the misspelt key, with the fix.
         let mut merged = Vec::new();
         for (i, key, at) in &missing {
-            let typo = unknown.iter().find(|(_, u, u_at)| {
-                u_at == at && closest(u, std::slice::from_ref(key)).is_some()
-            });
+            let typo = unknown
+                .iter()
+                .find(|(_, u, u_at)| u_at == at && closest(u, std::slice::from_ref(key)).is_some());
             if let Some((j, _, _)) = typo {
                 out[*j].help(Schema::DidYouMeanRequired { close: key.clone() });
                 merged.push(*i);

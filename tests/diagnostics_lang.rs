@@ -22,7 +22,11 @@ fn check_with(root: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String)
         cmd.env(k, v);
     }
     let out = cmd.output().expect("run moment");
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     (
         out.status.code().expect("exit code"),
         String::from_utf8(out.stdout).expect("UTF-8"),
@@ -48,21 +52,48 @@ fn the_language_is_chosen_in_order() {
     let tmp = fixture_copy("e030-front-matter");
     let root = tmp.path();
     assert_eq!(lang_of(&json(root, &[], &[])), "en", "default");
-    assert_eq!(lang_of(&json(root, &[], &[("LANG", "sv_SE.UTF-8")])), "sv", "locale");
-    assert_eq!(lang_of(&json(root, &[], &[("LANG", "de_DE.UTF-8")])), "en", "other locale");
     assert_eq!(
-        lang_of(&json(root, &[], &[("LC_ALL", "sv_SE.UTF-8"), ("LANG", "en_GB.UTF-8")])),
+        lang_of(&json(root, &[], &[("LANG", "sv_SE.UTF-8")])),
+        "sv",
+        "locale"
+    );
+    assert_eq!(
+        lang_of(&json(root, &[], &[("LANG", "de_DE.UTF-8")])),
+        "en",
+        "other locale"
+    );
+    assert_eq!(
+        lang_of(&json(
+            root,
+            &[],
+            &[("LC_ALL", "sv_SE.UTF-8"), ("LANG", "en_GB.UTF-8")]
+        )),
         "sv",
         "LC_ALL before LANG"
     );
-    assert_eq!(lang_of(&json(root, &[], &[("MOMENT_LANG", "sv"), ("LANG", "en_GB.UTF-8")])), "sv");
-    assert_eq!(lang_of(&json(root, &["--lang", "en"], &[("MOMENT_LANG", "sv")])), "en", "flag first");
+    assert_eq!(
+        lang_of(&json(
+            root,
+            &[],
+            &[("MOMENT_LANG", "sv"), ("LANG", "en_GB.UTF-8")]
+        )),
+        "sv"
+    );
+    assert_eq!(
+        lang_of(&json(root, &["--lang", "en"], &[("MOMENT_LANG", "sv")])),
+        "en",
+        "flag first"
+    );
 
     // The repository's choice beats the locale, not MOMENT_LANG or the flag.
     let units = root.join("units.yaml");
     let text = std::fs::read_to_string(&units).expect("units.yaml");
     std::fs::write(&units, format!("language: sv\n{text}")).expect("write units.yaml");
-    assert_eq!(lang_of(&json(root, &[], &[("LANG", "en_GB.UTF-8")])), "sv", "units.yaml");
+    assert_eq!(
+        lang_of(&json(root, &[], &[("LANG", "en_GB.UTF-8")])),
+        "sv",
+        "units.yaml"
+    );
     assert_eq!(lang_of(&json(root, &[], &[("MOMENT_LANG", "en")])), "en");
     assert_eq!(lang_of(&json(root, &["--lang", "en"], &[])), "en");
     std::fs::write(&units, format!("language: en\n{text}")).expect("write units.yaml");
@@ -85,8 +116,15 @@ fn a_wrong_language_is_refused() {
     std::fs::write(&units, format!("language: de\n{text}")).expect("write units.yaml");
     let report = json(tmp.path(), &[], &[]);
     let d = &diagnostics(&report)[0];
-    assert_eq!((d["code"].as_str(), d["line"].as_u64()), (Some("E013"), Some(1)), "{d}");
-    assert!(d["hint"].as_str().unwrap_or_default().contains("sv, en"), "{d}");
+    assert_eq!(
+        (d["code"].as_str(), d["line"].as_u64()),
+        (Some("E013"), Some(1)),
+        "{d}"
+    );
+    assert!(
+        d["hint"].as_str().unwrap_or_default().contains("sv, en"),
+        "{d}"
+    );
 }
 
 #[test]
@@ -95,7 +133,10 @@ fn json_keeps_english_and_adds_the_localised_text() {
     let en = json(tmp.path(), &["--lang", "en"], &[]);
     let sv = json(tmp.path(), &["--lang", "sv"], &[]);
     for d in diagnostics(&en) {
-        assert!(d.get("lang").is_none() && d.get("message_localized").is_none(), "{d}");
+        assert!(
+            d.get("lang").is_none() && d.get("message_localized").is_none(),
+            "{d}"
+        );
     }
     assert_eq!(diagnostics(&en).len(), diagnostics(&sv).len());
     for (e, s) in diagnostics(&en).iter().zip(diagnostics(&sv)) {
@@ -117,11 +158,20 @@ fn the_human_report_speaks_swedish() {
     let tmp = fixture_copy("e030-front-matter");
     let (code, text) = check_with(tmp.path(), &["--lang", "sv"], &[]);
     assert_eq!(code, 1);
-    assert!(text.contains("fel[E030]: modulen saknar front matter"), "{text}");
-    assert!(text.contains("= tips: börja filen med en rad `---`"), "{text}");
+    assert!(
+        text.contains("fel[E030]: modulen saknar front matter"),
+        "{text}"
+    );
+    assert!(
+        text.contains("= tips: börja filen med en rad `---`"),
+        "{text}"
+    );
     assert!(text.ends_with("2 fel, 0 varningar\n"), "{text}");
     let (_, english) = check_with(tmp.path(), &[], &[]);
-    assert!(english.contains("error[E030]: the module has no front matter"), "{english}");
+    assert!(
+        english.contains("error[E030]: the module has no front matter"),
+        "{english}"
+    );
     assert!(english.ends_with("2 errors, 0 warnings\n"), "{english}");
 }
 
@@ -131,13 +181,24 @@ fn the_whole_offending_value_is_underlined() {
     let report = json(tmp.path(), &[], &[]);
     let lengths: Vec<(u64, u64)> = diagnostics(&report)
         .iter()
-        .map(|d| (d["line"].as_u64().unwrap(), d["length"].as_u64().unwrap_or(0)))
+        .map(|d| {
+            (
+                d["line"].as_u64().unwrap(),
+                d["length"].as_u64().unwrap_or(0),
+            )
+        })
         .collect();
     // `![Glad person](../media/saknas.png)` and `../media/film.mp4`.
     assert_eq!(lengths, [(6, 35), (9, 17)]);
     let (_, text) = check_with(tmp.path(), &[], &[]);
-    assert!(text.contains(&format!("  | {}\n", "^".repeat(35))), "{text}");
-    assert!(text.contains(&format!("  |      {}\n", "^".repeat(17))), "{text}");
+    assert!(
+        text.contains(&format!("  | {}\n", "^".repeat(35))),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("  |      {}\n", "^".repeat(17))),
+        "{text}"
+    );
 
     let tmp = fixture_copy("e030-front-matter");
     let (_, text) = check_with(tmp.path(), &[], &[]);

@@ -136,7 +136,10 @@ fn check_fixture(name: &str) {
         }
     }
 
-    if entries.iter().any(|e| e.notes.iter().any(|n| n.starts_with("sv:"))) {
+    if entries
+        .iter()
+        .any(|e| e.notes.iter().any(|n| n.starts_with("sv:")))
+    {
         check_swedish(name, tmp.path(), &entries, &report);
     }
 

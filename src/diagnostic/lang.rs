@@ -40,13 +40,14 @@ impl Lang {
     /// `LC_MESSAGES`, `LANG`, the first that is set and not empty), and English
     /// when none of them names Swedish or English.
     pub fn choose(flag: Option<Lang>, repository: Option<Lang>) -> Lang {
-        let var = |name: &str| {
-            std::env::var(name)
-                .ok()
-                .filter(|v| !v.trim().is_empty())
-        };
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let locale = ["LC_ALL", "LC_MESSAGES", "LANG"].into_iter().find_map(var);
-        Lang::resolve(flag, var("MOMENT_LANG").as_deref(), repository, locale.as_deref())
+        Lang::resolve(
+            flag,
+            var("MOMENT_LANG").as_deref(),
+            repository,
+            locale.as_deref(),
+        )
     }
 
     /// [`Lang::choose`] on given values, without reading the environment.
@@ -81,7 +82,9 @@ impl FromStr for Lang {
         match s.trim().to_ascii_lowercase().as_str() {
             "en" => Ok(Lang::En),
             "sv" => Ok(Lang::Sv),
-            other => Err(format!("`{other}` is not a language of moment's diagnostics: use `sv` or `en`")),
+            other => Err(format!(
+                "`{other}` is not a language of moment's diagnostics: use `sv` or `en`"
+            )),
         }
     }
 }
@@ -105,6 +108,9 @@ mod tests {
         assert_eq!(Lang::resolve(None, None, Some(En), Some("sv_SE.UTF-8")), En);
         assert_eq!(Lang::resolve(None, Some("sv"), Some(En), None), Sv);
         assert_eq!(Lang::resolve(None, Some("fr"), Some(Sv), None), Sv);
-        assert_eq!(Lang::resolve(Some(En), Some("sv"), Some(Sv), Some("sv")), En);
+        assert_eq!(
+            Lang::resolve(Some(En), Some("sv"), Some(Sv), Some("sv")),
+            En
+        );
     }
 }

@@ -56,12 +56,19 @@ pub struct Diagnostic {
     /// spans, when the stage knows; reports underline exactly that much.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub length: Option<u32>,
-    /// The message in Swedish, when the catalogue has it (`message` is English).
+    /// The message and hint in Swedish, when the catalogue has them (`message` and
+    /// `hint` are English). Boxed: most diagnostics are made and dropped in English.
     #[serde(skip)]
-    pub message_sv: Option<String>,
-    /// The hint in Swedish, when the catalogue has it (`hint` is English).
-    #[serde(skip)]
-    pub hint_sv: Option<String>,
+    pub sv: Option<Box<Swedish>>,
+}
+
+/// The Swedish texts of a diagnostic.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Swedish {
+    /// The message.
+    pub message: Option<String>,
+    /// The hint.
+    pub hint: Option<String>,
 }
 
 fn code_str<S: serde::Serializer>(code: &Code, s: S) -> Result<S::Ok, S::Error> {
@@ -81,8 +88,12 @@ impl Diagnostic {
             column: 1,
             hint: None,
             length: None,
-            message_sv: message.sv,
-            hint_sv: None,
+            sv: message.sv.map(|m| {
+                Box::new(Swedish {
+                    message: Some(m),
+                    hint: None,
+                })
+            }),
         }
     }
 
@@ -115,13 +126,17 @@ impl Diagnostic {
     pub fn set_message(&mut self, message: impl Into<Text>) {
         let message = message.into();
         self.message = message.en;
-        self.message_sv = message.sv;
+        self.sv.get_or_insert_default().message = message.sv;
     }
 
     /// The message in `lang` (English when it has no translation).
     pub fn message_in(&self, lang: Lang) -> &str {
         match lang {
-            Lang::Sv => self.message_sv.as_deref().unwrap_or(&self.message),
+            Lang::Sv => self
+                .sv
+                .as_ref()
+                .and_then(|sv| sv.message.as_deref())
+                .unwrap_or(&self.message),
             Lang::En => &self.message,
         }
     }
@@ -129,7 +144,11 @@ impl Diagnostic {
     /// The hint in `lang` (English when it has no translation).
     pub fn hint_in(&self, lang: Lang) -> Option<&str> {
         match lang {
-            Lang::Sv => self.hint_sv.as_deref().or(self.hint.as_deref()),
+            Lang::Sv => self
+                .sv
+                .as_ref()
+                .and_then(|sv| sv.hint.as_deref())
+                .or(self.hint.as_deref()),
             Lang::En => self.hint.as_deref(),
         }
     }
@@ -183,7 +202,7 @@ impl Diagnostic {
     pub fn help(&mut self, hint: impl Into<Text>) {
         let hint = hint.into();
         self.hint = Some(hint.en);
-        self.hint_sv = hint.sv;
+        self.sv.get_or_insert_default().hint = hint.sv;
     }
 
     /// Sets how many characters from the column the offending text spans, on a
@@ -196,6 +215,8 @@ impl Diagnostic {
     /// Removes the hint, in every language.
     pub fn clear_hint(&mut self) {
         self.hint = None;
-        self.hint_sv = None;
+        if let Some(sv) = &mut self.sv {
+            sv.hint = None;
+        }
     }
 }

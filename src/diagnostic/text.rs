@@ -41,7 +41,10 @@ impl Text {
 
 impl From<&str> for Text {
     fn from(en: &str) -> Self {
-        Text { en: en.to_owned(), sv: None }
+        Text {
+            en: en.to_owned(),
+            sv: None,
+        }
     }
 }
 
@@ -53,7 +56,10 @@ impl From<String> for Text {
 
 impl From<&String> for Text {
     fn from(en: &String) -> Self {
-        Text { en: en.clone(), sv: None }
+        Text {
+            en: en.clone(),
+            sv: None,
+        }
     }
 }
 

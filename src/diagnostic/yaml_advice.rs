@@ -17,13 +17,21 @@ pub fn syntax_error(info: &str, text: &str, line: u32, column: u32, pos: Pos) ->
 /// A list item (`- item`) indented further than the line above it, which YAML reads
 /// as more text of the scalar that starts on line `start` (both 1-based within `text`),
 /// with its position within `text`, or `None` when the continuation lines hold none.
-pub fn over_indented_item(text: &str, start: u32, end: u32, joined: &str) -> Option<(u32, u32, Diagnostic)> {
+pub fn over_indented_item(
+    text: &str,
+    start: u32,
+    end: u32,
+    joined: &str,
+) -> Option<(u32, u32, Diagnostic)> {
     let lines: Vec<&str> = text.lines().collect();
     let first = lines.get(start as usize - 1)?;
     for number in start + 1..=end {
         let line = lines.get(number as usize - 1)?;
         let trimmed = line.trim_start();
-        let Some(item) = trimmed.strip_prefix("- ").or_else(|| (trimmed == "-").then_some("")) else {
+        let Some(item) = trimmed
+            .strip_prefix("- ")
+            .or_else(|| (trimmed == "-").then_some(""))
+        else {
             continue;
         };
         let column = (line.chars().count() - trimmed.chars().count()) as u32 + 1;
@@ -56,33 +64,61 @@ fn indent(line: &str) -> u32 {
 
 fn advise(info: &str, text: &str, line: u32, column: u32) -> (Yaml, Yaml) {
     let lines: Vec<&str> = text.lines().collect();
-    let here = lines.get((line as usize).wrapping_sub(1)).copied().unwrap_or_default();
+    let here = lines
+        .get((line as usize).wrapping_sub(1))
+        .copied()
+        .unwrap_or_default();
     let previous = (1..line)
         .rev()
         .filter_map(|n| lines.get(n as usize - 1).map(|l| (n, *l)))
         .find(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
     if info.contains("tab") {
-        return (Yaml::Other { info: info.to_owned() }, Yaml::TabsHint);
+        return (
+            Yaml::Other {
+                info: info.to_owned(),
+            },
+            Yaml::TabsHint,
+        );
     }
     if let Some((open, open_line)) = unclosed_flow(&lines, line) {
         let close = if open == '[' { ']' } else { '}' };
         return (
-            Yaml::UnclosedFlow { open, line: open_line },
+            Yaml::UnclosedFlow {
+                open,
+                line: open_line,
+            },
             Yaml::UnclosedFlowHint { open, close },
         );
     }
-    let at: String = here.chars().skip(column.saturating_sub(1) as usize).collect();
-    if info.contains("quoted scalar") || info.contains("end of stream") && at.starts_with(['"', '\'']) {
-        let quote = at.chars().next().filter(|c| *c == '"' || *c == '\'').unwrap_or('"');
-        return (Yaml::UnclosedQuote { quote }, Yaml::UnclosedQuoteHint { quote });
+    let at: String = here
+        .chars()
+        .skip(column.saturating_sub(1) as usize)
+        .collect();
+    if info.contains("quoted scalar")
+        || info.contains("end of stream") && at.starts_with(['"', '\''])
+    {
+        let quote = at
+            .chars()
+            .next()
+            .filter(|c| *c == '"' || *c == '\'')
+            .unwrap_or('"');
+        return (
+            Yaml::UnclosedQuote { quote },
+            Yaml::UnclosedQuoteHint { quote },
+        );
     }
     if info.contains("mapping values are not allowed") {
-        let before: String = here.chars().take(column.saturating_sub(1) as usize).collect();
+        let before: String = here
+            .chars()
+            .take(column.saturating_sub(1) as usize)
+            .collect();
         if let Some((key, value)) = here.trim_start().split_once(": ")
             && before.contains(':')
         {
             return (
-                Yaml::ColonInValue { key: key.to_owned() },
+                Yaml::ColonInValue {
+                    key: key.to_owned(),
+                },
                 Yaml::QuoteValue {
                     key: key.to_owned(),
                     quoted: quote(value.trim()),
@@ -95,7 +131,10 @@ fn advise(info: &str, text: &str, line: u32, column: u32) -> (Yaml, Yaml) {
             let key = here.trim().split(':').next().unwrap_or_default().to_owned();
             let above = prev.trim().split(':').next().unwrap_or_default().to_owned();
             return (
-                Yaml::KeyIndented { key: key.clone(), line },
+                Yaml::KeyIndented {
+                    key: key.clone(),
+                    line,
+                },
                 Yaml::KeyIndentedHint {
                     key,
                     column: indent(prev) + 1,
@@ -104,14 +143,17 @@ fn advise(info: &str, text: &str, line: u32, column: u32) -> (Yaml, Yaml) {
             );
         }
     }
-    if info.contains("block sequence entries are not allowed") {
-        if let Some((key, item)) = here.trim_start().split_once(':') {
-            let item = item.trim().trim_start_matches('-').trim().to_owned();
-            return (
-                Yaml::ItemAfterKey,
-                Yaml::ItemAfterKeyHint { key: key.to_owned(), item },
-            );
-        }
+    if info.contains("block sequence entries are not allowed")
+        && let Some((key, item)) = here.trim_start().split_once(':')
+    {
+        let item = item.trim().trim_start_matches('-').trim().to_owned();
+        return (
+            Yaml::ItemAfterKey,
+            Yaml::ItemAfterKeyHint {
+                key: key.to_owned(),
+                item,
+            },
+        );
     }
     if info.contains("did not find expected key") || info.contains("did not find expected '-'") {
         if here.trim_start().starts_with('-') {
@@ -122,31 +164,42 @@ fn advise(info: &str, text: &str, line: u32, column: u32) -> (Yaml, Yaml) {
             if let Some(item) = items_above {
                 let above = indent(item) + 1;
                 return (
-                    Yaml::ItemMisaligned { column: indent(here) + 1, above },
+                    Yaml::ItemMisaligned {
+                        column: indent(here) + 1,
+                        above,
+                    },
                     Yaml::ItemMisalignedHint { above },
                 );
             }
         }
         return (
-            Yaml::Misaligned { line, column: indent(here) + 1 },
+            Yaml::Misaligned {
+                line,
+                column: indent(here) + 1,
+            },
             Yaml::MisalignedHint,
         );
     }
     if info.contains("simple key expect ':'") || info.contains("illegal placement of ':'") {
         return (Yaml::NotKeyValue { line }, Yaml::NotKeyValueHint);
     }
-    if let Some(ch) = at.chars().next().filter(|c| matches!(c, '@' | '`' | '%')) {
-        if let Some((key, value)) = here.trim_start().split_once(':') {
-            return (
-                Yaml::ReservedStart { ch },
-                Yaml::QuoteValue {
-                    key: key.to_owned(),
-                    quoted: quote(value.trim()),
-                },
-            );
-        }
+    if let Some(ch) = at.chars().next().filter(|c| matches!(c, '@' | '`' | '%'))
+        && let Some((key, value)) = here.trim_start().split_once(':')
+    {
+        return (
+            Yaml::ReservedStart { ch },
+            Yaml::QuoteValue {
+                key: key.to_owned(),
+                quoted: quote(value.trim()),
+            },
+        );
     }
-    (Yaml::Other { info: info.to_owned() }, Yaml::GeneralHint)
+    (
+        Yaml::Other {
+            info: info.to_owned(),
+        },
+        Yaml::GeneralHint,
+    )
 }
 
 /// `"text"`, or `'text'` when the text holds a double quote.
@@ -202,21 +255,42 @@ mod tests {
 
     #[test]
     fn over_indented_key() {
-        let (m, h) = advice("mapping values are not allowed in this context", "a: 1\nunit: x\n  kind: y\n", 3, 7);
-        assert_eq!(m, "`kind:` on line 3 is indented further than the line above it");
-        assert!(h.starts_with("start `kind:` in column 1, under `unit:`"), "{h}");
+        let (m, h) = advice(
+            "mapping values are not allowed in this context",
+            "a: 1\nunit: x\n  kind: y\n",
+            3,
+            7,
+        );
+        assert_eq!(
+            m,
+            "`kind:` on line 3 is indented further than the line above it"
+        );
+        assert!(
+            h.starts_with("start `kind:` in column 1, under `unit:`"),
+            "{h}"
+        );
     }
 
     #[test]
     fn colon_in_value() {
-        let (m, h) = advice("mapping values are not allowed in this context", "title: Sömn: en guide\n", 1, 12);
+        let (m, h) = advice(
+            "mapping values are not allowed in this context",
+            "title: Sömn: en guide\n",
+            1,
+            12,
+        );
         assert!(m.contains("`title` contains `: `"), "{m}");
         assert_eq!(h, "put the value in quotes: `title: \"Sömn: en guide\"`");
     }
 
     #[test]
     fn unclosed_list() {
-        let (m, _) = advice("illegal placement of ':' indicator", "a: [x, y\nb: 1\n", 2, 2);
+        let (m, _) = advice(
+            "illegal placement of ':' indicator",
+            "a: [x, y\nb: 1\n",
+            2,
+            2,
+        );
         assert_eq!(m, "the `[` opened on line 1 is not closed");
     }
 }

@@ -161,11 +161,9 @@ fn span_length(columns: &mut Columns<'_>, at: &comrak::nodes::Sourcepos, start: 
 pub fn split_front_matter(text: &str) -> Result<(&str, &str, u32), Diagnostic> {
     let first = text.split_inclusive('\n').next().unwrap_or_default();
     if first.trim_end() != "---" {
-        return Err(
-            Diagnostic::new(Code::FrontMatter, Msg::NoFrontMatter)
-                .with_hint(Msg::NoFrontMatterHint)
-                .spanning(first.trim_end().chars().count()),
-        );
+        return Err(Diagnostic::new(Code::FrontMatter, Msg::NoFrontMatter)
+            .with_hint(Msg::NoFrontMatterHint)
+            .spanning(first.trim_end().chars().count()));
     }
     let start = first.len();
     let mut offset = start;
@@ -177,11 +175,9 @@ pub fn split_front_matter(text: &str) -> Result<(&str, &str, u32), Diagnostic> {
         }
         offset += line.len();
     }
-    Err(
-        Diagnostic::new(Code::FrontMatter, Msg::FrontMatterOpen)
-            .with_hint(Msg::FrontMatterOpenHint)
-            .spanning(3),
-    )
+    Err(Diagnostic::new(Code::FrontMatter, Msg::FrontMatterOpen)
+        .with_hint(Msg::FrontMatterOpenHint)
+        .spanning(3))
 }
 
 /// Parses `body` (whose first line is line `line_offset + 1` of `rel`).

@@ -44,8 +44,13 @@ pub fn refusal_diagnostic(refusal: &Refusal, rel: &str) -> Diagnostic {
             },
         )
         .with_hint(Files::TooLargeHint),
-        Refusal::Io(e) => Diagnostic::new(Code::Unreadable, Files::Io { error: e.to_string() })
-            .with_hint(Files::CheckReadable),
+        Refusal::Io(e) => Diagnostic::new(
+            Code::Unreadable,
+            Files::Io {
+                error: e.to_string(),
+            },
+        )
+        .with_hint(Files::CheckReadable),
     };
     d.in_file(rel)
 }

@@ -271,12 +271,12 @@ pub fn parse_recovering(text: &str, offset: Offset) -> Parsed {
     builder.finish();
     let mut merged = Vec::new();
     for (start, end, pos, joined) in std::mem::take(&mut builder.multiline) {
-        if let Some((line, column, d)) = yaml_advice::over_indented_item(text, start, end, &joined) {
+        if let Some((line, column, d)) = yaml_advice::over_indented_item(text, start, end, &joined)
+        {
             merged.push(pos);
-            builder.problems.push(d.at_pos(Pos::new(
-                line + offset.lines,
-                column + offset.columns,
-            )));
+            builder
+                .problems
+                .push(d.at_pos(Pos::new(line + offset.lines, column + offset.columns)));
         }
     }
     Parsed {
@@ -506,10 +506,12 @@ impl Builder {
                                     Yaml::DuplicateKey { key: name.clone() },
                                 )
                                 .at_pos(node.pos)
-                                .with_hint(Yaml::DuplicateKeyHint {
-                                    key: name.clone(),
-                                    first: *first_line,
-                                }),
+                                .with_hint(
+                                    Yaml::DuplicateKeyHint {
+                                        key: name.clone(),
+                                        first: *first_line,
+                                    },
+                                ),
                             );
                             *pending = Pending::Drop;
                         } else {

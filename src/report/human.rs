@@ -126,9 +126,15 @@ mod tests {
     #[test]
     fn underline_spans_the_length_or_the_word() {
         let line = "  image: media/a b.png # note";
-        assert_eq!(&line[underline(line, 10, Some(11))], "media/a b.png"[..11].to_owned());
+        assert_eq!(
+            &line[underline(line, 10, Some(11))],
+            "media/a b.png"[..11].to_owned()
+        );
         assert_eq!(&line[underline(line, 10, None)], "media/a");
-        assert_eq!(&line[underline(line, 10, Some(500))], "media/a b.png # note");
+        assert_eq!(
+            &line[underline(line, 10, Some(500))],
+            "media/a b.png # note"
+        );
         assert_eq!(underline(line, 100, None), line.len()..line.len());
     }
 

@@ -33,13 +33,13 @@ pub fn json_in(diags: &[Diagnostic], lang: Lang) -> String {
         .iter()
         .map(|d| {
             let mut value = serde_json::to_value(d).expect("diagnostics serialise");
-            if lang != Lang::En {
-                if let Some(map) = value.as_object_mut() {
-                    map.insert("lang".into(), lang.tag().into());
-                    map.insert("message_localized".into(), d.message_in(lang).into());
-                    if let Some(hint) = d.hint_in(lang) {
-                        map.insert("hint_localized".into(), hint.into());
-                    }
+            if lang != Lang::En
+                && let Some(map) = value.as_object_mut()
+            {
+                map.insert("lang".into(), lang.tag().into());
+                map.insert("message_localized".into(), d.message_in(lang).into());
+                if let Some(hint) = d.hint_in(lang) {
+                    map.insert("hint_localized".into(), hint.into());
                 }
             }
             value

@@ -175,13 +175,10 @@ fn activation_and_access(moment: &LoadedMoment, meta: &Node, out: &mut Vec<Diagn
     if !modules.is_empty() && modules.iter().all(|(a, _, _)| *a == Activation::Staff) {
         let pos = meta.entry("modules").map_or(meta.pos, |(k, _)| k.pos);
         out.push(
-            Diagnostic::new(
-                Code::AllModulesStaff,
-                Rules::AllModulesStaff,
-            )
-            .in_file(&rel)
-            .at_pos(pos)
-            .with_hint(Rules::AllModulesStaffHint),
+            Diagnostic::new(Code::AllModulesStaff, Rules::AllModulesStaff)
+                .in_file(&rel)
+                .at_pos(pos)
+                .with_hint(Rules::AllModulesStaffHint),
         );
     }
 }

@@ -78,7 +78,13 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
                 .span(image.length)
                 .help(Content::ImageSchemeHint);
             } else if !paths::is_external(&image.url) {
-                file_ref(moment, base, &image.url, (image.pos, image.length), &mut sink);
+                file_ref(
+                    moment,
+                    base,
+                    &image.url,
+                    (image.pos, image.length),
+                    &mut sink,
+                );
             }
         }
         for link in &doc.links {
@@ -109,7 +115,15 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
                 .span(link.length)
                 .help(Content::LinkSchemeHint);
             } else if !paths::is_external(&link.url) {
-                internal_link(moment, &by_rel, doc, base, &link.url, (link.pos, link.length), &mut sink);
+                internal_link(
+                    moment,
+                    &by_rel,
+                    doc,
+                    base,
+                    &link.url,
+                    (link.pos, link.length),
+                    &mut sink,
+                );
             }
         }
         for pos in &doc.raw_html {
@@ -194,14 +208,14 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
             && value > options.max_lix
         {
             sink.report(
-                    Code::Readability,
-                    Pos::new(doc.line_offset + 1, 1),
-                    Content::Lix {
-                        value: format!("{value:.0}"),
-                        limit: format!("{:.0}", options.max_lix),
-                    },
-                )
-                .help(Content::LixHint);
+                Code::Readability,
+                Pos::new(doc.line_offset + 1, 1),
+                Content::Lix {
+                    value: format!("{value:.0}"),
+                    limit: format!("{:.0}", options.max_lix),
+                },
+            )
+            .help(Content::LixHint);
         }
     }
     // Without a parsed moment.yaml the module list is a guess: "unused" would be too.
@@ -276,17 +290,25 @@ fn headings(doc: &Markdown, sink: &mut Sink<'_>) {
 
 /// Checks a reference to a file of the moment (image, media, captions, transcript).
 /// `at` is the reference's position and how many characters it spans there.
-fn file_ref(moment: &LoadedMoment, base: &str, written: &str, at: (Pos, usize), sink: &mut Sink<'_>) {
+fn file_ref(
+    moment: &LoadedMoment,
+    base: &str,
+    written: &str,
+    at: (Pos, usize),
+    sink: &mut Sink<'_>,
+) {
     let (pos, length) = at;
     let resolved = match paths::resolve(&moment.dir, base, written) {
         Ok(resolved) => resolved,
         Err(problem) => {
             let code = problem.code(Code::MediaMissing);
-            sink.report(code, pos, problem.message(written)).span(length).help(match problem {
-                PathProblem::Missing => Files::MediaPathHint,
-                PathProblem::Symlink => Files::ReplaceLink,
-                _ => problem.advice().unwrap_or(Files::KeepMediaInside),
-            });
+            sink.report(code, pos, problem.message(written))
+                .span(length)
+                .help(match problem {
+                    PathProblem::Missing => Files::MediaPathHint,
+                    PathProblem::Symlink => Files::ReplaceLink,
+                    _ => problem.advice().unwrap_or(Files::KeepMediaInside),
+                });
             return;
         }
     };
@@ -394,16 +416,28 @@ fn internal_link(
                 let found = docs.get(rel.as_str()).copied();
                 // A listed module that failed to load was reported already.
                 if found.is_none() && !moment.is_unloaded(&resolved.rel) && moment.listing_known() {
-                    sink.report(Code::BrokenLink, pos, Content::NotAModule { path: path.to_owned() })
-                        .span(length)
-                        .help(Content::NotAModuleHint);
+                    sink.report(
+                        Code::BrokenLink,
+                        pos,
+                        Content::NotAModule {
+                            path: path.to_owned(),
+                        },
+                    )
+                    .span(length)
+                    .help(Content::NotAModuleHint);
                 }
                 found
             }
             Err(PathProblem::Missing) => {
-                sink.report(Code::BrokenLink, pos, Content::LinkMissing { path: path.to_owned() })
-                    .span(length)
-                    .help(Content::LinkMissingHint);
+                sink.report(
+                    Code::BrokenLink,
+                    pos,
+                    Content::LinkMissing {
+                        path: path.to_owned(),
+                    },
+                )
+                .span(length)
+                .help(Content::LinkMissingHint);
                 None
             }
             Err(problem) => {

@@ -223,7 +223,13 @@ fn item_keys(item: &Item, i: usize, node: &Node, sink: &mut Sink<'_>) {
         if values.contains(&option.value) {
             sink.report(
                 Code::DuplicateOption,
-                node.pos_at(&["items".into(), i.into(), "options".into(), j.into(), "value".into()]),
+                node.pos_at(&[
+                    "items".into(),
+                    i.into(),
+                    "options".into(),
+                    j.into(),
+                    "value".into(),
+                ]),
                 FormMsg::DuplicateOption {
                     value: fmt_num(option.value),
                     item: item.id.clone(),

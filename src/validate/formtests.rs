@@ -203,7 +203,8 @@ fn run(form: &Form, scenario: &Scenario, i: usize, node: &Node, sink: &mut Sink<
     for (id, want) in expect.bands.iter().flatten() {
         let actual = got.bands.get(id);
         if actual != want.as_ref() {
-            let show = |b: Option<&String>| b.map_or(Shown::NoBand, |b| Shown::Value(format!("`{b}`")));
+            let show =
+                |b: Option<&String>| b.map_or(Shown::NoBand, |b| Shown::Value(format!("`{b}`")));
             fail(
                 path(i, &["expect", "bands", id]),
                 Failure::Band {

@@ -96,14 +96,14 @@ pub(super) fn check(
                 if unit.kind == UnitKind::Production && node.get("risk_analysis").is_none() =>
             {
                 sink.report(
-                Code::NoRiskAnalysis,
-                node.pos,
-                Meta::NoRiskAnalysis {
-                    id: id.unwrap_or(&moment.folder).to_string(),
-                    unit: unit.id.clone(),
-                },
-            )
-            .help(Meta::NoRiskAnalysisHint);
+                    Code::NoRiskAnalysis,
+                    node.pos,
+                    Meta::NoRiskAnalysis {
+                        id: id.unwrap_or(&moment.folder).to_string(),
+                        unit: unit.id.clone(),
+                    },
+                )
+                .help(Meta::NoRiskAnalysisHint);
             }
             Some(_) => {}
         }
@@ -153,12 +153,8 @@ pub(super) fn check(
             Some(n) => n.pos,
             None => key_at("id"),
         };
-        sink.report(
-            Code::FewOwners,
-            pos,
-            Meta::FewOwners { count },
-        )
-        .help(Meta::FewOwnersHint);
+        sink.report(Code::FewOwners, pos, Meta::FewOwners { count })
+            .help(Meta::FewOwnersHint);
     }
 }
 

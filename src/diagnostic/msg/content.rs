@@ -135,13 +135,21 @@ impl Message for Content {
                 "link to a module of this moment, or to a full https:// address",
                 "länka till en modul i det här momentet, eller till en fullständig https://-adress"
             ),
-            RawHtml => t!(lang, "raw HTML is dropped from the output", "rå HTML tas bort ur resultatet"),
+            RawHtml => t!(
+                lang,
+                "raw HTML is dropped from the output",
+                "rå HTML tas bort ur resultatet"
+            ),
             RawHtmlHint => t!(
                 lang,
                 "use Markdown instead; HTML in content is never shown, for the citizens' safety",
                 "använd Markdown i stället; HTML i innehållet visas aldrig, för invånarnas säkerhet"
             ),
-            VideoNoCaptions { title } => t!(lang, "video `{title}` has no captions", "filmen `{title}` har ingen undertext"),
+            VideoNoCaptions { title } => t!(
+                lang,
+                "video `{title}` has no captions",
+                "filmen `{title}` har ingen undertext"
+            ),
             VideoNoCaptionsHint => t!(
                 lang,
                 "add `captions: ../media/<name>.sv.vtt` with WebVTT captions, for people who cannot hear the sound",
@@ -157,7 +165,11 @@ impl Message for Content {
                 "add `transcript: ../media/<name>.txt` with the spoken words, for people who cannot hear them",
                 "lägg till `transcript: ../media/<namn>.txt` med det som sägs, för den som inte kan höra det"
             ),
-            NoForm { id } => t!(lang, "no form `{id}` in forms/", "inget formulär `{id}` i forms/"),
+            NoForm { id } => t!(
+                lang,
+                "no form `{id}` in forms/",
+                "inget formulär `{id}` i forms/"
+            ),
             DidYouMean { close } => t!(lang, "did you mean `{close}`?", "menade du `{close}`?"),
             CreateForm { id } => t!(lang, "create forms/{id}.yaml", "skapa forms/{id}.yaml"),
             Lix { value, limit } => t!(
@@ -240,8 +252,14 @@ impl Message for Content {
                 "no heading with the anchor `#{anchor}`",
                 "ingen rubrik har ankaret `#{anchor}`"
             ),
-            DidYouMeanAnchor { close } => t!(lang, "did you mean `#{close}`?", "menade du `#{close}`?"),
-            NoHeadings => t!(lang, "the target has no headings", "målet har inga rubriker"),
+            DidYouMeanAnchor { close } => {
+                t!(lang, "did you mean `#{close}`?", "menade du `#{close}`?")
+            }
+            NoHeadings => t!(
+                lang,
+                "the target has no headings",
+                "målet har inga rubriker"
+            ),
             AnchorsThere { list } => t!(lang, "anchors there: {list}", "ankare där: {list}"),
         }
     }

@@ -146,7 +146,11 @@ impl Message for Files {
         use Files::*;
         match self {
             FileMissing => t!(lang, "the file does not exist", "filen finns inte"),
-            CheckReadable => t!(lang, "check that the file exists and is readable", "kontrollera att filen finns och går att läsa"),
+            CheckReadable => t!(
+                lang,
+                "check that the file exists and is readable",
+                "kontrollera att filen finns och går att läsa"
+            ),
             SymlinkFile => t!(
                 lang,
                 "the file, or a folder on the way to it, is a symbolic link, which moment never follows",
@@ -170,14 +174,26 @@ impl Message for Files {
                 "sources and media must be ordinary files; replace it with the file's content",
                 "källfiler och media måste vara vanliga filer; ersätt den med filens innehåll"
             ),
-            TooLarge { limit } => t!(lang, "the file is larger than the limit of {limit}", "filen är större än gränsen {limit}"),
+            TooLarge { limit } => t!(
+                lang,
+                "the file is larger than the limit of {limit}",
+                "filen är större än gränsen {limit}"
+            ),
             TooLargeHint => t!(
                 lang,
                 "split the text into several files (modules), or make the media file smaller",
                 "dela upp texten i flera filer (moduler), eller gör mediefilen mindre"
             ),
-            Io { error } => t!(lang, "cannot read the file: {error}", "filen kan inte läsas: {error}"),
-            Bom => t!(lang, "the file starts with a UTF-8 byte order mark", "filen börjar med en UTF-8-byteordningsmarkering (BOM)"),
+            Io { error } => t!(
+                lang,
+                "cannot read the file: {error}",
+                "filen kan inte läsas: {error}"
+            ),
+            Bom => t!(
+                lang,
+                "the file starts with a UTF-8 byte order mark",
+                "filen börjar med en UTF-8-byteordningsmarkering (BOM)"
+            ),
             BomHint => t!(
                 lang,
                 "save the file as UTF-8 without BOM; the mark is ignored",
@@ -193,28 +209,50 @@ impl Message for Files {
                 "moment sources are UTF-8 text; put binary files under media/",
                 "källfiler för moment är UTF-8-text; lägg binära filer under media/"
             ),
-            NotUtf8 => t!(lang, "the file is not valid UTF-8 text", "filen är inte giltig UTF-8-text"),
+            NotUtf8 => t!(
+                lang,
+                "the file is not valid UTF-8 text",
+                "filen är inte giltig UTF-8-text"
+            ),
             NotUtf8Hint => t!(
                 lang,
                 "save the file as UTF-8 (files saved as Latin-1 or UTF-16 show this)",
                 "spara filen som UTF-8 (filer sparade som Latin-1 eller UTF-16 ger detta)"
             ),
             Path { wrong, written } => match wrong {
-                PathWrong::Absolute => t!(lang, "`{written}` is an absolute path", "`{written}` är en absolut sökväg"),
-                PathWrong::DriveLetter => t!(lang, "`{written}` names a Windows drive", "`{written}` anger en Windows-enhet"),
+                PathWrong::Absolute => t!(
+                    lang,
+                    "`{written}` is an absolute path",
+                    "`{written}` är en absolut sökväg"
+                ),
+                PathWrong::DriveLetter => t!(
+                    lang,
+                    "`{written}` names a Windows drive",
+                    "`{written}` anger en Windows-enhet"
+                ),
                 PathWrong::Url => t!(
                     lang,
                     "`{written}` is an address, not a file of the moment",
                     "`{written}` är en adress, inte en fil i momentet"
                 ),
-                PathWrong::NotPortable => t!(lang, "`{written}` has a `:` in a file name", "`{written}` har ett `:` i ett filnamn"),
-                PathWrong::Escapes => t!(lang, "`{written}` leaves the moment's folder", "`{written}` leder ut ur momentets mapp"),
+                PathWrong::NotPortable => t!(
+                    lang,
+                    "`{written}` has a `:` in a file name",
+                    "`{written}` har ett `:` i ett filnamn"
+                ),
+                PathWrong::Escapes => t!(
+                    lang,
+                    "`{written}` leaves the moment's folder",
+                    "`{written}` leder ut ur momentets mapp"
+                ),
                 PathWrong::Symlink => t!(
                     lang,
                     "`{written}` is a symbolic link, or lies under one; moment never follows symbolic links",
                     "`{written}` är en symbolisk länk, eller ligger under en; moment följer aldrig symboliska länkar"
                 ),
-                PathWrong::Missing => t!(lang, "`{written}` does not exist", "`{written}` finns inte"),
+                PathWrong::Missing => {
+                    t!(lang, "`{written}` does not exist", "`{written}` finns inte")
+                }
             },
             DriveLetterHint => t!(
                 lang,
@@ -267,7 +305,11 @@ impl Message for Files {
                 "write the first page a citizen sees: what the program is, for whom, and how it works",
                 "skriv den första sidan invånaren ser: vad programmet är, för vem och hur det går till"
             ),
-            NoMomentYaml { folder } => t!(lang, "the folder {folder} has no moment.yaml", "mappen {folder} har ingen moment.yaml"),
+            NoMomentYaml { folder } => t!(
+                lang,
+                "the folder {folder} has no moment.yaml",
+                "mappen {folder} har ingen moment.yaml"
+            ),
             NoMomentYamlHint => t!(
                 lang,
                 "every folder in moments/ is a moment and needs a moment.yaml; `moment new <id>` writes one",
@@ -283,7 +325,11 @@ impl Message for Files {
                 "split it into several forms; no one answers this many questions",
                 "dela upp det i flera formulär; ingen svarar på så många frågor"
             ),
-            UnitsMissing => t!(lang, "units.yaml is missing at the repository root", "units.yaml saknas i arkivets rot"),
+            UnitsMissing => t!(
+                lang,
+                "units.yaml is missing at the repository root",
+                "units.yaml saknas i arkivets rot"
+            ),
             UnitsMissingHint => t!(
                 lang,
                 "create units.yaml at the repository root listing the publisher units (see the format reference)",
@@ -295,7 +341,11 @@ impl Message for Files {
                 "each moment is a folder moments/<id>/ with a moment.yaml; `moment new <id>` creates one",
                 "varje moment är en mapp moments/<id>/ med en moment.yaml; `moment new <id>` skapar ett"
             ),
-            ModuleTitleMissing => t!(lang, "missing required key `title`", "nyckeln `title` krävs men saknas"),
+            ModuleTitleMissing => t!(
+                lang,
+                "missing required key `title`",
+                "nyckeln `title` krävs men saknas"
+            ),
             ModuleTitleMissingHint => t!(
                 lang,
                 "add `title: …` between the `---` lines: the module's heading as citizens see it",
@@ -319,7 +369,11 @@ impl Message for Files {
             ),
             MediaNotRegular { written, kind } => {
                 let kind = kind.text(lang);
-                t!(lang, "`{written}` is {kind}, not a regular file", "`{written}` är {kind}, inte en vanlig fil")
+                t!(
+                    lang,
+                    "`{written}` is {kind}, not a regular file",
+                    "`{written}` är {kind}, inte en vanlig fil"
+                )
             }
             MediaNotRegularHint => t!(
                 lang,

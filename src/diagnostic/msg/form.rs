@@ -75,7 +75,11 @@ impl Message for Misfit {
                 "a text answer can only be compared with = or !=, not {op}",
                 "ett textsvar kan bara jämföras med = eller !=, inte {op}"
             ),
-            Misfit::Display => t!(lang, "a display item has no answer", "en display-fråga har inget svar"),
+            Misfit::Display => t!(
+                lang,
+                "a display item has no answer",
+                "en display-fråga har inget svar"
+            ),
             Misfit::Kind { item, value } => {
                 let value = match (value, lang) {
                     (Value::Bool, _) => t!(lang, "true or false", "true eller false"),
@@ -128,9 +132,15 @@ pub enum FormMsg {
     /// E044: options.
     NoOptions { kind: &'static str },
     /// E044: min/max.
-    NoRange { kind: &'static str, key: &'static str },
+    NoRange {
+        kind: &'static str,
+        key: &'static str,
+    },
     /// E044: labels.
-    NoLabel { kind: &'static str, key: &'static str },
+    NoLabel {
+        kind: &'static str,
+        key: &'static str,
+    },
     /// E044: unit.
     NoUnit { kind: &'static str },
     /// E044: min/max not a range.
@@ -172,33 +182,63 @@ pub enum FormMsg {
     /// Hint.
     MissingAllowHint { most: usize },
     /// E052.
-    Prorate { score: String, id: String, kind: &'static str },
+    Prorate {
+        score: String,
+        id: String,
+        kind: &'static str,
+    },
     /// Hint.
     ProrateHint,
     /// E034: reversed band.
-    BandReversed { label: String, min: String, max: String },
+    BandReversed {
+        label: String,
+        min: String,
+        max: String,
+    },
     /// Hint.
     BandReversedHint,
     /// E034: overlap.
-    BandOverlap { label: String, min: String, prev: String, prev_max: String },
+    BandOverlap {
+        label: String,
+        min: String,
+        prev: String,
+        prev_max: String,
+    },
     /// E034: gap.
-    BandGap { label: String, min: String, prev: String, prev_max: String },
+    BandGap {
+        label: String,
+        min: String,
+        prev: String,
+        prev_max: String,
+    },
     /// Hint for whole-number scores.
     BandWholeHint { start: String },
     /// Hint for fractional scores.
     BandFractionHint { start: String },
     /// E035: low end.
-    BandLow { score: String, lo: String, first: String },
+    BandLow {
+        score: String,
+        lo: String,
+        first: String,
+    },
     /// Hint.
     BandLowHint { lo: String, hi: String },
     /// E035: high end.
-    BandHigh { score: String, hi: String, last: String },
+    BandHigh {
+        score: String,
+        hi: String,
+        last: String,
+    },
     /// Hint.
     BandHighHint { lo: String, hi: String },
     /// E036: not an item.
     AlertNotItem { alert: String, id: String },
     /// E032 on an alert.
-    AlertCondition { alert: String, id: String, why: Misfit },
+    AlertCondition {
+        alert: String,
+        id: String,
+        why: Misfit,
+    },
     /// E036: not a score.
     AlertNotScore { alert: String, id: String },
     /// E032: a score with a non-number.
@@ -223,7 +263,11 @@ impl Message for FormMsg {
             ),
             EnableWhen { item, why } => {
                 let why = why.text(lang);
-                t!(lang, "enable_when on `{item}`: {why}", "enable_when på `{item}`: {why}")
+                t!(
+                    lang,
+                    "enable_when on `{item}`: {why}",
+                    "enable_when på `{item}`: {why}"
+                )
             }
             DisplayTarget { item } => t!(
                 lang,
@@ -235,7 +279,11 @@ impl Message for FormMsg {
                 "make the condition depend on a question",
                 "låt villkoret bero på en fråga"
             ),
-            SelfTarget { item } => t!(lang, "item `{item}` depends on itself", "frågan `{item}` beror på sig själv"),
+            SelfTarget { item } => t!(
+                lang,
+                "item `{item}` depends on itself",
+                "frågan `{item}` beror på sig själv"
+            ),
             SelfTargetHint => t!(
                 lang,
                 "an item can only depend on an earlier item",
@@ -251,12 +299,20 @@ impl Message for FormMsg {
                 "move the item after the one it depends on",
                 "flytta frågan så att den kommer efter den den beror på"
             ),
-            NoItem { item } => t!(lang, "no item `{item}` in this form", "ingen fråga `{item}` i det här formuläret"),
+            NoItem { item } => t!(
+                lang,
+                "no item `{item}` in this form",
+                "ingen fråga `{item}` i det här formuläret"
+            ),
             DidYouMean { close } => t!(lang, "did you mean `{close}`?", "menade du `{close}`?"),
             KnownIds { list } => t!(lang, "known ids: {list}", "kända id:n: {list}"),
             DuplicateId { part, id } => {
                 let part = part.text(lang);
-                t!(lang, "{part} id `{id}` is used twice", "id:t `{id}` ({part}) används två gånger")
+                t!(
+                    lang,
+                    "{part} id `{id}` is used twice",
+                    "id:t `{id}` ({part}) används två gånger"
+                )
             }
             DuplicateIdHint { part, id, line } => {
                 let part = part.text(lang);
@@ -266,8 +322,16 @@ impl Message for FormMsg {
                     "det första `{id}` står på rad {line}; ge varje {part} ett eget id"
                 )
             }
-            MisfitHint { key } => t!(lang, "remove `{key}`, or change `type:`", "ta bort `{key}`, eller ändra `type:`"),
-            NoOptions { kind } => t!(lang, "a {kind} item has no options", "en {kind}-fråga har inga svarsalternativ"),
+            MisfitHint { key } => t!(
+                lang,
+                "remove `{key}`, or change `type:`",
+                "ta bort `{key}`, eller ändra `type:`"
+            ),
+            NoOptions { kind } => t!(
+                lang,
+                "a {kind} item has no options",
+                "en {kind}-fråga har inga svarsalternativ"
+            ),
             NoRange { kind, key } => t!(
                 lang,
                 "a {kind} item has no `{key}`; only scale and number items do",
@@ -349,7 +413,11 @@ impl Message for FormMsg {
                 "number item `{id}` has no `min` and `max`, so the score has no range",
                 "number-frågan `{id}` har ingen `min` och `max`, så poängen har inget intervall"
             ),
-            ScoreNoRangeHint { id } => t!(lang, "give `{id}` a `min:` and a `max:`", "ge `{id}` en `min:` och en `max:`"),
+            ScoreNoRangeHint { id } => t!(
+                lang,
+                "give `{id}` a `min:` and a `max:`",
+                "ge `{id}` en `min:` och en `max:`"
+            ),
             OptionalScored { score, id } => t!(
                 lang,
                 "score `{score}` sums `{id}`, which is not required: when it is skipped the score is not computed",
@@ -390,12 +458,22 @@ impl Message for FormMsg {
                 "a band's min must not be larger than its max",
                 "ett intervalls min får inte vara större än dess max"
             ),
-            BandOverlap { label, min, prev, prev_max } => t!(
+            BandOverlap {
+                label,
+                min,
+                prev,
+                prev_max,
+            } => t!(
                 lang,
                 "band `{label}` starts at {min}: it overlaps band `{prev}`, which ends at {prev_max}",
                 "intervallet `{label}` börjar på {min}: det överlappar intervallet `{prev}`, som slutar på {prev_max}"
             ),
-            BandGap { label, min, prev, prev_max } => t!(
+            BandGap {
+                label,
+                min,
+                prev,
+                prev_max,
+            } => t!(
                 lang,
                 "band `{label}` starts at {min}: it leaves a gap after band `{prev}`, which ends at {prev_max}",
                 "intervallet `{label}` börjar på {min}: det lämnar en lucka efter intervallet `{prev}`, som slutar på {prev_max}"
@@ -437,7 +515,11 @@ impl Message for FormMsg {
             ),
             AlertCondition { alert, id, why } => {
                 let why = why.text(lang);
-                t!(lang, "alert `{alert}` on `{id}`: {why}", "larmet `{alert}` på `{id}`: {why}")
+                t!(
+                    lang,
+                    "alert `{alert}` on `{id}`: {why}",
+                    "larmet `{alert}` på `{id}`: {why}"
+                )
             }
             AlertNotScore { alert, id } => t!(
                 lang,
@@ -449,7 +531,11 @@ impl Message for FormMsg {
                 "alert `{alert}`: a score is compared with a number",
                 "larmet `{alert}`: en poäng jämförs med ett tal"
             ),
-            AlertScoreNumberHint => t!(lang, "write a number, such as `value: 20`", "skriv ett tal, som `value: 20`"),
+            AlertScoreNumberHint => t!(
+                lang,
+                "write a number, such as `value: 20`",
+                "skriv ett tal, som `value: 20`"
+            ),
         }
     }
 }

@@ -31,7 +31,11 @@ impl Message for Shown {
             ),
             Shown::NoBand => t!(lang, "no band", "inget intervall"),
             Shown::Ids(ids) if ids.is_empty() => t!(lang, "none", "inga"),
-            Shown::Ids(ids) => ids.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "),
+            Shown::Ids(ids) => ids
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
         }
     }
 }
@@ -55,9 +59,17 @@ pub enum Expected {
 #[derive(Clone, Debug)]
 pub enum Failure {
     /// A score.
-    Score { id: String, actual: Shown, want: Shown },
+    Score {
+        id: String,
+        actual: Shown,
+        want: Shown,
+    },
     /// A band.
-    Band { id: String, actual: Shown, want: Shown },
+    Band {
+        id: String,
+        actual: Shown,
+        want: Shown,
+    },
     /// Unanswered required items.
     Unanswered { actual: Shown, want: Shown },
     /// Alerts fired.
@@ -74,11 +86,19 @@ pub enum Tests {
     /// Hint: the items.
     ItemsOf { form: String, list: String },
     /// E043: an answer that does not fit (the reason is the scoring engine's, in English).
-    AnswerMisfit { name: String, id: String, why: String },
+    AnswerMisfit {
+        name: String,
+        id: String,
+        why: String,
+    },
     /// Hint: the item's type.
     ItemIs { id: String, kind: &'static str },
     /// E043: an expectation about something the form lacks.
-    UnknownExpected { name: String, what: Expected, id: String },
+    UnknownExpected {
+        name: String,
+        what: Expected,
+        id: String,
+    },
     /// Hint: what is known.
     Known { list: String },
     /// E042.
@@ -90,9 +110,19 @@ pub enum Tests {
     /// Hint for E049.
     SeriesBreakHint,
     /// E048.
-    VersionPolicy { id: String, class: Class, from: String, to: String, against: String },
+    VersionPolicy {
+        id: String,
+        class: Class,
+        from: String,
+        to: String,
+        against: String,
+    },
     /// Hint for E048.
-    VersionPolicyHint { needed: String, example: Option<String>, against: String },
+    VersionPolicyHint {
+        needed: String,
+        example: Option<String>,
+        against: String,
+    },
     /// E047.
     Theme { detail: String },
     /// Hint for E047.
@@ -119,7 +149,11 @@ impl Message for Tests {
                 "scenario `{name}` answers `{id}`, which is not an item",
                 "scenariot `{name}` svarar på `{id}`, som inte är en fråga"
             ),
-            ItemsOf { form, list } => t!(lang, "items of `{form}`: {list}", "frågor i `{form}`: {list}"),
+            ItemsOf { form, list } => t!(
+                lang,
+                "items of `{form}`: {list}",
+                "frågor i `{form}`: {list}"
+            ),
             AnswerMisfit { name, id, why } => t!(
                 lang,
                 "scenario `{name}`: the answer to `{id}` {why}",
@@ -150,7 +184,11 @@ impl Message for Tests {
                 let failure = match failure {
                     Failure::Score { id, actual, want } => {
                         let (actual, want) = (actual.text(lang), want.text(lang));
-                        t!(lang, "score `{id}` is {actual}, expected {want}", "poängen `{id}` är {actual}, förväntat {want}")
+                        t!(
+                            lang,
+                            "score `{id}` is {actual}, expected {want}",
+                            "poängen `{id}` är {actual}, förväntat {want}"
+                        )
                     }
                     Failure::Band { id, actual, want } => {
                         let (actual, want) = (actual.text(lang), want.text(lang));
@@ -170,14 +208,26 @@ impl Message for Tests {
                     }
                     Failure::Alerts { actual, want } => {
                         let (actual, want) = (actual.text(lang), want.text(lang));
-                        t!(lang, "alerts fired: {actual}, expected: {want}", "utlösta larm: {actual}, förväntat: {want}")
+                        t!(
+                            lang,
+                            "alerts fired: {actual}, expected: {want}",
+                            "utlösta larm: {actual}, förväntat: {want}"
+                        )
                     }
                     Failure::Hidden { actual, want } => {
                         let (actual, want) = (actual.text(lang), want.text(lang));
-                        t!(lang, "hidden items: {actual}, expected: {want}", "dolda frågor: {actual}, förväntat: {want}")
+                        t!(
+                            lang,
+                            "hidden items: {actual}, expected: {want}",
+                            "dolda frågor: {actual}, förväntat: {want}"
+                        )
                     }
                 };
-                t!(lang, "scenario `{name}` fails: {failure}", "scenariot `{name}` misslyckas: {failure}")
+                t!(
+                    lang,
+                    "scenario `{name}` fails: {failure}",
+                    "scenariot `{name}` misslyckas: {failure}"
+                )
             }
             FailsHint => t!(
                 lang,
@@ -194,7 +244,13 @@ impl Message for Tests {
                 "set `series_break: true` on the form in this version (it must turn true in the version whose scored items change), so that staff see results before and after this version apart",
                 "sätt `series_break: true` på formuläret i den här versionen (det ska bli true i den version där de poänggivande frågorna ändras), så att personalen ser resultaten före och efter versionen åtskilda"
             ),
-            VersionPolicy { id, class, from, to, against } => {
+            VersionPolicy {
+                id,
+                class,
+                from,
+                to,
+                against,
+            } => {
                 let class = match (class, lang) {
                     (Class::Clinical, Lang::En) => "clinical",
                     (Class::Content, Lang::En) => "content",
@@ -209,7 +265,11 @@ impl Message for Tests {
                     "`{id}` har {class} ändringar sedan {against}, men versionen gick {from} → {to}"
                 )
             }
-            VersionPolicyHint { needed, example, against } => {
+            VersionPolicyHint {
+                needed,
+                example,
+                against,
+            } => {
                 let example = match example {
                     Some(e) => t!(lang, " (for example: {e})", " (till exempel: {e})"),
                     None => String::new(),
@@ -220,7 +280,11 @@ impl Message for Tests {
                     "skriv `version: \"{needed}\"` eller högre{example}; kör `moment diff {against}` för att se alla ändringar"
                 )
             }
-            Theme { detail } => t!(lang, "theme template error: {detail}", "fel i temamallen: {detail}"),
+            Theme { detail } => t!(
+                lang,
+                "theme template error: {detail}",
+                "fel i temamallen: {detail}"
+            ),
             ThemeHint => t!(
                 lang,
                 "fix the template; to change one block, extend the built-in template: {{% extends \"builtin/module.html\" %}}",

@@ -30,13 +30,21 @@ impl Message for Markdown {
     fn text(&self, lang: Lang) -> String {
         use Markdown::*;
         match self {
-            NoFrontMatter => t!(lang, "the module has no front matter", "modulen saknar front matter (inledande `---`-block)"),
+            NoFrontMatter => t!(
+                lang,
+                "the module has no front matter",
+                "modulen saknar front matter (inledande `---`-block)"
+            ),
             NoFrontMatterHint => t!(
                 lang,
                 "start the file with a `---` line, then `title: …`, then another `---` line",
                 "börja filen med en rad `---`, sedan `title: …` och sedan en rad `---` till"
             ),
-            FrontMatterOpen => t!(lang, "the front matter is not closed", "front matter avslutas aldrig"),
+            FrontMatterOpen => t!(
+                lang,
+                "the front matter is not closed",
+                "front matter avslutas aldrig"
+            ),
             FrontMatterOpenHint => t!(
                 lang,
                 "end the front matter with a line that holds only `---`",

@@ -74,7 +74,11 @@ impl Message for Meta {
                 "write MAJOR.MINOR.PATCH, such as \"1.0.0\"",
                 "skriv MAJOR.MINOR.PATCH, som \"1.0.0\""
             ),
-            NoModules => t!(lang, "the moment has no modules", "momentet har inga moduler"),
+            NoModules => t!(
+                lang,
+                "the moment has no modules",
+                "momentet har inga moduler"
+            ),
             NoModulesHint => t!(
                 lang,
                 "list at least one module file under `modules:`, such as modules/01-introduktion.md",
@@ -107,7 +111,11 @@ impl Message for Meta {
                 "keep the risk analysis inside the moment's folder, such as docs/riskanalys.md",
                 "ha riskanalysen i momentets mapp, som docs/riskanalys.md"
             ),
-            HsaId { id } => t!(lang, "`{id}` is not a well-formed HSA-id", "`{id}` är inte ett giltigt HSA-id"),
+            HsaId { id } => t!(
+                lang,
+                "`{id}` is not a well-formed HSA-id",
+                "`{id}` är inte ett giltigt HSA-id"
+            ),
             HsaIdHint => t!(
                 lang,
                 "an HSA-id is SE, the ten-digit organisation number, a hyphen and letters or digits, such as SE2321000131-E000000000001",
@@ -134,7 +142,11 @@ impl Message for Meta {
                 "list at least two people under `owners:`, so that someone can always answer for the content",
                 "ange minst två personer under `owners:`, så att någon alltid kan svara för innehållet"
             ),
-            ModuleTwice { path } => t!(lang, "module `{path}` is listed twice", "modulen `{path}` står två gånger"),
+            ModuleTwice { path } => t!(
+                lang,
+                "module `{path}` is listed twice",
+                "modulen `{path}` står två gånger"
+            ),
             ModuleTwiceHint { line } => t!(
                 lang,
                 "it is already listed on line {line}; remove one",

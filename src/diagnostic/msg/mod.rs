@@ -38,4 +38,7 @@ pub use rules::{Risk, Rules};
 pub use schema::{Name, Reads, Schema, Why, type_word};
 pub use yaml::{Refusal, Yaml};
 
-into_text!(Common, Tests, FormMsg, Misfit, Part, Content, Meta, Rules, Risk, Files, Special, Markdown, Yaml, Refusal, Schema, Name, Why);
+into_text!(
+    Common, Tests, FormMsg, Misfit, Part, Content, Meta, Rules, Risk, Files, Special, Markdown,
+    Yaml, Refusal, Schema, Name, Why
+);

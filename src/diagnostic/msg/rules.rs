@@ -65,11 +65,19 @@ pub enum Rules {
     /// Hint.
     CodeownersStaleHint,
     /// E060.
-    DuplicatePublisherKey { unit: String, first: String, again: String },
+    DuplicatePublisherKey {
+        unit: String,
+        first: String,
+        again: String,
+    },
     /// Hint.
     DuplicatePublisherKeyHint,
     /// E061.
-    ApprovalsExceed { unit: String, approvals: u32, publishers: usize },
+    ApprovalsExceed {
+        unit: String,
+        approvals: u32,
+        publishers: usize,
+    },
     /// Hint.
     ApprovalsExceedHint,
     /// W008.
@@ -81,7 +89,11 @@ pub enum Rules {
     /// Hint.
     RiskTemplateHint { min: usize },
     /// E070.
-    DuplicateModuleId { module: String, first: String, id: String },
+    DuplicateModuleId {
+        module: String,
+        first: String,
+        id: String,
+    },
     /// Hint.
     DuplicateModuleIdHint { id: String },
 }
@@ -170,11 +182,23 @@ impl Message for Rules {
                 "each publisher signs with their own key; a shared key would count one person twice",
                 "varje utgivare signerar med sin egen nyckel; en delad nyckel skulle räkna en person två gånger"
             ),
-            ApprovalsExceed { unit, approvals, publishers } => match (lang, publishers) {
-                (Lang::En, 1) => format!("unit `{unit}` requires {approvals} approvals but has 1 publisher"),
-                (Lang::En, n) => format!("unit `{unit}` requires {approvals} approvals but has {n} publishers"),
-                (Lang::Sv, 1) => format!("enheten `{unit}` kräver {approvals} godkännanden men har 1 utgivare"),
-                (Lang::Sv, n) => format!("enheten `{unit}` kräver {approvals} godkännanden men har {n} utgivare"),
+            ApprovalsExceed {
+                unit,
+                approvals,
+                publishers,
+            } => match (lang, publishers) {
+                (Lang::En, 1) => {
+                    format!("unit `{unit}` requires {approvals} approvals but has 1 publisher")
+                }
+                (Lang::En, n) => {
+                    format!("unit `{unit}` requires {approvals} approvals but has {n} publishers")
+                }
+                (Lang::Sv, 1) => {
+                    format!("enheten `{unit}` kräver {approvals} godkännanden men har 1 utgivare")
+                }
+                (Lang::Sv, n) => {
+                    format!("enheten `{unit}` kräver {approvals} godkännanden men har {n} utgivare")
+                }
             },
             ApprovalsExceedHint => t!(
                 lang,
@@ -193,7 +217,11 @@ impl Message for Rules {
             ),
             RiskTemplate { problem } => {
                 let problem = problem.text(lang);
-                t!(lang, "{problem}: `moment publish` refuses it", "{problem}: `moment publish` vägrar publicera")
+                t!(
+                    lang,
+                    "{problem}: `moment publish` refuses it",
+                    "{problem}: `moment publish` vägrar publicera"
+                )
             }
             RiskTemplateHint { min } => t!(
                 lang,

@@ -44,9 +44,17 @@ pub enum Why {
 impl Message for Why {
     fn text(&self, lang: Lang) -> String {
         match self {
-            Why::Pattern => t!(lang, "it does not have the expected form", "det har inte den form som krävs"),
+            Why::Pattern => t!(
+                lang,
+                "it does not have the expected form",
+                "det har inte den form som krävs"
+            ),
             Why::Empty => t!(lang, "it is empty", "det är tomt"),
-            Why::Twice => t!(lang, "it lists the same value twice", "samma värde står två gånger"),
+            Why::Twice => t!(
+                lang,
+                "it lists the same value twice",
+                "samma värde står två gånger"
+            ),
             Why::Below(limit) => t!(lang, "it is below {limit}", "det är mindre än {limit}"),
             Why::Above(limit) => t!(lang, "it is above {limit}", "det är större än {limit}"),
             Why::Other(text) => text.clone(),
@@ -105,7 +113,11 @@ pub enum Schema {
     /// Hint: add the key, with what it holds.
     AddKey { key: String, about: Option<String> },
     /// A value of the wrong type.
-    WrongType { name: Name, expected: Vec<String>, got: String },
+    WrongType {
+        name: Name,
+        expected: Vec<String>,
+        got: String,
+    },
     /// A value outside an enumeration.
     CannotBe { name: Name, got: String },
     /// Hint: the allowed values.
@@ -153,16 +165,43 @@ impl Message for Schema {
                 "did you mean `{close}`? `{close}` is required here and is missing: rename the key to `{close}`",
                 "menade du `{close}`? `{close}` krävs här och saknas: byt namn på nyckeln till `{close}`"
             ),
-            AllowedKeys { list } => t!(lang, "allowed keys here: {list}", "tillåtna nycklar här: {list}"),
-            MissingKey { key } => t!(lang, "missing required key `{key}`", "nyckeln `{key}` krävs men saknas"),
-            AddKey { key, about: Some(about) } => t!(lang, "add `{key}:` here: {about}", "lägg till `{key}:` här: {about}"),
+            AllowedKeys { list } => t!(
+                lang,
+                "allowed keys here: {list}",
+                "tillåtna nycklar här: {list}"
+            ),
+            MissingKey { key } => t!(
+                lang,
+                "missing required key `{key}`",
+                "nyckeln `{key}` krävs men saknas"
+            ),
+            AddKey {
+                key,
+                about: Some(about),
+            } => t!(
+                lang,
+                "add `{key}:` here: {about}",
+                "lägg till `{key}:` här: {about}"
+            ),
             AddKey { key, about: None } => t!(lang, "add `{key}:` here", "lägg till `{key}:` här"),
-            WrongType { name, expected, got } => {
+            WrongType {
+                name,
+                expected,
+                got,
+            } => {
                 let name = name.text(lang);
                 let or = t!(lang, " or ", " eller ");
-                let expected = expected.iter().map(|e| type_word(e, lang)).collect::<Vec<_>>().join(&or);
+                let expected = expected
+                    .iter()
+                    .map(|e| type_word(e, lang))
+                    .collect::<Vec<_>>()
+                    .join(&or);
                 let got = type_word(got, lang);
-                t!(lang, "{name} should be {expected}, not {got}", "{name} ska vara {expected}, inte {got}")
+                t!(
+                    lang,
+                    "{name} should be {expected}, not {got}",
+                    "{name} ska vara {expected}, inte {got}"
+                )
             }
             CannotBe { name, got } => {
                 let name = name.text(lang);
@@ -201,7 +240,11 @@ impl Message for Schema {
             NotAllowed { name, why } => {
                 let name = name.text(lang);
                 let why = why.text(lang);
-                t!(lang, "{name} is not allowed: {why}", "{name} är inte tillåtet: {why}")
+                t!(
+                    lang,
+                    "{name} is not allowed: {why}",
+                    "{name} är inte tillåtet: {why}"
+                )
             }
             ListHint { key, examples } => {
                 let first = examples.first().cloned().unwrap_or_else(|| "…".to_owned());
@@ -237,7 +280,11 @@ impl Message for Schema {
                     )
                 }
             }
-            TrueFalse => t!(lang, "write true or false, without quotes", "skriv true eller false, utan citattecken"),
+            TrueFalse => t!(
+                lang,
+                "write true or false, without quotes",
+                "skriv true eller false, utan citattecken"
+            ),
             Unquote { text } => t!(
                 lang,
                 "write {text} without quotes, so that YAML reads it as a number",
@@ -253,9 +300,21 @@ impl Message for Schema {
                 "write a whole number without quotes, such as 1",
                 "skriv ett heltal utan citattecken, som 1"
             ),
-            Number => t!(lang, "write the number without quotes", "skriv talet utan citattecken"),
-            About { text } => t!(lang, "{text}", "så beskriver formatet fältet (på engelska): {text}"),
-            CannotRead { error } => t!(lang, "cannot read the document: {error}", "dokumentet kan inte läsas: {error}"),
+            Number => t!(
+                lang,
+                "write the number without quotes",
+                "skriv talet utan citattecken"
+            ),
+            About { text } => t!(
+                lang,
+                "{text}",
+                "så beskriver formatet fältet (på engelska): {text}"
+            ),
+            CannotRead { error } => t!(
+                lang,
+                "cannot read the document: {error}",
+                "dokumentet kan inte läsas: {error}"
+            ),
         }
     }
 }

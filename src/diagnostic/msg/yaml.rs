@@ -13,7 +13,11 @@ pub enum Yaml {
     /// A key is indented further than the line above, which has a value.
     KeyIndented { key: String, line: u32 },
     /// Hint: where the over-indented key belongs.
-    KeyIndentedHint { key: String, column: u32, above: String },
+    KeyIndentedHint {
+        key: String,
+        column: u32,
+        above: String,
+    },
     /// A line does not line up with any key or list above.
     Misaligned { line: u32, column: u32 },
     /// Hint: line keys and list items up.
@@ -189,11 +193,7 @@ impl Message for Yaml {
                 "put the list on the lines below the key (`{key}:`, then `  - {item}`), or put the text in quotes: `{key}: \"- {item}\"`",
                 "skriv listan på raderna under nyckeln (`{key}:`, sedan `  - {item}`), eller sätt texten inom citattecken: `{key}: \"- {item}\"`"
             ),
-            Other { info } => t!(
-                lang,
-                "YAML syntax error: {info}",
-                "YAML-syntaxfel: {info}"
-            ),
+            Other { info } => t!(lang, "YAML syntax error: {info}", "YAML-syntaxfel: {info}"),
             TabsHint => t!(
                 lang,
                 "indent with spaces; YAML does not allow tabs for indentation",
@@ -252,9 +252,21 @@ impl Message for Yaml {
 impl Message for Refusal {
     fn text(&self, lang: Lang) -> String {
         match self {
-            Refusal::Anchor => t!(lang, "YAML anchors (&name) are not allowed here", "YAML-ankare (&namn) är inte tillåtna här"),
-            Refusal::Alias => t!(lang, "YAML aliases (*name) are not allowed here", "YAML-alias (*namn) är inte tillåtna här"),
-            Refusal::Tag => t!(lang, "YAML tags (!tag) are not allowed here", "YAML-taggar (!tagg) är inte tillåtna här"),
+            Refusal::Anchor => t!(
+                lang,
+                "YAML anchors (&name) are not allowed here",
+                "YAML-ankare (&namn) är inte tillåtna här"
+            ),
+            Refusal::Alias => t!(
+                lang,
+                "YAML aliases (*name) are not allowed here",
+                "YAML-alias (*namn) är inte tillåtna här"
+            ),
+            Refusal::Tag => t!(
+                lang,
+                "YAML tags (!tag) are not allowed here",
+                "YAML-taggar (!tagg) är inte tillåtna här"
+            ),
             Refusal::Document => t!(
                 lang,
                 "several YAML documents in one file are not allowed here",
