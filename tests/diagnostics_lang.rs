@@ -204,3 +204,21 @@ fn the_whole_offending_value_is_underlined() {
     let (_, text) = check_with(tmp.path(), &[], &[]);
     assert!(text.contains("1 | # Start\n  | ^^^^^^^\n"), "{text}");
 }
+
+#[test]
+fn looking_for_the_language_never_opens_a_special_units_yaml() {
+    // Reading `language:` must use the loader's safe reader: a units.yaml that is a
+    // named pipe would otherwise block the run for ever.
+    let tmp = fixture_copy("valid-minimal");
+    let units = tmp.path().join("units.yaml");
+    std::fs::remove_file(&units).expect("remove units.yaml");
+    common::make_fifo(&units);
+    let start = std::time::Instant::now();
+    let report = json(tmp.path(), &[], &[("LANG", "sv_SE.UTF-8")]);
+    assert!(start.elapsed() < std::time::Duration::from_secs(10));
+    assert!(
+        diagnostics(&report).iter().any(|d| d["code"] == "E055"),
+        "{report}"
+    );
+    assert_eq!(lang_of(&report), "sv", "the locale still applies");
+}

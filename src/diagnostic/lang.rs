@@ -65,9 +65,11 @@ impl Lang {
 }
 
 /// The language a repository sets for its diagnostics: `language:` at the top of
-/// its `units.yaml`, when that file reads and the value is `sv` or `en`.
+/// its `units.yaml`, when that file reads and the value is `sv` or `en`. The file is
+/// read with the loader's safe reader (no links, no special files, a size limit);
+/// its problems are the loader's to report.
 pub fn repository_language(root: &Path) -> Option<Lang> {
-    let text = std::fs::read_to_string(root.join("units.yaml")).ok()?;
+    let text = crate::load::source::read_text(root, "units.yaml", &mut Vec::new())?;
     let node = crate::load::yaml::parse(&text, crate::load::yaml::Offset::NONE).ok()??;
     match &node.get("language")?.value {
         crate::load::yaml::Value::Str(value) => value.parse().ok(),
