@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Lang, Severity};
 
 use super::state::{MomentView, Snapshot};
 
@@ -92,10 +92,10 @@ pub fn overlay(m: &MomentView) -> String {
             line = d.line,
             col = d.column,
             code = d.code,
-            msg = escape(&d.message),
+            // The preview speaks Swedish: so do its diagnostics.
+            msg = escape(d.message_in(Lang::Sv)),
             hint = d
-                .hint
-                .as_ref()
+                .hint_in(Lang::Sv)
                 .map_or(String::new(), |h| format!("<br><em>{}</em>", escape(h))),
         );
     }
