@@ -8,6 +8,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "moment", version, about, long_about = None)]
 pub struct Cli {
+    /// Language of diagnostics: sv or en [default: MOMENT_LANG, units.yaml `language:`, the locale, en]
+    #[arg(long, global = true, value_name = "LANG")]
+    pub lang: Option<moment::diagnostic::Lang>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,

@@ -13,8 +13,8 @@ use cli::{Cli, Command};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
-        Command::Build(args) => cmd::build::execute(args),
-        Command::Check(args) => cmd::check::execute(args),
+        Command::Build(args) => cmd::build::execute(args, cli.lang),
+        Command::Check(args) => cmd::check::execute(args, cli.lang),
         Command::Diff(args) => cmd::diff::execute(args),
         Command::New(args) => cmd::new::execute(args),
         Command::Preview(args) => cmd::preview::execute(args),

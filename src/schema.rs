@@ -6,6 +6,7 @@ use jsonschema::paths::LocationSegment;
 use jsonschema::{ValidationError, Validator};
 use serde_json::Value as Json;
 
+use crate::diagnostic::msg::{Name, Reads, Schema, Why};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::load::yaml::{Node, Seg, Value};
 
@@ -115,17 +116,43 @@ impl Schemas {
             .expect("every kind is compiled");
         let json = node.to_json();
         let before = out.len();
+        // Missing and unknown keys, by the mapping they are in, to merge a typo with
+        // the required key it misspells: (index in `out`, key, mapping's path).
+        let mut missing: Vec<(usize, String, String)> = Vec::new();
+        let mut unknown: Vec<(usize, String, String)> = Vec::new();
         for error in validator.iter_errors(&json) {
+            let at = error.instance_path().to_string();
             if let ValidationErrorKind::AdditionalProperties { unexpected } = error.kind() {
                 // One diagnostic per unknown key, each at its key.
                 let first = describe(&error, node, schema);
                 let found = unknown_keys(&error, node, schema, unexpected);
-                for d in found {
+                for (d, key) in found.into_iter().zip(unexpected) {
+                    unknown.push((out.len(), key.clone(), at.clone()));
                     out.push(d.unwrap_or_else(|| first.clone()));
                 }
             } else {
+                if let ValidationErrorKind::Required { property } = error.kind() {
+                    let key = property.as_str().unwrap_or_default().to_owned();
+                    missing.push((out.len(), key, at));
+                }
                 out.push(describe(&error, node, schema));
             }
+        }
+        // `modles:` where `modules:` is required is one mistake: report it once, at
+        // the misspelt key, with the fix.
+        let mut merged = Vec::new();
+        for (i, key, at) in &missing {
+            let typo = unknown
+                .iter()
+                .find(|(_, u, u_at)| u_at == at && closest(u, std::slice::from_ref(key)).is_some());
+            if let Some((j, _, _)) = typo {
+                out[*j].help(Schema::DidYouMeanRequired { close: key.clone() });
+                merged.push(*i);
+            }
+        }
+        merged.sort_unstable();
+        for i in merged.into_iter().rev() {
+            out.remove(i);
         }
         (out.len() == before).then_some(json)
     }
@@ -166,18 +193,23 @@ fn unknown_keys(
         }
         _ => std::collections::HashMap::new(),
     };
-    let allowed = format!("allowed keys here: {}", known.join(", "));
+    let allowed = known.join(", ");
     unexpected
         .iter()
         .map(|key| {
             let pos = *positions.get(key.as_str())?;
             let hint = match closest(key, &known) {
-                Some(close) => format!("did you mean `{close}`?"),
-                None => allowed.clone(),
+                Some(close) => Schema::DidYouMean {
+                    close: close.to_owned(),
+                },
+                None => Schema::AllowedKeys {
+                    list: allowed.clone(),
+                },
             };
             Some(
-                Diagnostic::new(Code::UnknownKey, format!("unknown key `{key}`"))
+                Diagnostic::new(Code::UnknownKey, Schema::UnknownKey { key: key.clone() })
                     .at_pos(pos)
+                    .spanning(key.chars().count())
                     .with_hint(hint),
             )
         })
@@ -195,9 +227,9 @@ fn describe(error: &ValidationError<'_>, root: &Node, schema: &Json) -> Diagnost
         .collect();
     let node = root.deepest(&path);
     let name = match path.last() {
-        Some(Seg::Key(k)) => format!("`{k}`"),
-        Some(Seg::Index(i)) => format!("entry {}", i + 1),
-        None => "the document".to_owned(),
+        Some(Seg::Key(k)) => Name::Key(k.to_string()),
+        Some(Seg::Index(i)) => Name::Entry(i + 1),
+        None => Name::Document,
     };
     let subschema = schema_at(schema, error.schema_path());
     match error.kind() {
@@ -207,13 +239,17 @@ fn describe(error: &ValidationError<'_>, root: &Node, schema: &Json) -> Diagnost
                 .and_then(|s| s.get("properties"))
                 .and_then(|p| p.get(key))
                 .and_then(describe_field);
-            let mut d = Diagnostic::new(Code::MissingKey, format!("missing required key `{key}`"))
-                .at_pos(node.pos);
-            d.hint = Some(match about {
-                Some(text) => format!("add `{key}:` here: {text}"),
-                None => format!("add `{key}:` here"),
-            });
-            d
+            Diagnostic::new(
+                Code::MissingKey,
+                Schema::MissingKey {
+                    key: key.to_owned(),
+                },
+            )
+            .at_pos(node.pos)
+            .with_hint(Schema::AddKey {
+                key: key.to_owned(),
+                about,
+            })
         }
         ValidationErrorKind::AdditionalProperties { unexpected } => {
             let known: Vec<String> = subschema
@@ -224,25 +260,37 @@ fn describe(error: &ValidationError<'_>, root: &Node, schema: &Json) -> Diagnost
             let key = unexpected.first().cloned().unwrap_or_default();
             let pos = node.entry(&key).map_or(node.pos, |(k, _)| k.pos);
             let hint = match closest(&key, &known) {
-                Some(close) => format!("did you mean `{close}`?"),
-                None => format!("allowed keys here: {}", known.join(", ")),
+                Some(close) => Schema::DidYouMean {
+                    close: close.to_owned(),
+                },
+                None => Schema::AllowedKeys {
+                    list: known.join(", "),
+                },
             };
-            Diagnostic::new(Code::UnknownKey, format!("unknown key `{key}`"))
+            Diagnostic::new(Code::UnknownKey, Schema::UnknownKey { key })
                 .at_pos(pos)
                 .with_hint(hint)
         }
         ValidationErrorKind::Type { .. } => {
             let expected = subschema
                 .and_then(|s| s.get("type"))
-                .map(type_words)
-                .unwrap_or_else(|| "another type".to_owned());
+                .map(type_names)
+                .unwrap_or_else(|| vec!["another type".to_owned()]);
             let mut d = Diagnostic::new(
                 Code::WrongType,
-                format!("{name} should be {expected}, not {}", node.type_name()),
+                Schema::WrongType {
+                    name,
+                    expected,
+                    got: node.type_name().to_owned(),
+                },
             )
-            .at_pos(node.pos);
-            d.hint = type_hint(schema, error.schema_path(), node, &path)
-                .or_else(|| subschema.and_then(describe_field));
+            .at_pos(node.pos)
+            .spanning(value_length(node));
+            if let Some(hint) = type_hint(schema, error.schema_path(), node, &path) {
+                d.help(hint);
+            } else if let Some(text) = subschema.and_then(describe_field) {
+                d.help(Schema::About { text });
+            }
             d
         }
         ValidationErrorKind::Enum { options } => {
@@ -256,9 +304,16 @@ fn describe(error: &ValidationError<'_>, root: &Node, schema: &Json) -> Diagnost
                 })
                 .unwrap_or_default();
             let got = node_text(node);
-            let mut d = Diagnostic::new(Code::InvalidValue, format!("{name} cannot be {got}"))
-                .at_pos(node.pos)
-                .with_hint(format!("use one of: {list}"));
+            let mut d = Diagnostic::new(
+                Code::InvalidValue,
+                Schema::CannotBe {
+                    name,
+                    got: got.clone(),
+                },
+            )
+            .at_pos(node.pos)
+            .spanning(value_length(node))
+            .with_hint(Schema::UseOneOf { list: list.clone() });
             if let Some(close) = closest(
                 &got.replace('`', ""),
                 &options
@@ -270,37 +325,52 @@ fn describe(error: &ValidationError<'_>, root: &Node, schema: &Json) -> Diagnost
                     })
                     .unwrap_or_default(),
             ) {
-                d.hint = Some(format!("did you mean `{close}`? Allowed: {list}"));
+                d.help(Schema::DidYouMeanAllowed {
+                    close: close.to_owned(),
+                    list,
+                });
             }
             d
         }
         ValidationErrorKind::OneOfNotValid { .. }
-        | ValidationErrorKind::OneOfMultipleValid { .. } => Diagnostic::new(
-            Code::InvalidValue,
-            format!("{name} must name exactly one of `item` or `score`"),
-        )
-        .at_pos(node.pos)
-        .with_hint("write either `item: <item id>` or `score: <score id>`, not both"),
-        ValidationErrorKind::MinItems { limit } => Diagnostic::new(
-            Code::InvalidValue,
-            format!(
-                "{name} needs at least {limit} entr{}",
-                if *limit == 1 { "y" } else { "ies" }
-            ),
-        )
-        .at_pos(node.pos)
-        .with_hint(
-            subschema_parent_description(schema, error)
-                .unwrap_or_else(|| "add an entry".to_owned()),
-        ),
+        | ValidationErrorKind::OneOfMultipleValid { .. } => {
+            Diagnostic::new(Code::InvalidValue, Schema::ItemOrScore { name })
+                .at_pos(node.pos)
+                .with_hint(Schema::ItemOrScoreHint)
+        }
+        ValidationErrorKind::MinItems { limit } => {
+            let d = Diagnostic::new(
+                Code::InvalidValue,
+                Schema::MinItems {
+                    name,
+                    limit: *limit,
+                },
+            )
+            .at_pos(node.pos);
+            match subschema_parent_description(schema, error) {
+                Some(text) => d.with_hint(Schema::About { text }),
+                None => d.with_hint(Schema::AddEntry),
+            }
+        }
         _ => {
             let mut d = Diagnostic::new(
                 Code::InvalidValue,
-                format!("{name} is not allowed: {}", plain_message(error)),
+                Schema::NotAllowed {
+                    name,
+                    why: plain_message(error),
+                },
             )
-            .at_pos(node.pos);
-            if let Some(text) = subschema_parent_description(schema, error) {
-                d.hint = Some(text);
+            .at_pos(node.pos)
+            .spanning(value_length(node));
+            let about = subschema_parent_description(schema, error).or_else(|| {
+                // An entry of a list: what the list holds.
+                schema_chain(schema, error.schema_path())
+                    .iter()
+                    .rev()
+                    .find_map(|s| describe_field(s))
+            });
+            if let Some(text) = about {
+                d.help(Schema::About { text });
             }
             d
         }
@@ -314,7 +384,7 @@ fn type_hint(
     location: &jsonschema::paths::Location,
     node: &Node,
     path: &[Seg<'_>],
-) -> Option<String> {
+) -> Option<Schema> {
     let chain = schema_chain(schema, location);
     // The failing keyword is `type`; the schema that holds it is the field's.
     let field = *chain.last()?;
@@ -337,11 +407,10 @@ fn type_hint(
             examples
         };
         let key = key.unwrap_or("key");
-        return Some(format!(
-            "write a list: `{key}: [{}]`, or one `- {}` line per entry under `{key}:`",
-            examples.join(", "),
-            examples[0]
-        ));
+        return Some(Schema::ListHint {
+            key: key.to_owned(),
+            examples,
+        });
     }
     if types.contains(&"string") && scalar && !matches!(node.value, Value::Null) {
         let mut examples = examples_of(field);
@@ -349,22 +418,15 @@ fn type_hint(
             examples.extend(such_as(field).map(|e| format!("\"{e}\"")));
         }
         let reads = match &node.value {
-            Value::Int(i) => format!("text, not as the number {i}"),
-            Value::Float(f) => format!("text, not as the number {f}"),
-            Value::Bool(b) => format!("text, not as {b}"),
-            _ => "text".to_owned(),
+            Value::Int(i) => Reads::Number(i.to_string()),
+            Value::Float(f) => Reads::Number(f.to_string()),
+            Value::Bool(b) => Reads::Bool(*b),
+            _ => Reads::Text,
         };
-        return Some(if examples.is_empty() {
-            format!("put the value in quotes, so that YAML reads it as {reads}")
-        } else {
-            format!(
-                "put the value in quotes, such as {}, so that YAML reads it as {reads}",
-                examples.join(" or ")
-            )
-        });
+        return Some(Schema::QuoteHint { examples, reads });
     }
     if types.contains(&"boolean") && matches!(node.value, Value::Str(_)) {
-        return Some("write true or false, without quotes".to_owned());
+        return Some(Schema::TrueFalse);
     }
     if (types.contains(&"integer") || types.contains(&"number"))
         && matches!(node.value, Value::Str(_))
@@ -373,15 +435,14 @@ fn type_hint(
         if let Value::Str(text) = &node.value
             && text.trim().parse::<f64>().is_ok()
         {
-            return Some(format!(
-                "write {} without quotes, so that YAML reads it as a number",
-                text.trim()
-            ));
+            return Some(Schema::Unquote {
+                text: text.trim().to_owned(),
+            });
         }
         return Some(match examples_of(field).into_iter().next() {
-            Some(e) => format!("write the number without quotes, such as {e}"),
-            None if whole => "write a whole number without quotes, such as 1".to_owned(),
-            None => "write the number without quotes".to_owned(),
+            Some(example) => Schema::NumberSuchAs { example },
+            None if whole => Schema::WholeNumber,
+            None => Schema::Number,
         });
     }
     None
@@ -482,29 +543,34 @@ fn describe_field(schema: &Json) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn type_words(types: &Json) -> String {
-    let word = |t: &str| {
-        match t {
-            "string" => "text",
-            "number" => "a number",
-            "integer" => "a whole number",
-            "boolean" => "true or false",
-            "array" => "a list",
-            "object" => "a mapping",
-            "null" => "empty",
-            other => other,
-        }
-        .to_owned()
-    };
+/// The JSON Schema type names of a `type` keyword (see [`crate::diagnostic::msg::type_word`]).
+fn type_names(types: &Json) -> Vec<String> {
     match types {
-        Json::String(t) => word(t),
+        Json::String(t) => vec![t.clone()],
         Json::Array(ts) => ts
             .iter()
             .filter_map(Json::as_str)
-            .map(word)
-            .collect::<Vec<_>>()
-            .join(" or "),
-        _ => "another type".to_owned(),
+            .map(str::to_owned)
+            .collect(),
+        _ => vec!["another type".to_owned()],
+    }
+}
+
+/// How many characters a scalar's value spans on its line, for the underline
+/// (`None` for lists, mappings and values over several lines: the reporter then
+/// underlines the first word).
+fn value_length(node: &Node) -> usize {
+    let text = match &node.value {
+        Value::Str(s) => s.clone(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => f.to_string(),
+        Value::Bool(b) => b.to_string(),
+        _ => return 0,
+    };
+    if text.contains('\n') {
+        0
+    } else {
+        text.chars().count()
     }
 }
 
@@ -518,14 +584,14 @@ fn node_text(node: &Node) -> String {
     }
 }
 
-fn plain_message(error: &ValidationError<'_>) -> String {
+fn plain_message(error: &ValidationError<'_>) -> Why {
     match error.kind() {
-        ValidationErrorKind::Pattern { .. } => "it does not have the expected form".to_owned(),
-        ValidationErrorKind::MinLength { .. } => "it is empty".to_owned(),
-        ValidationErrorKind::UniqueItems => "it lists the same value twice".to_owned(),
-        ValidationErrorKind::Minimum { limit } => format!("it is below {limit}"),
-        ValidationErrorKind::Maximum { limit } => format!("it is above {limit}"),
-        _ => error.to_string(),
+        ValidationErrorKind::Pattern { .. } => Why::Pattern,
+        ValidationErrorKind::MinLength { .. } => Why::Empty,
+        ValidationErrorKind::UniqueItems => Why::Twice,
+        ValidationErrorKind::Minimum { limit } => Why::Below(limit.to_string()),
+        ValidationErrorKind::Maximum { limit } => Why::Above(limit.to_string()),
+        _ => Why::Other(error.to_string()),
     }
 }
 

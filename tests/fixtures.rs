@@ -13,6 +13,11 @@
 //! `multi-*` fixtures hold several independent breaks at once and list the exact set
 //! of diagnostics: each break reported once, nothing that only follows from another.
 //!
+//! A note ` | sv:text` (or ` | sv:!text`) is about the Swedish report: when a fixture
+//! has such notes, it is also checked with `--lang sv`, where the codes, files and
+//! positions must be the same and `message_localized`/`hint_localized` must (not)
+//! contain `text`.
+//!
 //! To regenerate the expectations after a deliberate change, run
 //! `UPDATE_EXPECT=1 cargo test --test fixtures` and review every changed
 //! `expected.txt` by hand (`git diff tests/fixtures`): the code, file and position
@@ -118,7 +123,7 @@ fn check_fixture(name: &str) {
                 )
             })
             .collect();
-        for note in &entry.notes {
+        for note in entry.notes.iter().filter(|n| !n.starts_with("sv:")) {
             let ok = match note.strip_prefix('!') {
                 Some(absent) => texts.iter().all(|t| !t.contains(absent)),
                 None => texts.iter().any(|t| t.contains(note.as_str())),
@@ -131,6 +136,13 @@ fn check_fixture(name: &str) {
         }
     }
 
+    if entries
+        .iter()
+        .any(|e| e.notes.iter().any(|n| n.starts_with("sv:")))
+    {
+        check_swedish(name, tmp.path(), &entries, &report);
+    }
+
     let errors = expected.iter().filter(|l| l.starts_with('E')).count();
     let warnings = expected.iter().filter(|l| l.starts_with('W')).count();
     assert_eq!(report["errors"], errors, "fixture {name}: error count");
@@ -140,6 +152,54 @@ fn check_fixture(name: &str) {
     );
     let want_exit = if errors > 0 { 1 } else { 0 };
     assert_eq!(exit, want_exit, "fixture {name}: exit code\n{report:#}");
+}
+
+/// Runs the fixture with `--lang sv`: the same diagnostics at the same places, the
+/// English `message` and `hint` unchanged, and the `sv:` notes met by the Swedish texts.
+fn check_swedish(name: &str, root: &Path, entries: &[Expected], english: &serde_json::Value) {
+    let (_, report) = check_json(root, &["--lang", "sv"]);
+    let plain = |r: &serde_json::Value| -> Vec<String> {
+        common::diagnostics(r)
+            .iter()
+            .map(|d| format!("{} {} {}", common::diag_line(d), d["message"], d["hint"]))
+            .collect()
+    };
+    assert_eq!(
+        plain(&report),
+        plain(english),
+        "fixture {name}: --lang sv changed codes, positions or the English message and hint"
+    );
+    for entry in entries {
+        let found: Vec<&serde_json::Value> = common::diagnostics(&report)
+            .iter()
+            .filter(|d| common::diag_line(d) == entry.at)
+            .collect();
+        for d in &found {
+            assert_eq!(d["lang"], "sv", "fixture {name}: {d}");
+            assert!(d["message_localized"].is_string(), "fixture {name}: {d}");
+        }
+        let texts: Vec<String> = found
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {}",
+                    d["message_localized"].as_str().unwrap_or_default(),
+                    d["hint_localized"].as_str().unwrap_or_default()
+                )
+            })
+            .collect();
+        for note in entry.notes.iter().filter_map(|n| n.strip_prefix("sv:")) {
+            let ok = match note.strip_prefix('!') {
+                Some(absent) => texts.iter().all(|t| !t.contains(absent)),
+                None => texts.iter().any(|t| t.contains(note)),
+            };
+            assert!(
+                ok,
+                "fixture {name}: `{}` in Swedish does not satisfy the note `{note}`: {texts:?}",
+                entry.at
+            );
+        }
+    }
 }
 
 /// Codes of the catalog that a plain `moment check` of a folder cannot give, with the
@@ -180,6 +240,26 @@ macro_rules! fixtures {
                 .collect();
             let on_disk: BTreeSet<&str> = on_disk.iter().map(String::as_str).collect();
             assert_eq!(listed, on_disk, "add the fixture to the list in tests/fixtures.rs");
+        }
+
+        /// Every message and hint that any fixture gives is written in Swedish too:
+        /// with `--lang sv` each differs from the English one.
+        #[test]
+        fn every_fixture_diagnostic_is_in_swedish() {
+            let mut untranslated = Vec::new();
+            for name in [$($name),*] {
+                let tmp = fixture_copy(name);
+                let (_, report) = check_json(tmp.path(), &["--lang", "sv"]);
+                for d in common::diagnostics(&report) {
+                    if d["message_localized"] == d["message"] {
+                        untranslated.push(format!("{name}: {} message: {}", common::diag_line(d), d["message"]));
+                    }
+                    if d.get("hint").is_some() && d["hint_localized"] == d["hint"] {
+                        untranslated.push(format!("{name}: {} hint: {}", common::diag_line(d), d["hint"]));
+                    }
+                }
+            }
+            assert!(untranslated.is_empty(), "not in Swedish:\n{}", untranslated.join("\n"));
         }
 
         /// Every code of the catalog is expected by at least one fixture, and every
@@ -232,6 +312,7 @@ fixtures! {
     e002_syntax => "e002-syntax",
     e002_tabs => "e002-tabs",
     e002_too_deep => "e002-too-deep",
+    e002_indentation => "e002-indentation",
     e003_duplicate_key => "e003-duplicate-key",
     e004_alias_bomb => "e004-alias-bomb",
     e004_anchor => "e004-anchor",
@@ -243,7 +324,9 @@ fixtures! {
     e011_two_unknown_keys_in_one_mapping => "e011-two-unknown-keys-in-one-mapping",
     e011_key_in_indented_block => "e011-key-in-indented-block",
     e011_unknown_key => "e011-unknown-key",
+    e011_misspelt_required_key => "e011-misspelt-required-key",
     e012_wrong_type => "e012-wrong-type",
+    e012_list_hint => "e012-list-hint",
     e013_invalid_value => "e013-invalid-value",
     e020_folder_without_moment_yaml => "e020-folder-without-moment-yaml",
     e021_id_mismatch => "e021-id-mismatch",

@@ -6,6 +6,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::path::{Path, PathBuf};
 
 use moment::build::{self, BuildOptions};
+use moment::diagnostic::{Lang, repository_language};
 use moment::error::{Error, Outcome};
 use moment::load::{self, Target};
 use moment::{report, validate};
@@ -75,8 +76,9 @@ fn target(args: &BuildArgs) -> Result<Target, Error> {
 }
 
 /// Runs `moment build`.
-pub fn execute(args: &BuildArgs) -> Result<Outcome, Error> {
+pub fn execute(args: &BuildArgs, lang: Option<Lang>) -> Result<Outcome, Error> {
     let target = target(args)?;
+    let target_root = target.root.clone();
     let count = if target.only.is_empty() {
         std::fs::read_dir(target.root.join("moments")).map_or(0, |d| d.count())
     } else {
@@ -126,7 +128,15 @@ pub fn execute(args: &BuildArgs) -> Result<Outcome, Error> {
     let (shown, left_out) = validate::scope::narrow(built.diagnostics.clone(), &only);
     if !shown.is_empty() {
         let color = interactive && std::env::var_os("NO_COLOR").is_none();
-        eprint!("{}", report::human(&shown, &built.sources, color));
+        eprint!(
+            "{}",
+            report::human_in(
+                &shown,
+                &built.sources,
+                color,
+                Lang::choose(lang, repository_language(&target_root)),
+            )
+        );
     }
     if let Some(note) = validate::scope::note(left_out) {
         eprintln!("{note}");

@@ -2,6 +2,7 @@
 
 use std::io::{IsTerminal, Write};
 
+use moment::diagnostic::Lang;
 use moment::error::{Error, Outcome};
 use moment::schema::Schemas;
 use moment::{diff, load, report, validate};
@@ -9,7 +10,7 @@ use moment::{diff, load, report, validate};
 use crate::cli::{CheckArgs, Format};
 
 /// Runs `moment check`.
-pub fn execute(args: &CheckArgs) -> Result<Outcome, Error> {
+pub fn execute(args: &CheckArgs, lang: Option<Lang>) -> Result<Outcome, Error> {
     let target = super::target::find(&args.path.get())?;
     let schemas = Schemas::compile();
     let repo = load::load(&target, &schemas);
@@ -29,18 +30,19 @@ pub fn execute(args: &CheckArgs) -> Result<Outcome, Error> {
         moment::diagnostic::sort(&mut diags);
     }
     let (diags, left_out) = validate::scope::narrow(diags, &target.only);
+    let lang = Lang::choose(lang, moment::diagnostic::repository_language(&target.root));
     let text = match args.format {
         Format::Human => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            let mut text = report::human(&diags, &repo.sources, color);
+            let mut text = report::human_in(&diags, &repo.sources, color, lang);
             if let Some(note) = validate::scope::note(left_out) {
                 text.push_str(&note);
                 text.push('\n');
             }
             text
         }
-        Format::Json => report::json(&diags),
-        Format::Github => report::github(&diags),
+        Format::Json => report::json_in(&diags, lang),
+        Format::Github => report::github_in(&diags, lang),
         Format::Sarif => report::sarif(&diags),
     };
     let mut stdout = std::io::stdout().lock();

@@ -5,8 +5,14 @@
 
 mod code;
 pub mod explain;
+mod lang;
+pub mod msg;
+mod text;
+pub mod yaml_advice;
 
 pub use code::{Code, Severity};
+pub use lang::{Lang, repository_language};
+pub use text::{Message, Text};
 
 /// A 1-based line and column in a source file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -46,6 +52,23 @@ pub struct Diagnostic {
     /// How to fix it, when that helps.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// How many characters, from `column` on the same line, the offending text
+    /// spans, when the stage knows; reports underline exactly that much.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub length: Option<u32>,
+    /// The message and hint in Swedish, when the catalogue has them (`message` and
+    /// `hint` are English). Boxed: most diagnostics are made and dropped in English.
+    #[serde(skip)]
+    pub sv: Option<Box<Swedish>>,
+}
+
+/// The Swedish texts of a diagnostic.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Swedish {
+    /// The message.
+    pub message: Option<String>,
+    /// The hint.
+    pub hint: Option<String>,
 }
 
 fn code_str<S: serde::Serializer>(code: &Code, s: S) -> Result<S::Ok, S::Error> {
@@ -54,15 +77,23 @@ fn code_str<S: serde::Serializer>(code: &Code, s: S) -> Result<S::Ok, S::Error> 
 
 impl Diagnostic {
     /// A diagnostic with the code's own severity, at the start of no file yet.
-    pub fn new(code: Code, message: impl Into<String>) -> Self {
+    pub fn new(code: Code, message: impl Into<Text>) -> Self {
+        let message = message.into();
         Diagnostic {
             severity: code.severity(),
             code,
-            message: message.into(),
+            message: message.en,
             file: String::new(),
             line: 1,
             column: 1,
             hint: None,
+            length: None,
+            sv: message.sv.map(|m| {
+                Box::new(Swedish {
+                    message: Some(m),
+                    hint: None,
+                })
+            }),
         }
     }
 
@@ -80,9 +111,46 @@ impl Diagnostic {
     }
 
     /// Sets the hint.
-    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+    pub fn with_hint(mut self, hint: impl Into<Text>) -> Self {
+        self.help(hint);
         self
+    }
+
+    /// Sets how many characters from the column the offending text spans.
+    pub fn spanning(mut self, length: usize) -> Self {
+        self.length = u32::try_from(length).ok().filter(|&n| n > 0);
+        self
+    }
+
+    /// Replaces the message, in every language.
+    pub fn set_message(&mut self, message: impl Into<Text>) {
+        let message = message.into();
+        self.message = message.en;
+        self.sv.get_or_insert_default().message = message.sv;
+    }
+
+    /// The message in `lang` (English when it has no translation).
+    pub fn message_in(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Sv => self
+                .sv
+                .as_ref()
+                .and_then(|sv| sv.message.as_deref())
+                .unwrap_or(&self.message),
+            Lang::En => &self.message,
+        }
+    }
+
+    /// The hint in `lang` (English when it has no translation).
+    pub fn hint_in(&self, lang: Lang) -> Option<&str> {
+        match lang {
+            Lang::Sv => self
+                .sv
+                .as_ref()
+                .and_then(|sv| sv.hint.as_deref())
+                .or(self.hint.as_deref()),
+            Lang::En => self.hint.as_deref(),
+        }
     }
 
     /// The position as a [`Pos`].
@@ -114,7 +182,7 @@ impl<'a> Sink<'a> {
     }
 
     /// Reports a diagnostic at `pos` in this sink's file.
-    pub fn report(&mut self, code: Code, pos: Pos, message: impl Into<String>) -> &mut Diagnostic {
+    pub fn report(&mut self, code: Code, pos: Pos, message: impl Into<Text>) -> &mut Diagnostic {
         self.out.push(
             Diagnostic::new(code, message)
                 .in_file(self.file)
@@ -131,7 +199,24 @@ impl<'a> Sink<'a> {
 
 impl Diagnostic {
     /// Sets the hint on a diagnostic already filed (see [`Sink::report`]).
-    pub fn help(&mut self, hint: impl Into<String>) {
-        self.hint = Some(hint.into());
+    pub fn help(&mut self, hint: impl Into<Text>) {
+        let hint = hint.into();
+        self.hint = Some(hint.en);
+        self.sv.get_or_insert_default().hint = hint.sv;
+    }
+
+    /// Sets how many characters from the column the offending text spans, on a
+    /// diagnostic already filed (see [`Sink::report`]).
+    pub fn span(&mut self, length: usize) -> &mut Self {
+        self.length = u32::try_from(length).ok().filter(|&n| n > 0);
+        self
+    }
+
+    /// Removes the hint, in every language.
+    pub fn clear_hint(&mut self) {
+        self.hint = None;
+        if let Some(sv) = &mut self.sv {
+            sv.hint = None;
+        }
     }
 }

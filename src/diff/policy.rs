@@ -1,5 +1,6 @@
 //! The version policy as diagnostics, for `moment check --against REV`.
 
+use crate::diagnostic::msg::{Class, Tests};
 use crate::diagnostic::{Code, Diagnostic, Pos};
 use crate::load::Repository;
 
@@ -21,11 +22,14 @@ pub fn diagnostics(diff: &Diff, repo: &Repository, against: &str) -> Vec<Diagnos
                 out.push(
                     Diagnostic::new(
                         Code::SeriesBreak,
-                        format!("the scored items of repeated form `{form}` changed since {against}, so staff graphs would compare different things"),
+                        Tests::SeriesBreak {
+                            form: form.to_string(),
+                            against: against.to_string(),
+                        },
                     )
                     .in_file(rel)
                     .at_pos(pos)
-                    .with_hint("set `series_break: true` on the form in this version (it must turn true in the version whose scored items change), so that staff see results before and after this version apart"),
+                    .with_hint(Tests::SeriesBreakHint),
                 );
             }
         }
@@ -47,24 +51,25 @@ pub fn diagnostics(diff: &Diff, repo: &Repository, against: &str) -> Vec<Diagnos
         out.push(
             Diagnostic::new(
                 Code::VersionPolicy,
-                format!(
-                    "`{}` has {} changes since {against} but its version went {} → {}",
-                    m.id,
-                    match m.required_bump {
-                        super::Bump::Major => "clinical",
-                        super::Bump::Minor => "content",
-                        _ => "cosmetic",
+                Tests::VersionPolicy {
+                    id: m.id.to_string(),
+                    class: match m.required_bump {
+                        super::Bump::Major => Class::Clinical,
+                        super::Bump::Minor => Class::Content,
+                        _ => Class::Cosmetic,
                     },
-                    m.from_version.as_deref().unwrap_or("?"),
-                    m.to_version.as_deref().unwrap_or("?"),
-                ),
+                    from: m.from_version.as_deref().unwrap_or("?").to_owned(),
+                    to: m.to_version.as_deref().unwrap_or("?").to_owned(),
+                    against: against.to_string(),
+                },
             )
             .in_file(moment.meta_rel())
             .at_pos(pos)
-            .with_hint(format!(
-                "set `version: \"{needed}\"` or higher{}; run `moment diff {against}` to see every change",
-                first.map_or(String::new(), |c| format!(" (for example: {})", c.summary.trim_end_matches('.')))
-            )),
+            .with_hint(Tests::VersionPolicyHint {
+                needed,
+                example: first.map(|c| c.summary.trim_end_matches('.').to_owned()),
+                against: against.to_string(),
+            }),
         );
     }
     out

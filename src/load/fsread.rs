@@ -45,6 +45,18 @@ impl Special {
         }
     }
 
+    /// The kind for a diagnostic, in every language.
+    pub fn word(self) -> crate::diagnostic::msg::Special {
+        use crate::diagnostic::msg::Special as W;
+        match self {
+            Special::Folder => W::Folder,
+            Special::Fifo => W::Fifo,
+            Special::Device => W::Device,
+            Special::Socket => W::Socket,
+            Special::Other => W::Other,
+        }
+    }
+
     fn of(meta: &Metadata) -> Option<Special> {
         let kind = meta.file_type();
         if kind.is_file() {

@@ -4,6 +4,7 @@
 use comrak::nodes::{AstNode, NodeValue};
 use comrak::{Arena, Options};
 
+use crate::diagnostic::msg::Markdown as Msg;
 use crate::diagnostic::{Code, Diagnostic, Pos};
 use crate::load::yaml::{self, Node, Offset};
 use crate::model::{AudioBlock, FormBlock, VideoBlock};
@@ -49,6 +50,8 @@ pub struct Link {
     pub text: String,
     /// Where it is.
     pub pos: Pos,
+    /// How many characters its markup spans from `pos` (0 when it spans lines).
+    pub length: usize,
 }
 
 /// The kind of a fenced block with a YAML body.
@@ -143,17 +146,24 @@ pub struct Markdown {
     pub paragraphs: Vec<String>,
 }
 
+/// The characters a node spans on its line, from its start column `start` (in
+/// characters); 0 when it spans lines.
+fn span_length(columns: &mut Columns<'_>, at: &comrak::nodes::Sourcepos, start: usize) -> usize {
+    if at.end.line != at.start.line {
+        return 0;
+    }
+    (columns.char_column(at.end.line, at.end.column) + 1).saturating_sub(start)
+}
+
 /// Splits a module file into front matter and body.
 ///
 /// Returns the front matter text, the body, and the line count before the body.
 pub fn split_front_matter(text: &str) -> Result<(&str, &str, u32), Diagnostic> {
     let first = text.split_inclusive('\n').next().unwrap_or_default();
     if first.trim_end() != "---" {
-        return Err(
-            Diagnostic::new(Code::FrontMatter, "the module has no front matter").with_hint(
-                "start the file with a `---` line, then `title: …`, then another `---` line",
-            ),
-        );
+        return Err(Diagnostic::new(Code::FrontMatter, Msg::NoFrontMatter)
+            .with_hint(Msg::NoFrontMatterHint)
+            .spanning(first.trim_end().chars().count()));
     }
     let start = first.len();
     let mut offset = start;
@@ -165,10 +175,9 @@ pub fn split_front_matter(text: &str) -> Result<(&str, &str, u32), Diagnostic> {
         }
         offset += line.len();
     }
-    Err(
-        Diagnostic::new(Code::FrontMatter, "the front matter is not closed")
-            .with_hint("end the front matter with a line that holds only `---`"),
-    )
+    Err(Diagnostic::new(Code::FrontMatter, Msg::FrontMatterOpen)
+        .with_hint(Msg::FrontMatterOpenHint)
+        .spanning(3))
 }
 
 /// Parses `body` (whose first line is line `line_offset + 1` of `rel`).
@@ -211,15 +220,10 @@ pub fn parse(
         if nesting > MAX_NESTING && !too_deep {
             too_deep = true;
             out.push(
-                Diagnostic::new(
-                    Code::BeyondLimit,
-                    format!(
-                        "block quotes and lists are nested more than {MAX_NESTING} levels deep"
-                    ),
-                )
-                .in_file(rel)
-                .at_pos(pos)
-                .with_hint("flatten the text: a reader cannot follow more than a few levels"),
+                Diagnostic::new(Code::BeyondLimit, Msg::TooDeep { limit: MAX_NESTING })
+                    .in_file(rel)
+                    .at_pos(pos)
+                    .with_hint(Msg::TooDeepHint),
             );
         }
         match &data.value {
@@ -236,11 +240,13 @@ pub fn parse(
                 url: link.url.clone(),
                 text: plain_text(node),
                 pos,
+                length: span_length(&mut columns, &data.sourcepos, char_column),
             }),
             NodeValue::Image(link) => md.images.push(Link {
                 url: link.url.clone(),
                 text: plain_text(node),
                 pos,
+                length: span_length(&mut columns, &data.sourcepos, char_column),
             }),
             NodeValue::HtmlBlock(_) | NodeValue::HtmlInline(_) => md.raw_html.push(pos),
             NodeValue::CodeBlock(code) if code.fenced => {
@@ -360,16 +366,13 @@ fn block(
         None if refused => return block,
         None => {
             out.push(
-                Diagnostic::new(
-                    Code::EmptyFile,
-                    format!("the {} block is empty", kind.name()),
-                )
-                .in_file(rel)
-                .at_pos(pos)
-                .with_hint(match kind {
-                    BlockKind::Form => "write `ref: <form id>` inside the block",
-                    _ => "write `src: <file>` and `title: <what it is>` inside the block",
-                }),
+                Diagnostic::new(Code::EmptyFile, Msg::EmptyBlock { kind: kind.name() })
+                    .in_file(rel)
+                    .at_pos(pos)
+                    .with_hint(match kind {
+                        BlockKind::Form => Msg::EmptyFormBlockHint,
+                        _ => Msg::EmptyMediaBlockHint,
+                    }),
             );
             return block;
         }

@@ -17,6 +17,7 @@ use serde::de::DeserializeOwned;
 
 pub use moment::{LoadedForm, LoadedModule, LoadedMoment, LoadedTests};
 
+use crate::diagnostic::msg::Files;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::UnitsFile;
 use crate::schema::{SchemaKind, Schemas};
@@ -83,9 +84,9 @@ pub fn load(target: &Target, schemas: &Schemas) -> Repository {
     let (units_node, units) = top.yaml_file::<UnitsFile>("units.yaml", SchemaKind::Units, true);
     if !root.join("units.yaml").exists() {
         top.out.push(
-            Diagnostic::new(Code::UnitsMissing, "units.yaml is missing at the repository root")
+            Diagnostic::new(Code::UnitsMissing, Files::UnitsMissing)
                 .in_file("units.yaml")
-                .with_hint("create units.yaml at the repository root listing the publisher units (see the format reference)"),
+                .with_hint(Files::UnitsMissingHint),
         );
     }
     let mut folders = moment_folders(root, &mut top.out);
@@ -94,9 +95,9 @@ pub fn load(target: &Target, schemas: &Schemas) -> Repository {
     }
     if folders.is_empty() {
         top.out.push(
-            Diagnostic::new(Code::NoMoments, "no moments found")
+            Diagnostic::new(Code::NoMoments, Files::NoMoments)
                 .in_file("moments")
-                .with_hint("each moment is a folder moments/<id>/ with a moment.yaml; `moment new <id>` creates one"),
+                .with_hint(Files::NoMomentsHint),
         );
     }
     let loaded: Vec<(LoadedMoment, Vec<Diagnostic>, Sources)> = folders
@@ -214,20 +215,19 @@ impl<'a> Loader<'a> {
             None if refused => return (None, None),
             None if kind == SchemaKind::Module => {
                 self.out.push(
-                    Diagnostic::new(Code::MissingKey, "missing required key `title`")
+                    Diagnostic::new(Code::MissingKey, Files::ModuleTitleMissing)
                         .in_file(rel)
-                        .with_hint("add `title: …` between the `---` lines: the module's heading as citizens see it"),
+                        .with_hint(Files::ModuleTitleMissingHint),
                 );
                 return (None, None);
             }
             None => {
                 self.out.push(
-                    Diagnostic::new(Code::EmptyFile, "the file is empty")
+                    Diagnostic::new(Code::EmptyFile, Files::Empty)
                         .in_file(rel)
-                        .with_hint(format!(
-                            "see schemas/{} for what belongs here",
-                            kind.file_name()
-                        )),
+                        .with_hint(Files::SeeSchema {
+                            schema: kind.file_name().to_owned(),
+                        }),
                 );
                 return (None, None);
             }
@@ -246,11 +246,15 @@ impl<'a> Loader<'a> {
                 Err(e) => {
                     found.push(Diagnostic::new(
                         Code::InvalidValue,
-                        format!("cannot read the document: {e}"),
+                        crate::diagnostic::msg::Schema::CannotRead {
+                            error: e.to_string(),
+                        },
                     ));
                     None
                 }
             });
+        // A list item read as text of the item above is reported once, by the parser.
+        found.retain(|d| !parsed.merged.contains(&d.pos()));
         self.out.extend(found.into_iter().map(|d| d.in_file(rel)));
         (Some(node), typed)
     }

@@ -8,6 +8,7 @@ use super::markdown::{self, Markdown};
 use super::paths::{self, PathProblem};
 use super::source;
 use super::yaml::{Node, Offset, Value};
+use crate::diagnostic::msg::Files;
 use crate::diagnostic::{Code, Diagnostic, Pos};
 use crate::model::{Form, ModuleFront, MomentMeta, Scenario};
 use crate::schema::SchemaKind;
@@ -127,9 +128,14 @@ pub fn load(loader: &mut Loader<'_>, folder: &str) -> LoadedMoment {
     let meta_rel = moment.meta_rel();
     if std::fs::symlink_metadata(dir.join("moment.yaml")).is_err() {
         loader.out.push(
-            Diagnostic::new(Code::MissingMomentFile, format!("the folder {rel_dir} has no moment.yaml"))
-                .in_file(rel_dir)
-                .with_hint("every folder in moments/ is a moment and needs a moment.yaml; `moment new <id>` writes one"),
+            Diagnostic::new(
+                Code::MissingMomentFile,
+                Files::NoMomentYaml {
+                    folder: rel_dir.to_owned(),
+                },
+            )
+            .in_file(rel_dir)
+            .with_hint(Files::NoMomentYamlHint),
         );
         return moment;
     }
@@ -215,12 +221,10 @@ fn text_of(node: &Node) -> Option<&str> {
 /// Reports a path problem in `moment.yaml` at `pos`.
 pub(super) fn path_diag(problem: &PathProblem, written: &str, missing: Code) -> Diagnostic {
     let hint = match problem {
-        PathProblem::Missing => "check the spelling; paths are relative and case-sensitive",
-        _ => problem.hint().unwrap_or(
-            "keep every file inside the moment's folder and refer to it with a relative path",
-        ),
+        PathProblem::Missing => Files::CheckSpelling,
+        _ => problem.advice().unwrap_or(Files::KeepInside),
     };
-    Diagnostic::new(problem.code(missing), problem.describe(written)).with_hint(hint)
+    Diagnostic::new(problem.code(missing), problem.message(written)).with_hint(hint)
 }
 
 fn load_welcome(loader: &mut Loader<'_>, moment: &mut LoadedMoment, node: &Node, meta_rel: &str) {
@@ -238,10 +242,10 @@ fn load_welcome(loader: &mut Loader<'_>, moment: &mut LoadedMoment, node: &Node,
                 .in_file(meta_rel)
                 .at_pos(pos);
             if problem == PathProblem::Missing {
-                d.message = format!("the welcome text `{written}` does not exist");
-                d.hint = Some(
-                    "every moment has a welcome text: create it, or point `welcome:` at it".into(),
-                );
+                d.set_message(Files::WelcomeMissing {
+                    written: written.clone(),
+                });
+                d.help(Files::WelcomeMissingHint);
             }
             loader.out.push(d);
             return;
@@ -254,9 +258,9 @@ fn load_welcome(loader: &mut Loader<'_>, moment: &mut LoadedMoment, node: &Node,
     };
     if text.trim().is_empty() {
         loader.out.push(
-            Diagnostic::new(Code::WelcomeEmpty, "the welcome text is empty")
+            Diagnostic::new(Code::WelcomeEmpty, Files::WelcomeEmpty)
                 .in_file(&rel)
-                .with_hint("write the first page a citizen sees: what the program is, for whom, and how it works"),
+                .with_hint(Files::WelcomeEmptyHint),
         );
     }
     moment.welcome = Some(markdown::parse(
@@ -360,14 +364,14 @@ fn load_forms(loader: &mut Loader<'_>, moment: &mut LoadedMoment) {
             loader.out.push(
                 Diagnostic::new(
                     Code::BeyondLimit,
-                    format!(
-                        "the form has {} items, more than the limit of {MAX_FORM_ITEMS}",
-                        items.len()
-                    ),
+                    Files::TooManyItems {
+                        count: items.len(),
+                        limit: MAX_FORM_ITEMS,
+                    },
                 )
                 .in_file(&rel)
                 .at_pos(key.pos)
-                .with_hint("split it into several forms; no one answers this many questions"),
+                .with_hint(Files::TooManyItemsHint),
             );
         }
         let tests_rel = format!("{}/forms/{stem}.tests.yaml", moment.rel_dir);

@@ -2,6 +2,8 @@
 
 use std::path::{Component, Path, PathBuf};
 
+use crate::diagnostic::msg::{Files, PathWrong};
+
 /// Why a written path was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PathProblem {
@@ -43,6 +45,33 @@ impl PathProblem {
 }
 
 impl PathProblem {
+    /// [`PathProblem::describe`] in every language.
+    pub fn message(&self, written: &str) -> Files {
+        let wrong = match self {
+            PathProblem::Absolute => PathWrong::Absolute,
+            PathProblem::DriveLetter => PathWrong::DriveLetter,
+            PathProblem::Url => PathWrong::Url,
+            PathProblem::NotPortable => PathWrong::NotPortable,
+            PathProblem::Escapes => PathWrong::Escapes,
+            PathProblem::Symlink => PathWrong::Symlink,
+            PathProblem::Missing => PathWrong::Missing,
+        };
+        Files::Path {
+            wrong,
+            written: written.to_owned(),
+        }
+    }
+
+    /// [`PathProblem::hint`] in every language.
+    pub fn advice(&self) -> Option<Files> {
+        match self {
+            PathProblem::DriveLetter => Some(Files::DriveLetterHint),
+            PathProblem::Url => Some(Files::UrlHint),
+            PathProblem::NotPortable => Some(Files::NotPortableHint),
+            _ => None,
+        }
+    }
+
     /// The code to report: `missing` for [`PathProblem::Missing`], E069 for a name
     /// that is not portable, E027 for every way of leaving the moment's folder.
     pub fn code(&self, missing: crate::diagnostic::Code) -> crate::diagnostic::Code {

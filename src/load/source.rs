@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use super::fsread::{self, MAX_TEXT_BYTES, Refusal};
+use crate::diagnostic::msg::Files;
 use crate::diagnostic::{Code, Diagnostic, Pos};
 
 /// Reads the text file `rel` (relative to `root`, `/`-separated) through the safe
@@ -25,25 +26,31 @@ pub fn read_text(root: &Path, rel: &str, out: &mut Vec<Diagnostic>) -> Option<St
 /// The diagnostic for a file the safe reader refused, in file `rel` at its start.
 pub fn refusal_diagnostic(refusal: &Refusal, rel: &str) -> Diagnostic {
     let d = match refusal {
-        Refusal::Missing => Diagnostic::new(Code::Unreadable, "the file does not exist")
-            .with_hint("check that the file exists and is readable"),
-        Refusal::Symlink => Diagnostic::new(
-            Code::PathEscapes,
-            "the file, or a folder on the way to it, is a symbolic link, which moment never follows",
-        )
-        .with_hint("replace the link with the file itself (a copy), inside the moment's folder"),
+        Refusal::Missing => {
+            Diagnostic::new(Code::Unreadable, Files::FileMissing).with_hint(Files::CheckReadable)
+        }
+        Refusal::Symlink => {
+            Diagnostic::new(Code::PathEscapes, Files::SymlinkFile).with_hint(Files::ReplaceLink)
+        }
         Refusal::NotRegular(kind) => Diagnostic::new(
             Code::NotRegularFile,
-            format!("the file is {}, not a regular file; it was not opened", kind.describe()),
+            Files::NotRegular { kind: kind.word() },
         )
-        .with_hint("sources and media must be ordinary files; replace it with the file's content"),
+        .with_hint(Files::NotRegularHint),
         Refusal::TooLarge { limit } => Diagnostic::new(
             Code::FileTooLarge,
-            format!("the file is larger than the limit of {}", human_size(*limit)),
+            Files::TooLarge {
+                limit: human_size(*limit),
+            },
         )
-        .with_hint("split the text into several files (modules), or make the media file smaller"),
-        Refusal::Io(e) => Diagnostic::new(Code::Unreadable, format!("cannot read the file: {e}"))
-            .with_hint("check that the file exists and is readable"),
+        .with_hint(Files::TooLargeHint),
+        Refusal::Io(e) => Diagnostic::new(
+            Code::Unreadable,
+            Files::Io {
+                error: e.to_string(),
+            },
+        )
+        .with_hint(Files::CheckReadable),
     };
     d.in_file(rel)
 }
@@ -63,24 +70,18 @@ pub fn decode(mut bytes: Vec<u8>, rel: &str, out: &mut Vec<Diagnostic>) -> Optio
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         bytes.drain(..3);
         out.push(
-            Diagnostic::new(
-                Code::ByteOrderMark,
-                "the file starts with a UTF-8 byte order mark",
-            )
-            .in_file(rel)
-            .with_hint("save the file as UTF-8 without BOM; the mark is ignored"),
+            Diagnostic::new(Code::ByteOrderMark, Files::Bom)
+                .in_file(rel)
+                .with_hint(Files::BomHint),
         );
     }
     if let Some(at) = bytes.iter().position(|&b| b == 0) {
         let pos = position_of_byte(&bytes, at);
         out.push(
-            Diagnostic::new(
-                Code::Unreadable,
-                "the file contains NUL bytes: it looks like binary data, not text",
-            )
-            .in_file(rel)
-            .at_pos(pos)
-            .with_hint("moment sources are UTF-8 text; put binary files under media/"),
+            Diagnostic::new(Code::Unreadable, Files::Nul)
+                .in_file(rel)
+                .at_pos(pos)
+                .with_hint(Files::NulHint),
         );
         return None;
     }
@@ -90,12 +91,10 @@ pub fn decode(mut bytes: Vec<u8>, rel: &str, out: &mut Vec<Diagnostic>) -> Optio
             let at = e.utf8_error().valid_up_to();
             let pos = position_of_byte(e.as_bytes(), at);
             out.push(
-                Diagnostic::new(Code::Unreadable, "the file is not valid UTF-8 text")
+                Diagnostic::new(Code::Unreadable, Files::NotUtf8)
                     .in_file(rel)
                     .at_pos(pos)
-                    .with_hint(
-                        "save the file as UTF-8 (files saved as Latin-1 or UTF-16 show this)",
-                    ),
+                    .with_hint(Files::NotUtf8Hint),
             );
             None
         }

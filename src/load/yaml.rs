@@ -10,7 +10,8 @@ use std::collections::HashMap;
 use saphyr::Scalar;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
-use crate::diagnostic::{Code, Diagnostic, Pos};
+use crate::diagnostic::msg::{Refusal, Yaml};
+use crate::diagnostic::{Code, Diagnostic, Pos, yaml_advice};
 
 /// Deepest nesting we accept; deeper documents are refused rather than risking the stack.
 const MAX_DEPTH: usize = 64;
@@ -216,6 +217,10 @@ pub struct Parsed {
     /// was dropped (the tree holds `null` there), so that checking the tree's values
     /// would report problems that only follow from the refused construct.
     pub complete: bool,
+    /// Where a list item indented too far was read as more text of the scalar
+    /// before it: the scalar's position. It has been reported; checking that
+    /// value against the schema would only report the same mistake again.
+    pub merged: Vec<Pos>,
 }
 
 /// Parses one YAML document and recovers from the constructs `moment` refuses:
@@ -238,6 +243,7 @@ pub fn parse_recovering(text: &str, offset: Offset) -> Parsed {
         ignore_rest: false,
         reuse_count: 0,
         reuse_report: None,
+        multiline: Vec::new(),
     };
     let mut parser = Parser::new_from_str(text);
     while let Some(next) = parser.next_event() {
@@ -248,7 +254,7 @@ pub fn parse_recovering(text: &str, offset: Offset) -> Parsed {
                     m.line() as u32 + offset.lines,
                     m.col() as u32 + 1 + offset.columns,
                 );
-                syntax_error(e.info(), pos)
+                yaml_advice::syntax_error(e.info(), text, m.line() as u32, m.col() as u32 + 1, pos)
             })
             .and_then(|(event, span)| builder.event(event, span));
         if let Err(fatal) = result {
@@ -258,26 +264,27 @@ pub fn parse_recovering(text: &str, offset: Offset) -> Parsed {
                 node: None,
                 problems: builder.problems,
                 complete: false,
+                merged: Vec::new(),
             };
         }
     }
     builder.finish();
+    let mut merged = Vec::new();
+    for (start, end, pos, joined) in std::mem::take(&mut builder.multiline) {
+        if let Some((line, column, d)) = yaml_advice::over_indented_item(text, start, end, &joined)
+        {
+            merged.push(pos);
+            builder
+                .problems
+                .push(d.at_pos(Pos::new(line + offset.lines, column + offset.columns)));
+        }
+    }
     Parsed {
         node: builder.root,
         problems: builder.problems,
         complete: builder.complete,
+        merged,
     }
-}
-
-fn syntax_error(info: &str, pos: Pos) -> Diagnostic {
-    let hint = if info.contains("tab") {
-        "indent with spaces; YAML does not allow tabs for indentation"
-    } else {
-        "check the indentation and that every `key: value` pair has a space after the colon; quote text that contains `: ` or starts with a special character"
-    };
-    Diagnostic::new(Code::YamlSyntax, format!("YAML syntax error: {info}"))
-        .at_pos(pos)
-        .with_hint(hint)
 }
 
 enum Frame {
@@ -321,6 +328,9 @@ struct Builder {
     reuse_count: usize,
     /// Index in `problems` of the one report of anchors and aliases.
     reuse_report: Option<usize>,
+    /// Plain scalars that span lines: first and last line (1-based, within the
+    /// text), position and text.
+    multiline: Vec<(u32, u32, Pos, String)>,
 }
 
 impl Builder {
@@ -331,10 +341,10 @@ impl Builder {
         )
     }
 
-    fn refuse(&self, span: Span, what: &str) -> Diagnostic {
-        Diagnostic::new(Code::YamlAlias, format!("{what} are not allowed here"))
+    fn refuse(&self, span: Span, what: Refusal) -> Diagnostic {
+        Diagnostic::new(Code::YamlAlias, what)
             .at_pos(self.pos(span))
-            .with_hint("write the value out in full; moment files use plain YAML without anchors (&), aliases (*), tags (!) or several documents")
+            .with_hint(Yaml::RefusedHint)
     }
 
     /// Reports a refused construct and goes on. Anchors and aliases are reported once
@@ -342,10 +352,10 @@ impl Builder {
     /// problem, fixed by writing the values out.
     fn refused(&mut self, span: Span, construct: Refused) {
         let what = match construct {
-            Refused::Anchor => "YAML anchors (&name)",
-            Refused::Alias => "YAML aliases (*name)",
-            Refused::Tag => "YAML tags (!tag)",
-            Refused::Document => "several YAML documents in one file",
+            Refused::Anchor => Refusal::Anchor,
+            Refused::Alias => Refusal::Alias,
+            Refused::Tag => Refusal::Tag,
+            Refused::Document => Refusal::Document,
         };
         if matches!(construct, Refused::Anchor | Refused::Alias) {
             self.reuse_count += 1;
@@ -364,10 +374,9 @@ impl Builder {
             && self.reuse_count > 1
             && let Some(d) = self.problems.get_mut(i)
         {
-            d.hint = Some(format!(
-                "this document uses {} anchors and aliases: write each value out in full; moment files use plain YAML without anchors (&), aliases (*), tags (!) or several documents",
-                self.reuse_count
-            ));
+            d.help(Yaml::RefusedHintCount {
+                count: self.reuse_count,
+            });
         }
     }
 
@@ -401,6 +410,14 @@ impl Builder {
                     self.refused(span, Refused::Tag);
                     self.complete = false;
                 }
+                if style == ScalarStyle::Plain && span.end.line() > span.start.line() {
+                    self.multiline.push((
+                        span.start.line() as u32,
+                        span.end.line() as u32,
+                        self.pos(span),
+                        text.to_string(),
+                    ));
+                }
                 let value = if style == ScalarStyle::Plain {
                     match Scalar::parse_from_cow(text) {
                         Scalar::Null => Value::Null,
@@ -429,10 +446,10 @@ impl Builder {
                 if self.stack.len() >= MAX_DEPTH {
                     return Err(Diagnostic::new(
                         Code::YamlSyntax,
-                        format!("YAML nested more than {MAX_DEPTH} levels deep"),
+                        Yaml::TooDeep { limit: MAX_DEPTH },
                     )
                     .at_pos(self.pos(span))
-                    .with_hint("flatten the structure; moment files never need this depth"));
+                    .with_hint(Yaml::TooDeepHint));
                 }
                 let pos = self.pos(span);
                 let frame = if matches!(event, Event::SequenceStart(..)) {
@@ -477,24 +494,24 @@ impl Builder {
                             Value::Int(i) => i.to_string(),
                             Value::Float(f) => f.to_string(),
                             Value::Seq(_) | Value::Map(_) => {
-                                return Err(Diagnostic::new(
-                                    Code::YamlSyntax,
-                                    "a list or mapping cannot be a key",
-                                )
-                                .at_pos(node.pos)
-                                .with_hint("keys are plain words such as `title`"));
+                                return Err(Diagnostic::new(Code::YamlSyntax, Yaml::KeyNotText)
+                                    .at_pos(node.pos)
+                                    .with_hint(Yaml::KeyNotTextHint));
                             }
                         };
                         if let Some(first_line) = seen.get(&name) {
                             self.problems.push(
                                 Diagnostic::new(
                                     Code::DuplicateKey,
-                                    format!("duplicate key `{name}`"),
+                                    Yaml::DuplicateKey { key: name.clone() },
                                 )
                                 .at_pos(node.pos)
-                                .with_hint(format!(
-                                    "`{name}` is already set on line {first_line}; keep one of them"
-                                )),
+                                .with_hint(
+                                    Yaml::DuplicateKeyHint {
+                                        key: name.clone(),
+                                        first: *first_line,
+                                    },
+                                ),
                             );
                             *pending = Pending::Drop;
                         } else {

@@ -169,6 +169,10 @@ pub struct FormBlock {
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct UnitsFile {
+    /// The language of `moment check`'s diagnostics in this repository (`sv` or
+    /// `en`), unless `--lang` or `MOMENT_LANG` says otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
     /// Every publisher unit.
     pub units: Vec<Unit>,
 }

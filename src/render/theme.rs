@@ -221,8 +221,13 @@ fn template_error(file: &str, e: &minijinja::Error) -> Diagnostic {
             |b| format!("(built-in theme) {b}"),
         )
     });
-    Diagnostic::new(Code::ThemeTemplate, format!("theme template error: {}", e.detail().unwrap_or(&e.to_string())))
-        .in_file(file)
-        .at_pos(Pos::new(e.line().unwrap_or(1) as u32, 1))
-        .with_hint("fix the template; to change one block, extend the built-in template: {% extends \"builtin/module.html\" %}")
+    Diagnostic::new(
+        Code::ThemeTemplate,
+        crate::diagnostic::msg::Tests::Theme {
+            detail: e.detail().unwrap_or(&e.to_string()).to_owned(),
+        },
+    )
+    .in_file(file)
+    .at_pos(Pos::new(e.line().unwrap_or(1) as u32, 1))
+    .with_hint(crate::diagnostic::msg::Tests::ThemeHint)
 }

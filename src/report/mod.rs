@@ -4,10 +4,11 @@
 mod human;
 mod sarif;
 
-pub use human::human;
+pub use human::{human, human_in, summary_in};
+
 pub use sarif::sarif;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Lang, Severity};
 
 /// Counts of errors and warnings.
 pub fn counts(diags: &[Diagnostic]) -> (usize, usize) {
@@ -20,9 +21,32 @@ pub fn counts(diags: &[Diagnostic]) -> (usize, usize) {
 
 /// `{"diagnostics": [...], "errors": N, "warnings": N}`, as DESIGN.md shapes it.
 pub fn json(diags: &[Diagnostic]) -> String {
+    json_in(diags, Lang::En)
+}
+
+/// [`json`], with each diagnostic's message and hint also in `lang` when that is not
+/// English: `message` and `hint` stay English (tools match on them), and
+/// `message_localized`, `hint_localized` and `lang` are added.
+pub fn json_in(diags: &[Diagnostic], lang: Lang) -> String {
     let (errors, warnings) = counts(diags);
+    let list: Vec<serde_json::Value> = diags
+        .iter()
+        .map(|d| {
+            let mut value = serde_json::to_value(d).expect("diagnostics serialise");
+            if lang != Lang::En
+                && let Some(map) = value.as_object_mut()
+            {
+                map.insert("lang".into(), lang.tag().into());
+                map.insert("message_localized".into(), d.message_in(lang).into());
+                if let Some(hint) = d.hint_in(lang) {
+                    map.insert("hint_localized".into(), hint.into());
+                }
+            }
+            value
+        })
+        .collect();
     let value = serde_json::json!({
-        "diagnostics": diags,
+        "diagnostics": list,
         "errors": errors,
         "warnings": warnings,
     });
@@ -34,14 +58,20 @@ pub fn json(diags: &[Diagnostic]) -> String {
 /// One GitHub workflow command per diagnostic, such as
 /// `::error file=F,line=L,col=C,title=E012::message`.
 pub fn github(diags: &[Diagnostic]) -> String {
+    github_in(diags, Lang::En)
+}
+
+/// [`github`] with messages and hints in `lang`: annotations are read by the people
+/// reviewing the pull request.
+pub fn github_in(diags: &[Diagnostic], lang: Lang) -> String {
     let mut out = String::new();
     for d in diags {
         let level = match d.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let mut message = d.message.clone();
-        if let Some(hint) = &d.hint {
+        let mut message = d.message_in(lang).to_owned();
+        if let Some(hint) = d.hint_in(lang) {
             message.push('\n');
             message.push_str(hint);
         }

@@ -1,6 +1,7 @@
 //! Consistency lints across files: what a citizen sees must fit how the moment is set
 //! up (page titles, activation, open access, messaging, alerts).
 
+use crate::diagnostic::msg::Rules;
 use crate::diagnostic::{Code, Diagnostic, Pos};
 use crate::load::LoadedMoment;
 use crate::load::markdown::Markdown;
@@ -37,11 +38,13 @@ fn second_title(doc: &Markdown, out: &mut Vec<Diagnostic>) {
         out.push(
             Diagnostic::new(
                 Code::SecondTitle,
-                format!("`# {}` is a second level-1 heading on the page", h.text),
+                Rules::SecondTitle {
+                    text: h.text.clone(),
+                },
             )
             .in_file(&doc.rel)
             .at_pos(h.pos)
-            .with_hint("the page title is already the level-1 heading: start the text's headings at ## (and set the title in the front matter or moment.yaml)"),
+            .with_hint(Rules::SecondTitleHint),
         );
     }
 }
@@ -69,11 +72,11 @@ fn alerts_without_message(node: &Node, rel: &str, out: &mut Vec<Diagnostic>) {
             out.push(
                 Diagnostic::new(
                     Code::AlertNoMessage,
-                    format!("alert `{id}` has no message staff can act on"),
+                    Rules::AlertNoMessage { id: id.to_string() },
                 )
                 .in_file(rel)
                 .at_pos(message.pos)
-                .with_hint("write what staff must know or do, such as: Svar på fråga 9 kräver bedömning inom en arbetsdag"),
+                .with_hint(Rules::AlertNoMessageHint),
             );
         }
     }
@@ -150,10 +153,10 @@ fn activation_and_access(moment: &LoadedMoment, meta: &Node, out: &mut Vec<Diagn
         for (activation, file, pos) in &modules {
             if *activation == Activation::Staff {
                 out.push(
-                    Diagnostic::new(Code::OpenNeedsStaff, "this module of an open moment waits for staff to activate it, but no one is assigned to the citizen")
+                    Diagnostic::new(Code::OpenNeedsStaff, Rules::OpenStaffModule)
                         .in_file(file)
                         .at_pos(*pos)
-                        .with_hint("in an open moment every module opens by itself: write `activation: immediate`, or make the moment `access: assigned`"),
+                        .with_hint(Rules::OpenStaffModuleHint),
                 );
             }
         }
@@ -161,10 +164,10 @@ fn activation_and_access(moment: &LoadedMoment, meta: &Node, out: &mut Vec<Diagn
             && m.value == Value::Bool(true)
         {
             out.push(
-                Diagnostic::new(Code::OpenNeedsStaff, "an open moment has messaging on, but no one is assigned to answer")
+                Diagnostic::new(Code::OpenNeedsStaff, Rules::OpenMessaging)
                     .in_file(&rel)
                     .at_pos(m.pos)
-                    .with_hint("write `messaging: false` for an open moment, or make it `access: assigned` so that staff answer the messages"),
+                    .with_hint(Rules::OpenMessagingHint),
             );
         }
         return;
@@ -172,13 +175,10 @@ fn activation_and_access(moment: &LoadedMoment, meta: &Node, out: &mut Vec<Diagn
     if !modules.is_empty() && modules.iter().all(|(a, _, _)| *a == Activation::Staff) {
         let pos = meta.entry("modules").map_or(meta.pos, |(k, _)| k.pos);
         out.push(
-            Diagnostic::new(
-                Code::AllModulesStaff,
-                "every module waits for staff to activate it: the citizen has nothing to open at the start",
-            )
-            .in_file(&rel)
-            .at_pos(pos)
-            .with_hint("let the first module open at once: `activation: immediate` (the default) in its front matter"),
+            Diagnostic::new(Code::AllModulesStaff, Rules::AllModulesStaff)
+                .in_file(&rel)
+                .at_pos(pos)
+                .with_hint(Rules::AllModulesStaffHint),
         );
     }
 }
@@ -202,11 +202,13 @@ fn messaging_mentioned(moment: &LoadedMoment, meta: &Node, out: &mut Vec<Diagnos
             out.push(
                 Diagnostic::new(
                     Code::MessagingMentioned,
-                    format!("the text mentions `{word}`, but the moment has no messaging"),
+                    Rules::MessagingMentioned {
+                        word: word.to_string(),
+                    },
                 )
                 .in_file(&doc.rel)
                 .at_pos(pos)
-                .with_hint("the citizen cannot send or receive messages in this moment: remove the promise, or switch messaging on with `messaging: true` in moment.yaml"),
+                .with_hint(Rules::MessagingMentionedHint),
             );
         }
     }

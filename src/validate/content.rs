@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use crate::diagnostic::msg::{Content, Files};
 use crate::diagnostic::{Code, Diagnostic, Pos, Sink};
 use crate::load::LoadedMoment;
 use crate::load::markdown::{self, BlockSpec, Markdown};
@@ -42,16 +43,13 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
             out.push(
                 Diagnostic::new(
                     Code::WelcomeBlock,
-                    format!(
-                        "a {} block in the welcome text is not shown",
-                        block.kind.name()
-                    ),
+                    Content::WelcomeBlock {
+                        kind: block.kind.name(),
+                    },
                 )
                 .in_file(&welcome.rel)
                 .at_pos(block.pos)
-                .with_hint(
-                    "the welcome text is plain prose; put videos, audio and forms in a module",
-                ),
+                .with_hint(Content::WelcomeBlockHint),
             );
         }
     }
@@ -65,18 +63,28 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
         headings(doc, &mut sink);
         for image in &doc.images {
             if image.text.trim().is_empty() {
-                sink.report(Code::ImageNoAlt, image.pos, "image without alt text")
-                    .help("describe what the image shows between the brackets: ![Person som sover](../media/somn.png)");
+                sink.report(Code::ImageNoAlt, image.pos, Content::ImageNoAlt)
+                    .span(image.length)
+                    .help(Content::ImageNoAltHint);
             }
             if let Some(scheme) = unsafe_scheme(&image.url) {
                 sink.report(
                     Code::PathEscapes,
                     image.pos,
-                    format!("`{scheme}:` images are not allowed and are removed from the output"),
+                    Content::ImageScheme {
+                        scheme: scheme.to_string(),
+                    },
                 )
-                .help("put the image in the moment's media/ folder and refer to it relatively");
+                .span(image.length)
+                .help(Content::ImageSchemeHint);
             } else if !paths::is_external(&image.url) {
-                file_ref(moment, base, &image.url, image.pos, &mut sink);
+                file_ref(
+                    moment,
+                    base,
+                    &image.url,
+                    (image.pos, image.length),
+                    &mut sink,
+                );
             }
         }
         for link in &doc.links {
@@ -86,46 +94,76 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
                 .trim_end_matches(['.', '!', ':'])
                 .to_lowercase();
             if VAGUE_LINK_TEXTS.contains(&text.as_str()) {
-                sink.report(Code::VagueLink, link.pos, format!("the link text `{}` does not say where it leads", link.text.trim()))
-                    .help("use words that make sense on their own, such as [Sömndagboken](02-somndagbok.md)");
+                sink.report(
+                    Code::VagueLink,
+                    link.pos,
+                    Content::VagueLink {
+                        text: link.text.trim().to_owned(),
+                    },
+                )
+                .span(link.length)
+                .help(Content::VagueLinkHint);
             }
             if let Some(scheme) = unsafe_scheme(&link.url) {
                 sink.report(
                     Code::PathEscapes,
                     link.pos,
-                    format!("`{scheme}:` links are not allowed and are removed from the output"),
+                    Content::LinkScheme {
+                        scheme: scheme.to_string(),
+                    },
                 )
-                .help("link to a module of this moment, or to a full https:// address");
+                .span(link.length)
+                .help(Content::LinkSchemeHint);
             } else if !paths::is_external(&link.url) {
-                internal_link(moment, &by_rel, doc, base, &link.url, link.pos, &mut sink);
+                internal_link(
+                    moment,
+                    &by_rel,
+                    doc,
+                    base,
+                    &link.url,
+                    (link.pos, link.length),
+                    &mut sink,
+                );
             }
         }
         for pos in &doc.raw_html {
-            sink.report(Code::RawHtml, *pos, "raw HTML is dropped from the output")
-                .help("use Markdown instead; HTML in content is never shown, for the citizens' safety");
+            sink.report(Code::RawHtml, *pos, Content::RawHtml)
+                .help(Content::RawHtmlHint);
         }
         for block in &doc.blocks {
             match &block.spec {
                 Some(BlockSpec::Video(video)) => {
                     for key in ["src", "captions", "transcript", "poster"] {
                         if let Some((path, pos)) = block_value(block, key) {
-                            file_ref(moment, base, &path, pos, &mut sink);
+                            file_ref(moment, base, &path, (pos, path.chars().count()), &mut sink);
                         }
                     }
                     if video.captions.is_none() {
-                        sink.report(Code::VideoNoCaptions, block.pos, format!("video `{}` has no captions", video.title))
-                            .help("add `captions: ../media/<name>.sv.vtt` with WebVTT captions, for people who cannot hear the sound");
+                        sink.report(
+                            Code::VideoNoCaptions,
+                            block.pos,
+                            Content::VideoNoCaptions {
+                                title: video.title.clone(),
+                            },
+                        )
+                        .help(Content::VideoNoCaptionsHint);
                     }
                 }
                 Some(BlockSpec::Audio(audio)) => {
                     for key in ["src", "transcript"] {
                         if let Some((path, pos)) = block_value(block, key) {
-                            file_ref(moment, base, &path, pos, &mut sink);
+                            file_ref(moment, base, &path, (pos, path.chars().count()), &mut sink);
                         }
                     }
                     if audio.transcript.is_none() {
-                        sink.report(Code::AudioNoTranscript, block.pos, format!("audio `{}` has no transcript", audio.title))
-                            .help("add `transcript: ../media/<name>.txt` with the spoken words, for people who cannot hear them");
+                        sink.report(
+                            Code::AudioNoTranscript,
+                            block.pos,
+                            Content::AudioNoTranscript {
+                                title: audio.title.clone(),
+                            },
+                        )
+                        .help(Content::AudioNoTranscriptHint);
                     }
                 }
                 Some(BlockSpec::Form(_)) | None => {}
@@ -149,11 +187,14 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
                     sink.report(
                         Code::FormUnresolved,
                         block_value(block, "ref").map_or(block.pos, |v| v.1),
-                        format!("no form `{id}` in forms/"),
+                        Content::NoForm { id: id.clone() },
                     )
+                    .span(id.chars().count())
                     .help(match close {
-                        Some(c) => format!("did you mean `{c}`?"),
-                        None => format!("create forms/{id}.yaml"),
+                        Some(c) => Content::DidYouMean {
+                            close: c.to_owned(),
+                        },
+                        None => Content::CreateForm { id: id.clone() },
                     });
                     // The form the typo meant is not "unused": that would only
                     // follow from this diagnostic.
@@ -167,11 +208,14 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
             && value > options.max_lix
         {
             sink.report(
-                    Code::Readability,
-                    Pos::new(doc.line_offset + 1, 1),
-                    format!("LIX readability index is {value:.0}, above the limit of {:.0}", options.max_lix),
-                )
-                .help("use shorter sentences and shorter words; below 40 is easy to read for most citizens");
+                Code::Readability,
+                Pos::new(doc.line_offset + 1, 1),
+                Content::Lix {
+                    value: format!("{value:.0}"),
+                    limit: format!("{:.0}", options.max_lix),
+                },
+            )
+            .help(Content::LixHint);
         }
     }
     // Without a parsed moment.yaml the module list is a guess: "unused" would be too.
@@ -181,29 +225,28 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
             out.push(
                 Diagnostic::new(
                     Code::ScheduleUnused,
-                    format!(
-                        "form `{}` has a schedule, but no module places it: no measurement is ever made",
-                        form.stem
-                    ),
+                    Content::ScheduleUnused {
+                        form: form.stem.clone(),
+                    },
                 )
                 .in_file(&form.rel)
                 .at_pos(form.node.key_pos_at(&["schedule".into()]))
-                .with_hint(format!(
-                    "place it in the module where the measurement starts, with a block ```form / ref: {} / ```, or delete the form",
-                    form.stem
-                )),
+                .with_hint(Content::ScheduleUnusedHint {
+                    form: form.stem.clone(),
+                }),
             );
         } else if !used_forms.contains(&form.stem) {
             out.push(
                 Diagnostic::new(
                     Code::UnusedForm,
-                    format!("form `{}` is not used by any module", form.stem),
+                    Content::UnusedForm {
+                        form: form.stem.clone(),
+                    },
                 )
                 .in_file(&form.rel)
-                .with_hint(format!(
-                    "place it in a module with a block ```form / ref: {} / ```, or delete it",
-                    form.stem
-                )),
+                .with_hint(Content::UnusedFormHint {
+                    form: form.stem.clone(),
+                }),
             );
         }
     }
@@ -232,32 +275,44 @@ fn headings(doc: &Markdown, sink: &mut Sink<'_>) {
             sink.report(
                 Code::HeadingSkip,
                 h.pos,
-                format!("heading level {} follows level {previous}", h.level),
+                Content::HeadingSkip {
+                    level: h.level,
+                    previous,
+                },
             )
-            .help(format!(
-                "use {} here; the page title is the level-1 heading and each level goes one step deeper",
-                "#".repeat(usize::from(previous) + 1)
-            ));
+            .help(Content::HeadingSkipHint {
+                hashes: "#".repeat(usize::from(previous) + 1),
+            });
         }
         previous = h.level;
     }
 }
 
 /// Checks a reference to a file of the moment (image, media, captions, transcript).
-fn file_ref(moment: &LoadedMoment, base: &str, written: &str, pos: Pos, sink: &mut Sink<'_>) {
+/// `at` is the reference's position and how many characters it spans there.
+fn file_ref(
+    moment: &LoadedMoment,
+    base: &str,
+    written: &str,
+    at: (Pos, usize),
+    sink: &mut Sink<'_>,
+) {
+    let (pos, length) = at;
     let resolved = match paths::resolve(&moment.dir, base, written) {
         Ok(resolved) => resolved,
         Err(problem) => {
             let code = problem.code(Code::MediaMissing);
-            sink.report(code, pos, problem.describe(written)).help(match problem {
-                PathProblem::Missing => "check the file name; paths in a module are relative to the module's file, such as ../media/bild.png",
-                PathProblem::Symlink => "replace the link with the file itself (a copy) inside the moment's folder",
-                _ => problem.hint().unwrap_or("keep media inside the moment's folder, such as media/, and refer to it relatively"),
-            });
+            sink.report(code, pos, problem.message(written))
+                .span(length)
+                .help(match problem {
+                    PathProblem::Missing => Files::MediaPathHint,
+                    PathProblem::Symlink => Files::ReplaceLink,
+                    _ => problem.advice().unwrap_or(Files::KeepMediaInside),
+                });
             return;
         }
     };
-    if !media_is_regular(moment, &resolved.rel, written, pos, sink) {
+    if !media_is_regular(moment, &resolved.rel, written, at, sink) {
         return;
     }
     let path = written.split(['#', '?']).next().unwrap_or(written);
@@ -266,12 +321,15 @@ fn file_ref(moment: &LoadedMoment, base: &str, written: &str, pos: Pos, sink: &m
         sink.report(
             Code::FileType,
             pos,
-            format!("`{written}`: files of type .{ext} are not published"),
+            Content::FileType {
+                written: written.to_owned(),
+                ext: ext.to_owned(),
+            },
         )
-        .help(format!(
-            "browsers can run scripts in some file types; use one of: {}",
-            crate::bundle::assets::ALLOWED_EXTENSIONS.join(", ")
-        ));
+        .span(length)
+        .help(Content::FileTypeHint {
+            allowed: crate::bundle::assets::ALLOWED_EXTENSIONS.join(", "),
+        });
     }
 }
 
@@ -281,20 +339,22 @@ fn media_is_regular(
     moment: &LoadedMoment,
     rel: &str,
     written: &str,
-    pos: Pos,
+    at: (Pos, usize),
     sink: &mut Sink<'_>,
 ) -> bool {
+    let (pos, length) = at;
     match fsread::check_file(&moment.dir, rel) {
         Ok(meta) if meta.len() > fsread::MAX_MEDIA_BYTES => {
             sink.report(
                 Code::FileTooLarge,
                 pos,
-                format!(
-                    "`{written}` is larger than the limit of {} for a media file",
-                    source::human_size(fsread::MAX_MEDIA_BYTES)
-                ),
+                Files::MediaTooLarge {
+                    written: written.to_owned(),
+                    limit: source::human_size(fsread::MAX_MEDIA_BYTES),
+                },
             )
-            .help("make the file smaller (a lower resolution or bit rate), or split it");
+            .span(length)
+            .help(Files::MediaTooLargeHint);
             false
         }
         Ok(_) => true,
@@ -302,27 +362,33 @@ fn media_is_regular(
             sink.report(
                 Code::NotRegularFile,
                 pos,
-                format!("`{written}` is {}, not a regular file", kind.describe()),
+                Files::MediaNotRegular {
+                    written: written.to_owned(),
+                    kind: kind.word(),
+                },
             )
-            .help("media must be ordinary files in the moment's folder; replace it with the file itself");
+            .span(length)
+            .help(Files::MediaNotRegularHint);
             false
         }
         Err(fsread::Refusal::Symlink) => {
             sink.report(
                 Code::PathEscapes,
                 pos,
-                PathProblem::Symlink.describe(written),
+                PathProblem::Symlink.message(written),
             )
-            .help("replace the link with the file itself (a copy) inside the moment's folder");
+            .span(length)
+            .help(Files::ReplaceLink);
             false
         }
         Err(_) => {
             sink.report(
                 Code::MediaMissing,
                 pos,
-                PathProblem::Missing.describe(written),
+                PathProblem::Missing.message(written),
             )
-            .help("check the file name; paths in a module are relative to the module's file, such as ../media/bild.png");
+            .span(length)
+            .help(Files::MediaPathHint);
             false
         }
     }
@@ -334,9 +400,10 @@ fn internal_link(
     doc: &Markdown,
     base: &str,
     url: &str,
-    pos: Pos,
+    at: (Pos, usize),
     sink: &mut Sink<'_>,
 ) {
+    let (pos, length) = at;
     let (path, anchor) = url
         .split_once('#')
         .map_or((url, None), |(p, a)| (p, Some(a)));
@@ -349,26 +416,43 @@ fn internal_link(
                 let found = docs.get(rel.as_str()).copied();
                 // A listed module that failed to load was reported already.
                 if found.is_none() && !moment.is_unloaded(&resolved.rel) && moment.listing_known() {
-                    sink.report(Code::BrokenLink, pos, format!("`{path}` is not a module of this moment"))
-                        .help("link to a file listed under `modules:` in moment.yaml, or to the welcome text");
+                    sink.report(
+                        Code::BrokenLink,
+                        pos,
+                        Content::NotAModule {
+                            path: path.to_owned(),
+                        },
+                    )
+                    .span(length)
+                    .help(Content::NotAModuleHint);
                 }
                 found
             }
             Err(PathProblem::Missing) => {
-                sink.report(Code::BrokenLink, pos, format!("the link target `{path}` does not exist"))
-                    .help("links between modules are relative to the module's file, such as 02-somndagbok.md");
+                sink.report(
+                    Code::BrokenLink,
+                    pos,
+                    Content::LinkMissing {
+                        path: path.to_owned(),
+                    },
+                )
+                .span(length)
+                .help(Content::LinkMissingHint);
                 None
             }
             Err(problem) => {
-                sink.report(problem.code(Code::BrokenLink), pos, problem.describe(path))
-                    .help(problem.hint().unwrap_or(
-                        "link only to modules of this moment, or to a full https:// address",
-                    ));
+                let hint: crate::diagnostic::Text = match problem.advice() {
+                    Some(advice) => advice.into(),
+                    None => Content::LinkInsideHint.into(),
+                };
+                sink.report(problem.code(Code::BrokenLink), pos, problem.message(path))
+                    .span(length)
+                    .help(hint);
                 None
             }
         }
     } else {
-        file_ref(moment, base, path, pos, sink);
+        file_ref(moment, base, path, (pos, length), sink);
         None
     };
     if let (Some(target), Some(anchor)) = (target, anchor)
@@ -379,19 +463,23 @@ fn internal_link(
         sink.report(
             Code::BrokenLink,
             pos,
-            format!("no heading with the anchor `#{anchor}`"),
+            Content::NoAnchor {
+                anchor: anchor.to_owned(),
+            },
         )
+        .span(length)
         .help(match crate::schema::closest(anchor, &slugs) {
-            Some(c) => format!("did you mean `#{c}`?"),
-            None if slugs.is_empty() => "the target has no headings".to_owned(),
-            None => format!(
-                "anchors there: {}",
-                slugs
+            Some(c) => Content::DidYouMeanAnchor {
+                close: c.to_owned(),
+            },
+            None if slugs.is_empty() => Content::NoHeadings,
+            None => Content::AnchorsThere {
+                list: slugs
                     .iter()
                     .map(|s| format!("#{s}"))
                     .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+                    .join(", "),
+            },
         });
     }
 }

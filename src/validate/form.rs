@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::diagnostic::msg::{FormMsg, Misfit, Part, Value as Kind};
 use crate::diagnostic::{Code, Diagnostic, Sink};
 use crate::load::yaml::{Node, Seg};
 use crate::load::{LoadedForm, LoadedMoment};
@@ -16,35 +17,35 @@ pub(super) fn check(loaded: &LoadedForm, _moment: &LoadedMoment, out: &mut Vec<D
         sink.report(
             Code::IdMismatch,
             node.pos_at(&["id".into()]),
-            format!(
-                "form id `{}` does not match the file name `{}.yaml`",
-                form.id, loaded.stem
-            ),
+            FormMsg::IdMismatch {
+                id: form.id.clone(),
+                stem: loaded.stem.clone(),
+            },
         )
-        .help(format!(
-            "set `id: {}` or rename the file to forms/{}.yaml",
-            loaded.stem, form.id
-        ));
+        .help(FormMsg::IdMismatchHint {
+            id: form.id.clone(),
+            stem: loaded.stem.clone(),
+        });
     }
     unique_ids(
         node,
         "items",
         form.items.iter().map(|i| i.id.as_str()),
-        "item",
+        Part::Item,
         &mut sink,
     );
     unique_ids(
         node,
         "scores",
         form.scores.iter().map(|s| s.id.as_str()),
-        "score",
+        Part::Score,
         &mut sink,
     );
     unique_ids(
         node,
         "alerts",
         form.alerts.iter().map(|a| a.id.as_str()),
-        "alert",
+        Part::Alert,
         &mut sink,
     );
     for (i, item) in form.items.iter().enumerate() {
@@ -55,11 +56,14 @@ pub(super) fn check(loaded: &LoadedForm, _moment: &LoadedMoment, out: &mut Vec<D
             };
             match form.item_index(&cond.item) {
                 Some(j) if j < i && form.items[j].kind != ItemType::Display => {
-                    if let Err(why) = condition_fits(&form.items[j], cond.op, &cond.value) {
+                    if let Err(why) = condition_misfit(&form.items[j], cond.op, &cond.value) {
                         sink.report(
                             Code::ConditionType,
                             at("value"),
-                            format!("enable_when on `{}`: {why}", cond.item),
+                            FormMsg::EnableWhen {
+                                item: cond.item.clone(),
+                                why,
+                            },
                         )
                         .help(condition_hint(&form.items[j]));
                     }
@@ -68,31 +72,40 @@ pub(super) fn check(loaded: &LoadedForm, _moment: &LoadedMoment, out: &mut Vec<D
                     sink.report(
                         Code::ConditionTarget,
                         at("item"),
-                        format!("`{}` is a display item and has no answer", cond.item),
+                        FormMsg::DisplayTarget {
+                            item: cond.item.clone(),
+                        },
                     )
-                    .help("make the condition depend on a question");
+                    .help(FormMsg::DisplayTargetHint);
                 }
                 Some(j) if j == i => {
                     sink.report(
                         Code::ConditionTarget,
                         at("item"),
-                        format!("item `{}` depends on itself", item.id),
+                        FormMsg::SelfTarget {
+                            item: item.id.clone(),
+                        },
                     )
-                    .help("an item can only depend on an earlier item");
+                    .help(FormMsg::SelfTargetHint);
                 }
                 Some(_) => {
                     sink.report(
                         Code::ConditionTarget,
                         at("item"),
-                        format!("`{}` comes after `{}`; conditions may only refer to earlier items, which also rules out cycles", cond.item, item.id),
+                        FormMsg::LaterTarget {
+                            target: cond.item.clone(),
+                            item: item.id.clone(),
+                        },
                     )
-                    .help("move the item after the one it depends on");
+                    .help(FormMsg::LaterTargetHint);
                 }
                 None => {
                     sink.report(
                         Code::ConditionTarget,
                         at("item"),
-                        format!("no item `{}` in this form", cond.item),
+                        FormMsg::NoItem {
+                            item: cond.item.clone(),
+                        },
                     )
                     .help(suggest(
                         &cond.item,
@@ -106,11 +119,15 @@ pub(super) fn check(loaded: &LoadedForm, _moment: &LoadedMoment, out: &mut Vec<D
     alerts(form, node, &mut sink);
 }
 
-fn suggest<'a>(word: &str, known: impl Iterator<Item = &'a str>) -> String {
+fn suggest<'a>(word: &str, known: impl Iterator<Item = &'a str>) -> FormMsg {
     let known: Vec<String> = known.map(str::to_owned).collect();
     match crate::schema::closest(word, &known) {
-        Some(c) => format!("did you mean `{c}`?"),
-        None => format!("known ids: {}", known.join(", ")),
+        Some(c) => FormMsg::DidYouMean {
+            close: c.to_owned(),
+        },
+        None => FormMsg::KnownIds {
+            list: known.join(", "),
+        },
     }
 }
 
@@ -118,7 +135,7 @@ fn unique_ids<'a>(
     node: &Node,
     list: &str,
     ids: impl Iterator<Item = &'a str>,
-    what: &str,
+    what: Part,
     sink: &mut Sink<'_>,
 ) {
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
@@ -131,11 +148,16 @@ fn unique_ids<'a>(
             sink.report(
                 Code::DuplicateId,
                 pos,
-                format!("{what} id `{id}` is used twice"),
+                FormMsg::DuplicateId {
+                    part: what,
+                    id: id.to_owned(),
+                },
             )
-            .help(format!(
-                "the first `{id}` is on line {first_line}; give each {what} its own id"
-            ));
+            .help(FormMsg::DuplicateIdHint {
+                part: what,
+                id: id.to_owned(),
+                line: first_line,
+            });
         } else {
             seen.insert(id, i);
         }
@@ -148,13 +170,15 @@ fn item_keys(item: &Item, i: usize, node: &Node, sink: &mut Sink<'_>) {
     };
     let choice = matches!(item.kind, ItemType::Choice | ItemType::Multichoice);
     let ranged = matches!(item.kind, ItemType::Scale | ItemType::Number);
-    let mut misfit = |key: &str, why: String| {
+    let mut misfit = |key: &str, why: FormMsg| {
         sink.report(Code::ItemMisfit, node.key_pos_at(&at(key)), why)
-            .help(format!("remove `{key}`, or change `type:`"));
+            .help(FormMsg::MisfitHint {
+                key: key.to_owned(),
+            });
     };
     let t = item.kind.name();
     if !item.options.is_empty() && !choice {
-        misfit("options", format!("a {t} item has no options"));
+        misfit("options", FormMsg::NoOptions { kind: t });
     }
     for key in ["min", "max"] {
         let given = if key == "min" {
@@ -163,10 +187,7 @@ fn item_keys(item: &Item, i: usize, node: &Node, sink: &mut Sink<'_>) {
             item.max.is_some()
         };
         if given && !ranged {
-            misfit(
-                key,
-                format!("a {t} item has no `{key}`; only scale and number items do"),
-            );
+            misfit(key, FormMsg::NoRange { kind: t, key });
         }
     }
     if (item.min_label.is_some() || item.max_label.is_some()) && item.kind != ItemType::Scale {
@@ -175,16 +196,10 @@ fn item_keys(item: &Item, i: usize, node: &Node, sink: &mut Sink<'_>) {
         } else {
             "max_label"
         };
-        misfit(
-            key,
-            format!("a {t} item has no `{key}`; only scale items do"),
-        );
+        misfit(key, FormMsg::NoLabel { kind: t, key });
     }
     if item.unit.is_some() && item.kind != ItemType::Number {
-        misfit(
-            "unit",
-            format!("a {t} item has no `unit`; only number items do"),
-        );
+        misfit("unit", FormMsg::NoUnit { kind: t });
     }
     if let (Some(min), Some(max)) = (item.min, item.max) {
         let bad = match item.kind {
@@ -195,9 +210,12 @@ fn item_keys(item: &Item, i: usize, node: &Node, sink: &mut Sink<'_>) {
             sink.report(
                 Code::ItemMisfit,
                 node.pos_at(&at("max")),
-                format!("`min` {} and `max` {} do not make a range", fmt_num(min), fmt_num(max)),
+                FormMsg::BadRange {
+                    min: fmt_num(min),
+                    max: fmt_num(max),
+                },
             )
-            .help("a scale runs over whole numbers from min up to a larger max; a number needs min ≤ max");
+            .help(FormMsg::BadRangeHint);
         }
     }
     let mut values: Vec<f64> = Vec::new();
@@ -205,75 +223,77 @@ fn item_keys(item: &Item, i: usize, node: &Node, sink: &mut Sink<'_>) {
         if values.contains(&option.value) {
             sink.report(
                 Code::DuplicateOption,
-                node.pos_at(&["items".into(), i.into(), "options".into(), j.into(), "value".into()]),
-                format!("option value {} is used twice in `{}`", fmt_num(option.value), item.id),
+                node.pos_at(&[
+                    "items".into(),
+                    i.into(),
+                    "options".into(),
+                    j.into(),
+                    "value".into(),
+                ]),
+                FormMsg::DuplicateOption {
+                    value: fmt_num(option.value),
+                    item: item.id.clone(),
+                },
             )
-            .help("give every option its own value; scores and conditions tell options apart by value");
+            .help(FormMsg::DuplicateOptionHint);
         }
         values.push(option.value);
     }
 }
 
 /// Whether a condition `op value` can be tested against answers to `item`.
-pub fn condition_fits(item: &Item, op: Op, value: &Scalar) -> Result<(), String> {
+pub fn condition_misfit(item: &Item, op: Op, value: &Scalar) -> Result<(), Misfit> {
     let t = item.kind.name();
     match (item.kind, value) {
         (ItemType::Choice | ItemType::Multichoice, Scalar::Number(v)) => {
             if !item.options.iter().any(|o| o.value == *v) {
-                return Err(format!("{} is not one of its option values", fmt_num(*v)));
+                return Err(Misfit::NotAnOption { value: fmt_num(*v) });
             }
             if item.kind == ItemType::Multichoice && !op.is_equality() {
-                return Err(format!(
-                    "a multichoice item only takes = (selected) or != (not selected), not {}",
-                    op.symbol()
-                ));
+                return Err(Misfit::Multichoice {
+                    op: op.symbol().to_string(),
+                });
             }
             Ok(())
         }
         (ItemType::Scale | ItemType::Number, Scalar::Number(_)) => Ok(()),
         (ItemType::Boolean, Scalar::Bool(_)) if op.is_equality() => Ok(()),
-        (ItemType::Boolean, Scalar::Bool(_)) => Err(format!(
-            "a boolean answer cannot be {} something",
-            op.symbol()
-        )),
+        (ItemType::Boolean, Scalar::Bool(_)) => Err(Misfit::Boolean {
+            op: op.symbol().to_string(),
+        }),
         (ItemType::Text, Scalar::Text(_)) if op.is_equality() => Ok(()),
-        (ItemType::Text, Scalar::Text(_)) => Err(format!(
-            "a text answer can only be compared with = or !=, not {}",
-            op.symbol()
-        )),
+        (ItemType::Text, Scalar::Text(_)) => Err(Misfit::Text {
+            op: op.symbol().to_string(),
+        }),
         (ItemType::Date | ItemType::Time, Scalar::Text(_)) => Ok(()),
-        (ItemType::Display, _) => Err("a display item has no answer".to_owned()),
-        (_, v) => Err(format!(
-            "a {t} answer cannot be compared with {}",
-            scalar_kind(v)
-        )),
+        (ItemType::Display, _) => Err(Misfit::Display),
+        (_, v) => Err(Misfit::Kind {
+            item: t,
+            value: match v {
+                Scalar::Bool(_) => Kind::Bool,
+                Scalar::Number(_) => Kind::Number,
+                Scalar::Text(_) => Kind::Text,
+            },
+        }),
     }
 }
 
-fn scalar_kind(v: &Scalar) -> &'static str {
-    match v {
-        Scalar::Bool(_) => "true or false",
-        Scalar::Number(_) => "a number",
-        Scalar::Text(_) => "text",
-    }
-}
-
-fn condition_hint(item: &Item) -> String {
+fn condition_hint(item: &Item) -> FormMsg {
     match item.kind {
-        ItemType::Choice | ItemType::Multichoice => format!(
-            "compare with one of the option values of `{}`: {}",
-            item.id,
-            item.options
+        ItemType::Choice | ItemType::Multichoice => FormMsg::CompareOption {
+            item: item.id.clone(),
+            values: item
+                .options
                 .iter()
                 .map(|o| fmt_num(o.value))
                 .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        ItemType::Boolean => "write `op: \"=\"` and `value: true` or `value: false`".to_owned(),
-        ItemType::Text => "compare text with `op: \"=\"` or `op: \"!=\"`".to_owned(),
-        ItemType::Date => "compare with a date written as text, such as \"2026-01-31\"".to_owned(),
-        ItemType::Time => "compare with a time written as text, such as \"22:30\"".to_owned(),
-        _ => "compare with a number".to_owned(),
+                .join(", "),
+        },
+        ItemType::Boolean => FormMsg::CompareBoolean,
+        ItemType::Text => FormMsg::CompareText,
+        ItemType::Date => FormMsg::CompareDate,
+        ItemType::Time => FormMsg::CompareTime,
+        _ => FormMsg::CompareNumber,
     }
 }
 
@@ -288,7 +308,10 @@ fn scores(form: &Form, node: &Node, sink: &mut Sink<'_>) {
                     sink.report(
                         Code::ScoreItem,
                         pos,
-                        format!("score `{}` sums `{id}`, which is not an item", score.id),
+                        FormMsg::ScoreNotItem {
+                            score: score.id.clone(),
+                            id: id.clone(),
+                        },
                     )
                     .help(suggest(id, form.items.iter().map(|i| i.id.as_str())));
                 }
@@ -297,23 +320,21 @@ fn scores(form: &Form, node: &Node, sink: &mut Sink<'_>) {
                     sink.report(
                         Code::ScoreItem,
                         pos,
-                        format!(
-                            "`{id}` is a {} item and has no numeric value",
-                            item.kind.name()
-                        ),
+                        FormMsg::ScoreNotNumeric {
+                            id: id.clone(),
+                            kind: item.kind.name(),
+                        },
                     )
-                    .help("scores sum choice, multichoice, scale, number and boolean items");
+                    .help(FormMsg::ScoreNotNumericHint);
                 }
                 Some(item) if scoring::item_range(item).is_none() => {
                     complete = false;
                     sink.report(
                         Code::ScoreItem,
                         pos,
-                        format!(
-                            "number item `{id}` has no `min` and `max`, so the score has no range"
-                        ),
+                        FormMsg::ScoreNoRange { id: id.clone() },
                     )
-                    .help(format!("give `{id}` a `min:` and a `max:`"));
+                    .help(FormMsg::ScoreNoRangeHint { id: id.clone() });
                 }
                 Some(_) => {}
             }
@@ -347,14 +368,12 @@ fn missing_rule(form: &Form, score: &Score, s: usize, node: &Node, sink: &mut Si
             sink.report(
                 Code::OptionalScored,
                 at(&["sum".into(), k.into()]),
-                format!(
-                    "score `{}` sums `{id}`, which is not required: when it is skipped the score is not computed",
-                    score.id
-                ),
+                FormMsg::OptionalScored {
+                    score: score.id.clone(),
+                    id: id.clone(),
+                },
             )
-            .help(format!(
-                "set `required: true` on `{id}`, or give the score a rule from the instrument's manual, such as `missing: {{allow: 1, method: prorate}}`"
-            ));
+            .help(FormMsg::OptionalScoredHint { id: id.clone() });
         }
         return;
     };
@@ -363,15 +382,15 @@ fn missing_rule(form: &Form, score: &Score, s: usize, node: &Node, sink: &mut Si
         sink.report(
             Code::MissingAllow,
             at(&["missing".into(), "allow".into()]),
-            format!(
-                "`allow: {}` lets all {n} summed items of `{}` be unanswered, so a score would be made up from no answers",
-                rule.allow, score.id
-            ),
+            FormMsg::MissingAllow {
+                allow: rule.allow,
+                n,
+                score: score.id.clone(),
+            },
         )
-        .help(format!(
-            "allow at most {} unanswered items (the instrument's manual says how many)",
-            n.saturating_sub(1)
-        ));
+        .help(FormMsg::MissingAllowHint {
+            most: n.saturating_sub(1),
+        });
     }
     if rule.method != MissingMethod::Prorate {
         return;
@@ -387,13 +406,13 @@ fn missing_rule(form: &Form, score: &Score, s: usize, node: &Node, sink: &mut Si
         sink.report(
             Code::ProrateItems,
             at(&["sum".into(), k.into()]),
-            format!(
-                "score `{}` is prorated, but `{id}` is a {} item: prorating scales the mean of the answered items, which needs every item answered on one bounded scale",
-                score.id,
-                item.kind.name()
-            ),
+            FormMsg::Prorate {
+                score: score.id.clone(),
+                id: id.clone(),
+                kind: item.kind.name(),
+            },
         )
-        .help("prorate scores of choice, scale or boolean items, or use `method: zero` if the manual says so");
+        .help(FormMsg::ProrateHint);
     }
 }
 
@@ -422,14 +441,13 @@ fn bands(
             sink.report(
                 Code::BandsGap,
                 band_pos(b, "min"),
-                format!(
-                    "band `{}` runs from {} down to {}",
-                    band.label,
-                    fmt_num(band.min),
-                    fmt_num(band.max)
-                ),
+                FormMsg::BandReversed {
+                    label: band.label.clone(),
+                    min: fmt_num(band.min),
+                    max: fmt_num(band.max),
+                },
             )
-            .help("a band's min must not be larger than its max");
+            .help(FormMsg::BandReversedHint);
         }
         if b == 0 {
             continue;
@@ -438,50 +456,70 @@ fn bands(
         let expected = if whole { prev.max + 1.0 } else { prev.max };
         if band.min != expected {
             ok = false;
-            let what = if band.min < expected {
-                "overlaps"
+            let (label, min, prev, prev_max) = (
+                band.label.clone(),
+                fmt_num(band.min),
+                prev.label.clone(),
+                fmt_num(prev.max),
+            );
+            let message = if band.min < expected {
+                FormMsg::BandOverlap {
+                    label,
+                    min,
+                    prev,
+                    prev_max,
+                }
             } else {
-                "leaves a gap after"
+                FormMsg::BandGap {
+                    label,
+                    min,
+                    prev,
+                    prev_max,
+                }
             };
-            sink.report(
-                Code::BandsGap,
-                band_pos(b, "min"),
-                format!("band `{}` starts at {}: it {what} band `{}`, which ends at {}", band.label, fmt_num(band.min), prev.label, fmt_num(prev.max)),
-            )
-            .help(if whole {
-                format!("bands are in ascending order; for a whole-number score start this band at {}", fmt_num(expected))
-            } else {
-                format!("bands are in ascending order; this score can take fractional values, so start this band at {} (the boundary belongs to the higher band)", fmt_num(expected))
-            });
+            let start = fmt_num(expected);
+            sink.report(Code::BandsGap, band_pos(b, "min"), message)
+                .help(if whole {
+                    FormMsg::BandWholeHint { start }
+                } else {
+                    FormMsg::BandFractionHint { start }
+                });
         }
     }
     if !ok {
         return;
     }
     let (first, last) = (&score.bands[0], &score.bands[score.bands.len() - 1]);
-    let range = format!("{} to {}", fmt_num(lo), fmt_num(hi));
+    let (lo_text, hi_text) = (fmt_num(lo), fmt_num(hi));
     if first.min > lo {
         sink.report(
             Code::BandsRange,
             band_pos(0, "min"),
-            format!("score `{}` can be as low as {}, but the first band starts at {}", score.id, fmt_num(lo), fmt_num(first.min)),
+            FormMsg::BandLow {
+                score: score.id.clone(),
+                lo: lo_text.clone(),
+                first: fmt_num(first.min),
+            },
         )
-        .help(format!("the score ranges from {range} (a hidden conditional item adds 0); let the bands cover all of it"));
+        .help(FormMsg::BandLowHint {
+            lo: lo_text.clone(),
+            hi: hi_text.clone(),
+        });
     }
     if last.max < hi {
         sink.report(
             Code::BandsRange,
             band_pos(score.bands.len() - 1, "max"),
-            format!(
-                "score `{}` can be as high as {}, but the last band ends at {}",
-                score.id,
-                fmt_num(hi),
-                fmt_num(last.max)
-            ),
+            FormMsg::BandHigh {
+                score: score.id.clone(),
+                hi: hi_text.clone(),
+                last: fmt_num(last.max),
+            },
         )
-        .help(format!(
-            "the score ranges from {range}; let the bands cover all of it"
-        ));
+        .help(FormMsg::BandHighHint {
+            lo: lo_text,
+            hi: hi_text,
+        });
     }
 }
 
@@ -494,19 +532,23 @@ fn alerts(form: &Form, node: &Node, sink: &mut Sink<'_>) {
                     sink.report(
                         Code::AlertTarget,
                         at("item"),
-                        format!(
-                            "alert `{}` refers to `{id}`, which is not an item",
-                            alert.id
-                        ),
+                        FormMsg::AlertNotItem {
+                            alert: alert.id.clone(),
+                            id: id.clone(),
+                        },
                     )
                     .help(suggest(id, form.items.iter().map(|i| i.id.as_str())));
                 }
                 Some(item) => {
-                    if let Err(why) = condition_fits(item, alert.when.op, &alert.when.value) {
+                    if let Err(why) = condition_misfit(item, alert.when.op, &alert.when.value) {
                         sink.report(
                             Code::ConditionType,
                             at("value"),
-                            format!("alert `{}` on `{id}`: {why}", alert.id),
+                            FormMsg::AlertCondition {
+                                alert: alert.id.clone(),
+                                id: id.clone(),
+                                why,
+                            },
                         )
                         .help(condition_hint(item));
                     }
@@ -518,19 +560,21 @@ fn alerts(form: &Form, node: &Node, sink: &mut Sink<'_>) {
                 sink.report(
                     Code::AlertTarget,
                     at("score"),
-                    format!(
-                        "alert `{}` refers to `{id}`, which is not a score",
-                        alert.id
-                    ),
+                    FormMsg::AlertNotScore {
+                        alert: alert.id.clone(),
+                        id: id.clone(),
+                    },
                 )
                 .help(suggest(id, form.scores.iter().map(|s| s.id.as_str())));
             } else if !matches!(alert.when.value, Scalar::Number(_)) {
                 sink.report(
                     Code::ConditionType,
                     at("value"),
-                    format!("alert `{}`: a score is compared with a number", alert.id),
+                    FormMsg::AlertScoreNumber {
+                        alert: alert.id.clone(),
+                    },
                 )
-                .help("write a number, such as `value: 20`");
+                .help(FormMsg::AlertScoreNumberHint);
             }
         }
     }

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::diagnostic::msg::{Expected, Failure, Shown, Tests};
 use crate::diagnostic::{Code, Diagnostic, Sink};
 use crate::load::LoadedForm;
 use crate::load::yaml::{Node, Seg};
@@ -37,17 +38,20 @@ fn run(form: &Form, scenario: &Scenario, i: usize, node: &Node, sink: &mut Sink<
             sink.report(
                 Code::FormTestReference,
                 node.key_pos_at(&path(i, &["answers", id])),
-                format!("scenario `{name}` answers `{id}`, which is not an item"),
+                Tests::AnswerNotItem {
+                    name: name.to_string(),
+                    id: id.clone(),
+                },
             )
-            .help(format!(
-                "items of `{}`: {}",
-                form.id,
-                form.items
+            .help(Tests::ItemsOf {
+                form: form.id.clone(),
+                list: form
+                    .items
                     .iter()
                     .map(|i| i.id.as_str())
                     .collect::<Vec<_>>()
-                    .join(", ")
-            ));
+                    .join(", "),
+            });
             continue;
         };
         match Answer::for_item(item, value) {
@@ -59,27 +63,40 @@ fn run(form: &Form, scenario: &Scenario, i: usize, node: &Node, sink: &mut Sink<
                 sink.report(
                     Code::FormTestReference,
                     node.pos_at(&path(i, &["answers", id])),
-                    format!("scenario `{name}`: the answer to `{id}` {why}"),
+                    Tests::AnswerMisfit {
+                        name: name.to_string(),
+                        id: id.clone(),
+                        why,
+                    },
                 )
-                .help(format!("`{id}` is a {} item", item.kind.name()));
+                .help(Tests::ItemIs {
+                    id: id.clone(),
+                    kind: item.kind.name(),
+                });
             }
         }
     }
     let expect = &scenario.expect;
     let score_ids: BTreeSet<&str> = form.scores.iter().map(|s| s.id.as_str()).collect();
-    let mut unknown = |what: &str, id: &str, p: Vec<Seg<'_>>, known: Vec<&str>| {
+    let mut unknown = |what: Expected, id: &str, p: Vec<Seg<'_>>, known: Vec<&str>| {
         sink.report(
             Code::FormTestReference,
             node.key_pos_at(&p),
-            format!("scenario `{name}` expects {what} `{id}`, which the form does not have"),
+            Tests::UnknownExpected {
+                name: name.to_string(),
+                what,
+                id: id.to_owned(),
+            },
         )
-        .help(format!("known: {}", known.join(", ")));
+        .help(Tests::Known {
+            list: known.join(", "),
+        });
     };
     for id in expect.scores.iter().flat_map(|m| m.keys()) {
         if !score_ids.contains(id.as_str()) {
             broken = true;
             unknown(
-                "score",
+                Expected::Score,
                 id,
                 path(i, &["expect", "scores", id]),
                 score_ids.iter().copied().collect(),
@@ -90,7 +107,7 @@ fn run(form: &Form, scenario: &Scenario, i: usize, node: &Node, sink: &mut Sink<
         if !score_ids.contains(id.as_str()) {
             broken = true;
             unknown(
-                "a band of score",
+                Expected::Band,
                 id,
                 path(i, &["expect", "bands", id]),
                 score_ids.iter().copied().collect(),
@@ -103,7 +120,7 @@ fn run(form: &Form, scenario: &Scenario, i: usize, node: &Node, sink: &mut Sink<
             let mut p = path(i, &["expect", "alerts"]);
             p.push(Seg::Index(k));
             unknown(
-                "alert",
+                Expected::Alert,
                 id,
                 p,
                 form.alerts.iter().map(|a| a.id.as_str()).collect(),
@@ -116,7 +133,7 @@ fn run(form: &Form, scenario: &Scenario, i: usize, node: &Node, sink: &mut Sink<
             let mut p = path(i, &["expect", "hidden"]);
             p.push(Seg::Index(k));
             unknown(
-                "hidden item",
+                Expected::Hidden,
                 id,
                 p,
                 form.items.iter().map(|i| i.id.as_str()).collect(),
@@ -129,7 +146,7 @@ fn run(form: &Form, scenario: &Scenario, i: usize, node: &Node, sink: &mut Sink<
             let mut p = path(i, &["expect", "unanswered"]);
             p.push(Seg::Index(k));
             unknown(
-                "unanswered item",
+                Expected::Unanswered,
                 id,
                 p,
                 form.items.iter().map(|i| i.id.as_str()).collect(),
@@ -140,22 +157,28 @@ fn run(form: &Form, scenario: &Scenario, i: usize, node: &Node, sink: &mut Sink<
         return;
     }
     let got = scoring::evaluate(form, &answers);
-    let mut fail = |p: Vec<Seg<'_>>, message: String| {
-        sink.report(Code::FormTestFailed, node.pos_at(&p), format!("scenario `{name}` fails: {message}"))
-            .help("fix the form or the expectation; the scoring engine is the same one the preview and the platform use");
+    let mut fail = |p: Vec<Seg<'_>>, failure: Failure| {
+        sink.report(
+            Code::FormTestFailed,
+            node.pos_at(&p),
+            Tests::Fails {
+                name: name.to_string(),
+                failure,
+            },
+        )
+        .help(Tests::FailsHint);
     };
     let score_text = |id: &str, value: Option<f64>| match value {
-        Some(v) => fmt_num(v),
+        Some(v) => Shown::Value(fmt_num(v)),
         None => match got.not_computed.get(id) {
-            Some(missing) => format!(
-                "not computed ({} unanswered)",
+            Some(missing) => Shown::NotComputedMissing(
                 missing
                     .iter()
                     .map(|m| format!("`{m}`"))
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join(", "),
             ),
-            None => "not computed".to_owned(),
+            None => Shown::NotComputed,
         },
     };
     for (id, want) in expect.scores.iter().flatten() {
@@ -166,27 +189,29 @@ fn run(form: &Form, scenario: &Scenario, i: usize, node: &Node, sink: &mut Sink<
             _ => false,
         };
         if !same {
-            let want_text = want.map_or_else(|| "not computed".to_owned(), fmt_num);
+            let want = want.map_or(Shown::NotComputed, |w| Shown::Value(fmt_num(w)));
             fail(
                 path(i, &["expect", "scores", id]),
-                format!(
-                    "score `{id}` is {}, expected {want_text}",
-                    score_text(id, actual)
-                ),
+                Failure::Score {
+                    id: id.clone(),
+                    actual: score_text(id, actual),
+                    want,
+                },
             );
         }
     }
     for (id, want) in expect.bands.iter().flatten() {
         let actual = got.bands.get(id);
         if actual != want.as_ref() {
-            let show = |b: Option<&String>| b.map_or("no band".to_owned(), |b| format!("`{b}`"));
+            let show =
+                |b: Option<&String>| b.map_or(Shown::NoBand, |b| Shown::Value(format!("`{b}`")));
             fail(
                 path(i, &["expect", "bands", id]),
-                format!(
-                    "band of `{id}` is {}, expected {}",
-                    show(actual),
-                    show(want.as_ref())
-                ),
+                Failure::Band {
+                    id: id.clone(),
+                    actual: show(actual),
+                    want: show(want.as_ref()),
+                },
             );
         }
     }
@@ -196,11 +221,10 @@ fn run(form: &Form, scenario: &Scenario, i: usize, node: &Node, sink: &mut Sink<
         if want != actual {
             fail(
                 path(i, &["expect", "unanswered"]),
-                format!(
-                    "unanswered required items: {}, expected: {}",
-                    list(&actual),
-                    list(&want)
-                ),
+                Failure::Unanswered {
+                    actual: list(&actual),
+                    want: list(&want),
+                },
             );
         }
     }
@@ -210,7 +234,10 @@ fn run(form: &Form, scenario: &Scenario, i: usize, node: &Node, sink: &mut Sink<
         if want != actual {
             fail(
                 path(i, &["expect", "alerts"]),
-                format!("alerts fired: {}, expected: {}", list(&actual), list(&want)),
+                Failure::Alerts {
+                    actual: list(&actual),
+                    want: list(&want),
+                },
             );
         }
     }
@@ -220,19 +247,15 @@ fn run(form: &Form, scenario: &Scenario, i: usize, node: &Node, sink: &mut Sink<
         if want != actual {
             fail(
                 path(i, &["expect", "hidden"]),
-                format!("hidden items: {}, expected: {}", list(&actual), list(&want)),
+                Failure::Hidden {
+                    actual: list(&actual),
+                    want: list(&want),
+                },
             );
         }
     }
 }
 
-fn list(ids: &BTreeSet<&str>) -> String {
-    if ids.is_empty() {
-        "none".to_owned()
-    } else {
-        ids.iter()
-            .map(|s| format!("`{s}`"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
+fn list(ids: &BTreeSet<&str>) -> Shown {
+    Shown::Ids(ids.iter().map(|s| (*s).to_owned()).collect())
 }

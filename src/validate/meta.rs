@@ -1,5 +1,6 @@
 //! Rules for `moment.yaml`: identity, version, unit, access, care providers, owners.
 
+use crate::diagnostic::msg::Meta;
 use crate::diagnostic::{Code, Sink};
 use crate::load::yaml::{Node, Value};
 use crate::load::{LoadedMoment, Repository};
@@ -44,15 +45,15 @@ pub(super) fn check(
         sink.report(
             Code::IdMismatch,
             at("id"),
-            format!(
-                "id `{id}` does not match the folder name `{}`",
-                moment.folder
-            ),
+            Meta::IdMismatch {
+                id: id.to_string(),
+                folder: moment.folder.to_string(),
+            },
         )
-        .help(format!(
-            "rename the folder to moments/{id} or set `id: {}`",
-            moment.folder
-        ));
+        .help(Meta::IdMismatchHint {
+            id: id.to_string(),
+            folder: moment.folder.to_string(),
+        });
     }
     if let Some(version) = text("version")
         && !is_semver(version)
@@ -60,13 +61,15 @@ pub(super) fn check(
         sink.report(
             Code::Semver,
             at("version"),
-            format!("`{version}` is not a semantic version"),
+            Meta::Semver {
+                version: version.to_string(),
+            },
         )
-        .help("write MAJOR.MINOR.PATCH, such as \"1.0.0\"");
+        .help(Meta::SemverHint);
     }
     if list("modules").is_some_and(<[Node]>::is_empty) {
-        sink.report(Code::NoModules, at("modules"), "the moment has no modules")
-            .help("list at least one module file under `modules:`, such as modules/01-introduktion.md");
+        sink.report(Code::NoModules, at("modules"), Meta::NoModules)
+            .help(Meta::NoModulesHint);
     }
     duplicate_modules(node, &mut sink);
     if let (Some(units), Some(unit_id)) = (&repo.units, text("unit")) {
@@ -76,22 +79,31 @@ pub(super) fn check(
                 sink.report(
                     Code::UnknownUnit,
                     at("unit"),
-                    format!("unit `{unit_id}` is not in units.yaml"),
+                    Meta::UnknownUnit {
+                        unit: unit_id.to_string(),
+                    },
                 )
                 .help(match crate::schema::closest(unit_id, &known) {
-                    Some(c) => format!("did you mean `{c}`?"),
-                    None => format!("known units: {}", known.join(", ")),
+                    Some(c) => Meta::DidYouMean {
+                        close: c.to_owned(),
+                    },
+                    None => Meta::KnownUnits {
+                        list: known.join(", "),
+                    },
                 });
             }
             Some(unit)
                 if unit.kind == UnitKind::Production && node.get("risk_analysis").is_none() =>
             {
                 sink.report(
-                Code::NoRiskAnalysis,
-                node.pos,
-                format!("`{}` belongs to production unit `{}` but has no risk analysis", id.unwrap_or(&moment.folder), unit.id),
-            )
-            .help("add `risk_analysis: docs/riskanalys.md` pointing at the risk analysis; publishing refuses without it");
+                    Code::NoRiskAnalysis,
+                    node.pos,
+                    Meta::NoRiskAnalysis {
+                        id: id.unwrap_or(&moment.folder).to_string(),
+                        unit: unit.id.clone(),
+                    },
+                )
+                .help(Meta::NoRiskAnalysisHint);
             }
             Some(_) => {}
         }
@@ -100,22 +112,23 @@ pub(super) fn check(
         && let Err(problem) = crate::load::paths::resolve(&moment.dir, "", path)
     {
         let code = problem.code(Code::NoRiskAnalysis);
-        let hint = if code == Code::NoRiskAnalysis {
-            "write the risk analysis at that path, or correct the path; publishing refuses without it"
+        let hint: crate::diagnostic::Text = if code == Code::NoRiskAnalysis {
+            Meta::RiskMissingHint.into()
         } else {
-            problem.hint().unwrap_or(
-                "keep the risk analysis inside the moment's folder, such as docs/riskanalys.md",
-            )
+            match problem.advice() {
+                Some(advice) => advice.into(),
+                None => Meta::RiskInsideHint.into(),
+            }
         };
-        sink.report(code, at("risk_analysis"), problem.describe(path))
+        sink.report(code, at("risk_analysis"), problem.message(path))
             .help(hint);
     }
     for item in list("care_providers").unwrap_or_default() {
         if let Value::Str(id) = &item.value
             && !is_hsa_id(id)
         {
-            sink.report(Code::HsaId, item.pos, format!("`{id}` is not a well-formed HSA-id"))
-                .help("an HSA-id is SE, the ten-digit organisation number, a hyphen and letters or digits, such as SE2321000131-E000000000001");
+            sink.report(Code::HsaId, item.pos, Meta::HsaId { id: id.clone() })
+                .help(Meta::HsaIdHint);
         }
     }
     let open_to_empty = match node.get("open_to").map(|n| &n.value) {
@@ -125,8 +138,8 @@ pub(super) fn check(
     };
     if text("access") == Some("open") && open_to_empty {
         let pos = node.get("open_to").map_or(at("access"), |n| n.pos);
-        sink.report(Code::OpenWithoutAudience, pos, "the moment is open but does not say to whom")
-            .help("list region (two digits) or municipality (four digits) codes under `open_to:`, such as [\"01\"]");
+        sink.report(Code::OpenWithoutAudience, pos, Meta::OpenWithoutAudience)
+            .help(Meta::OpenWithoutAudienceHint);
     }
     let owners = match node.get("owners").map(|n| &n.value) {
         None => Some(0),
@@ -140,12 +153,8 @@ pub(super) fn check(
             Some(n) => n.pos,
             None => key_at("id"),
         };
-        sink.report(
-            Code::FewOwners,
-            pos,
-            format!("the moment has {count} owner{}", if count == 1 { "" } else { "s" }),
-        )
-        .help("list at least two people under `owners:`, so that someone can always answer for the content");
+        sink.report(Code::FewOwners, pos, Meta::FewOwners { count })
+            .help(Meta::FewOwnersHint);
     }
 }
 
@@ -163,12 +172,13 @@ fn duplicate_modules(node: &Node, sink: &mut Sink<'_>) {
                 sink.report(
                     Code::DuplicateId,
                     item.pos,
-                    format!("module `{s}` is listed twice"),
+                    Meta::ModuleTwice {
+                        path: s.to_string(),
+                    },
                 )
-                .help(format!(
-                    "it is already listed on line {}; remove one",
-                    first.pos.line
-                ));
+                .help(Meta::ModuleTwiceHint {
+                    line: first.pos.line,
+                });
             }
         }
     }

@@ -2,6 +2,7 @@
 //! its path in `modules/`), which importers use to keep a citizen's progress across
 //! versions.
 
+use crate::diagnostic::msg::Rules;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::load::LoadedMoment;
 use crate::model::module_id;
@@ -29,16 +30,15 @@ pub fn check(moment: &LoadedMoment, out: &mut Vec<Diagnostic>) {
         out.push(
             Diagnostic::new(
                 Code::DuplicateModuleId,
-                format!(
-                    "module {} has the id `{id}`, which {} already has",
-                    module.path, first.path
-                ),
+                Rules::DuplicateModuleId {
+                    module: module.path.to_string(),
+                    first: first.path.to_string(),
+                    id: id.to_string(),
+                },
             )
             .in_file(file)
             .at_pos(pos)
-            .with_hint(format!(
-                "give one of them another `id:` in its front matter; keep the id of the module that was published with `{id}`, so citizens keep their place"
-            )),
+            .with_hint(Rules::DuplicateModuleIdHint { id: id.to_string() }),
         );
     }
 }

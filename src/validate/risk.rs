@@ -3,6 +3,7 @@
 
 use std::io::Read;
 
+use crate::diagnostic::msg::{Risk, Rules};
 use crate::diagnostic::{Code, Diagnostic, Pos};
 use crate::load::{LoadedMoment, Repository};
 use crate::model::UnitKind;
@@ -41,13 +42,21 @@ pub(super) fn check(moment: &LoadedMoment, repo: &Repository, out: &mut Vec<Diag
     out.push(
         Diagnostic::new(
             Code::RiskAnalysisTemplate,
-            format!("{}: `moment publish` refuses it", problem.describe()),
+            Rules::RiskTemplate {
+                problem: match problem {
+                    risk::RiskProblem::Empty => Risk::Empty,
+                    risk::RiskProblem::Template(_) => Risk::Template,
+                    risk::RiskProblem::Short(words) => Risk::Short {
+                        words,
+                        min: risk::MIN_WORDS,
+                    },
+                },
+            },
         )
         .in_file(format!("{}/{}", moment.rel_dir, resolved.rel))
         .at_pos(Pos::new(problem.line() as u32, 1))
-        .with_hint(format!(
-            "write the real risk analysis (at least {} words) and remove the template's marker line",
-            risk::MIN_WORDS
-        )),
+        .with_hint(Rules::RiskTemplateHint {
+            min: risk::MIN_WORDS,
+        }),
     );
 }

@@ -1,5 +1,6 @@
 //! Rules for `units.yaml`.
 
+use crate::diagnostic::msg::Rules;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::load::{Repository, fsread};
 use crate::model::UnitKind;
@@ -18,10 +19,12 @@ pub(super) fn check(repo: &Repository, out: &mut Vec<Diagnostic>) {
             out.push(
                 Diagnostic::new(
                     Code::CodeownersStale,
-                    format!("{rel} does not match the user groups in units.yaml"),
+                    Rules::CodeownersStale {
+                        file: rel.to_string(),
+                    },
                 )
                 .in_file(rel)
-                .with_hint("run `moment codeowners` and commit the result"),
+                .with_hint(Rules::CodeownersStaleHint),
             );
         }
     }
@@ -41,14 +44,15 @@ pub(super) fn check(repo: &Repository, out: &mut Vec<Diagnostic>) {
                 out.push(
                     Diagnostic::new(
                         Code::DuplicatePublisherKey,
-                        format!(
-                            "unit `{}` lists the key of {} again for {}",
-                            unit.id, unit.publishers[first].name, publisher.name
-                        ),
+                        Rules::DuplicatePublisherKey {
+                            unit: unit.id.clone(),
+                            first: unit.publishers[first].name.clone(),
+                            again: publisher.name.clone(),
+                        },
                     )
                     .in_file("units.yaml")
                     .at_pos(pos)
-                    .with_hint("each publisher signs with their own key; a shared key would count one person twice"),
+                    .with_hint(Rules::DuplicatePublisherKeyHint),
                 );
             }
             seen.push(key);
@@ -61,16 +65,15 @@ pub(super) fn check(repo: &Repository, out: &mut Vec<Diagnostic>) {
             out.push(
                 Diagnostic::new(
                     Code::ApprovalsExceedPublishers,
-                    format!(
-                        "unit `{}` requires {n} approvals but has {} publisher{}",
-                        unit.id,
-                        unit.publishers.len(),
-                        if unit.publishers.len() == 1 { "" } else { "s" }
-                    ),
+                    Rules::ApprovalsExceed {
+                        unit: unit.id.clone(),
+                        approvals: n,
+                        publishers: unit.publishers.len(),
+                    },
                 )
                 .in_file("units.yaml")
                 .at_pos(pos)
-                .with_hint("add publishers or lower `approvals:`; nothing of this unit could ever be published"),
+                .with_hint(Rules::ApprovalsExceedHint),
             );
         }
         if unit.kind == UnitKind::Production && unit.publishers.len() < 2 {
@@ -78,16 +81,14 @@ pub(super) fn check(repo: &Repository, out: &mut Vec<Diagnostic>) {
             out.push(
                 Diagnostic::new(
                     Code::FewPublishers,
-                    format!(
-                        "production unit `{}` has {} publisher{}",
-                        unit.id,
-                        unit.publishers.len(),
-                        if unit.publishers.len() == 1 { "" } else { "s" }
-                    ),
+                    Rules::FewPublishers {
+                        unit: unit.id.clone(),
+                        publishers: unit.publishers.len(),
+                    },
                 )
                 .in_file("units.yaml")
                 .at_pos(pos)
-                .with_hint("list at least two publishers, so that a version can be approved when one is away"),
+                .with_hint(Rules::FewPublishersHint),
             );
         }
     }

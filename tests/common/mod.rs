@@ -115,6 +115,12 @@ pub fn run_in(cwd: &Path, args: &[&str]) -> Output {
         .env_remove("NO_COLOR")
         .env_remove("CLICOLOR_FORCE")
         .env_remove("RUST_LOG")
+        // Diagnostics in English whatever the machine's locale (tests of the
+        // language choice set these themselves).
+        .env_remove("MOMENT_LANG")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "C.UTF-8")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
