@@ -18,11 +18,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
+use common::{BIN, sha256_hex};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
-
-/// The binary under test.
-const BIN: &str = env!("CARGO_BIN_EXE_moment");
 
 /// A fixed `SOURCE_DATE_EPOCH` (2023-11-14T22:13:20Z).
 const EPOCH: u64 = 1_700_000_000;
@@ -257,13 +254,6 @@ fn read_json(path: &Path) -> Value {
 
 fn read_text(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 // ---------------------------------------------------------------------------------

@@ -24,7 +24,12 @@ fn init() -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().expect("a temporary folder");
     let root = tmp.path().join("innehall");
     let out = common::run_in(tmp.path(), &["init", common::path_str(&root)]);
-    assert_eq!(common::code(&out), 0, "moment init:\n{}", common::show(&out));
+    assert_eq!(
+        common::code(&out),
+        0,
+        "moment init:\n{}",
+        common::show(&out)
+    );
     (tmp, root)
 }
 
@@ -168,7 +173,10 @@ fn both_pin_this_version_use_checkout_v5_and_compile_nothing() {
     );
     let gl = yaml(&gitlab(&root));
     assert_eq!(
-        text(&gl["variables"]["MOMENT_VERSION"], "variables.MOMENT_VERSION"),
+        text(
+            &gl["variables"]["MOMENT_VERSION"],
+            "variables.MOMENT_VERSION"
+        ),
         VERSION,
         "the GitLab pipeline pins the version that wrote it"
     );
@@ -357,7 +365,12 @@ fn install_script_verifies_and_installs(script: &str) {
     for pinned in ["", digest.as_str()] {
         let m = Machine::new();
         let out = m.run(script, releases.path(), pinned);
-        assert_eq!(out.status.code(), Some(0), "install:\n{}", common::show(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "install:\n{}",
+            common::show(&out)
+        );
         let version = Command::new(m.installed())
             .arg("--version")
             .output()
@@ -374,7 +387,11 @@ fn install_script_verifies_and_installs(script: &str) {
     let m = Machine::new();
     let wrong = "0".repeat(64);
     let out = m.run(script, releases.path(), &wrong);
-    assert_ne!(out.status.code(), Some(0), "a wrong pinned digest must stop the job");
+    assert_ne!(
+        out.status.code(),
+        Some(0),
+        "a wrong pinned digest must stop the job"
+    );
     assert!(!m.installed().exists(), "nothing is installed");
 
     // A cached archive altered after it was checked is refused on the next run.
@@ -393,7 +410,11 @@ fn install_script_verifies_and_installs(script: &str) {
     bytes.push(0);
     std::fs::write(&cached[0], bytes).expect("alter the cached archive");
     let out = m.run(script, releases.path(), "");
-    assert_ne!(out.status.code(), Some(0), "an altered cache must stop the job");
+    assert_ne!(
+        out.status.code(),
+        Some(0),
+        "an altered cache must stop the job"
+    );
     assert!(!m.installed().exists(), "nothing is installed from it");
 
     tamper(releases.path());

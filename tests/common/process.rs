@@ -56,6 +56,8 @@ pub fn wait_with_limit(mut child: Child, what: &str, limit: Duration) -> Output 
     let stdout = child.stdout.take().map(read_on_a_thread);
     let stderr = child.stderr.take().map(read_on_a_thread);
     let start = Instant::now();
+    // Poll often at first (most runs take milliseconds), then every 10 ms.
+    let mut pause = Duration::from_millis(1);
     let status = loop {
         if let Some(status) = child.try_wait().expect("wait for a child") {
             break status;
@@ -65,7 +67,8 @@ pub fn wait_with_limit(mut child: Child, what: &str, limit: Duration) -> Output 
             child.wait().ok();
             panic!("`{what}` did not finish within {limit:?}");
         }
-        std::thread::sleep(Duration::from_millis(10));
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(10));
     };
     let join = |reader: Option<std::thread::JoinHandle<std::io::Result<Vec<u8>>>>| {
         reader.map_or_else(Vec::new, |r| {
