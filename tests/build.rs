@@ -7,7 +7,10 @@
 //! rebuilds, the manifest's digests against the files and the archive, hostile content,
 //! failed builds that must leave `dist/` untouched, building some moments only, the
 //! rendered pages of the `minimal` example (insta snapshots), theme overrides, English
-//! UI strings, rendering in headless Chromium, and accessibility basics of every page.
+//! UI strings, rendering in headless Chromium (found by `tests/common`: set
+//! `MOMENT_CHROMIUM`), and accessibility basics of every page.
+
+mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
@@ -15,11 +18,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
+use common::{BIN, sha256_hex};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
-
-/// The binary under test.
-const BIN: &str = env!("CARGO_BIN_EXE_moment");
 
 /// A fixed `SOURCE_DATE_EPOCH` (2023-11-14T22:13:20Z).
 const EPOCH: u64 = 1_700_000_000;
@@ -254,13 +254,6 @@ fn read_json(path: &Path) -> Value {
 
 fn read_text(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 // ---------------------------------------------------------------------------------
@@ -1508,12 +1501,8 @@ fn git(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
 
 #[test]
 fn in_a_git_checkout_the_manifest_names_the_commit_and_the_archive_takes_its_time() {
-    if Command::new("git").arg("--version").output().is_err() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but git is missing"
-        );
-        eprintln!("skipped: git is not installed");
+    if !common::starts("git", &["--version"]) {
+        common::skip("git is not installed");
         return;
     }
     let dir = examples(&["minimal"], PLAIN);
@@ -2093,29 +2082,6 @@ fn element_ids_stay_unique_when_headings_are_named_like_the_theme_ids() {
 // Headless Chromium
 // ---------------------------------------------------------------------------------
 
-/// The Chromium to use: `$CHROMIUM`, else the first found on the usual paths.
-fn find_chromium() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("CHROMIUM") {
-        return Some(PathBuf::from(p));
-    }
-    let names = [
-        "chromium",
-        "chromium-browser",
-        "google-chrome",
-        "google-chrome-stable",
-    ];
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    for dir in std::env::split_paths(&path).chain([PathBuf::from("/usr/bin")]) {
-        for name in names {
-            let candidate = dir.join(name);
-            if candidate.is_file() {
-                return Some(candidate);
-            }
-        }
-    }
-    None
-}
-
 /// Where screenshots go: `<target>/screenshots/`.
 fn screenshot_dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
@@ -2228,12 +2194,7 @@ fn png_size(path: &Path) -> (u32, u32) {
 
 #[test]
 fn pages_render_in_headless_chromium() {
-    let Some(exe) = find_chromium() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but no Chromium was found (install the chromium package, or set CHROMIUM)"
-        );
-        eprintln!("skipped: no Chromium found (set CHROMIUM=/path/to/chromium to run this test)");
+    let Some(exe) = common::chromium_or_skip() else {
         return;
     };
     let dir = examples(&["somn"], PLAIN);

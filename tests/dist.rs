@@ -669,12 +669,8 @@ fn parse_strace(log: &str, cwd: &Path) -> Vec<Call> {
 
 #[test]
 fn bundles_and_the_switch_are_fsynced_before_the_renames_that_show_them() {
-    if Command::new("strace").arg("-V").output().is_err() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "strace is missing; .ci/run installs it"
-        );
-        eprintln!("skipped: strace is not installed (apt-get install strace)");
+    if !common::starts("strace", &["-V"]) {
+        common::skip("strace is not installed (apt-get install strace)");
         return;
     }
     let repo = examples(&["minimal", "somn", "stresskoll"]);

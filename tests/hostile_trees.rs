@@ -8,7 +8,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 use common::{check_json, code, copy_tree, diag_lines, make_fifo, moment, stderr, stdout, write};
@@ -293,17 +293,9 @@ fn oversized_files_are_refused_with_the_limit() {
 // ---------------------------------------------------------------- git revisions
 
 fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "Test Testsson")
-        .env("GIT_AUTHOR_EMAIL", "test@example.se")
-        .env("GIT_COMMITTER_NAME", "Test Testsson")
-        .env("GIT_COMMITTER_EMAIL", "test@example.se")
+    let out = common::git_command(dir)
         .args(["-c", "commit.gpgsign=false", "-c", "core.symlinks=true"])
         .args(args)
-        .stdin(Stdio::null())
         .output()
         .expect("run git");
     assert!(
@@ -422,18 +414,9 @@ fn a_committed_link_outside_what_moment_reads_is_left_out() {
 
 /// Whether `ssh-keygen` is there; under CI it must be (`.ci/run` installs it).
 fn have_ssh_keygen() -> bool {
-    let ok = Command::new("ssh-keygen")
-        .arg("-?")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok();
+    let ok = common::starts("ssh-keygen", &["-?"]);
     if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "ssh-keygen is missing, and CI must run this test"
-        );
-        eprintln!("skipped: ssh-keygen is not installed");
+        common::skip("ssh-keygen is not installed (apt-get install openssh-client)");
     }
     ok
 }
@@ -445,24 +428,8 @@ fn publish_refuses_a_tag_whose_tree_holds_a_symbolic_link() {
     }
     let rel = "moments/somn/forms/somndagbok.yaml";
     let t = Tree::new();
-    let key = t.tmp.path().join("anna");
-    let out = Command::new("ssh-keygen")
-        .args([
-            "-q",
-            "-N",
-            "",
-            "-t",
-            "ed25519",
-            "-C",
-            "anna@example.se",
-            "-f",
-        ])
-        .arg(&key)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run ssh-keygen");
-    assert!(out.status.success(), "ssh-keygen failed");
-    let public = std::fs::read_to_string(key.with_extension("pub")).expect("public key");
+    let anna = common::Key::ed25519(t.tmp.path(), "anna");
+    let (key, public) = (anna.path, anna.public);
     write(
         &t.root,
         "units.yaml",

@@ -12,12 +12,12 @@
 //! set `PROPTEST_CASES` to run more, such as `PROPTEST_CASES=5000 cargo test --test
 //! loader_props --release`.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 
 use moment::diagnostic::{Diagnostic, Pos};
 use moment::load::markdown;
@@ -756,7 +756,7 @@ fn check_repo(replace: &BTreeMap<String, Vec<u8>>, args: &[&str]) -> Run {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, replace.get(rel).unwrap_or(bytes)).unwrap();
     }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_moment"))
+    let child = Command::new(common::BIN)
         .arg("check")
         .arg(dir.path())
         .args(args)
@@ -767,35 +767,15 @@ fn check_repo(replace: &BTreeMap<String, Vec<u8>>, args: &[&str]) -> Run {
         .stderr(Stdio::piped())
         .spawn()
         .expect("moment runs");
-    // Read both pipes on threads so that a large report cannot block the child.
-    let mut out_pipe = child.stdout.take().unwrap();
-    let mut err_pipe = child.stderr.take().unwrap();
-    let out_thread = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = out_pipe.read_to_end(&mut s);
-        s
-    });
-    let err_thread = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = err_pipe.read_to_end(&mut s);
-        s
-    });
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for moment") {
-            break status;
-        }
-        if started.elapsed() > Duration::from_secs(120) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("moment check {args:?} ran for more than two minutes on {replace:?}");
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    };
+    let out = common::wait_with_limit(
+        child,
+        &format!("moment check {args:?} on {replace:?}"),
+        common::LONG_TIMEOUT,
+    );
     Run {
-        code: status.code(),
-        stdout: String::from_utf8_lossy(&out_thread.join().unwrap()).into_owned(),
-        stderr: String::from_utf8_lossy(&err_thread.join().unwrap()).into_owned(),
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
 

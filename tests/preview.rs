@@ -7,6 +7,8 @@
 //! or event reads with time limits; a fixed pause only ever opens a window in
 //! which something must *not* happen, and is followed by a positive check.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
@@ -21,7 +23,7 @@ use saphyr::LoadableYamlNode;
 use serde_json::{Value, json};
 
 /// The binary under test.
-const BIN: &str = env!("CARGO_BIN_EXE_moment");
+use common::BIN;
 
 /// Longest wait for the server to start, a reload event or a condition. Generous:
 /// the tests run in parallel on small CI machines with a debug build.
@@ -114,25 +116,12 @@ impl Lines {
 /// A temporary moments repository: the project's `units.yaml`, `moments/` and
 /// `themes/`, copied (the originals are never touched).
 fn example_repo() -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().expect("create a temporary directory");
-    let src = Path::new(env!("CARGO_MANIFEST_DIR"));
-    std::fs::copy(src.join("units.yaml"), tmp.path().join("units.yaml")).expect("copy units");
-    copy_tree(&src.join("moments"), &tmp.path().join("moments"));
-    copy_tree(&src.join("themes"), &tmp.path().join("themes"));
+    let tmp = common::example_repo();
+    common::copy_tree(
+        &common::source_root().join("themes"),
+        &tmp.path().join("themes"),
+    );
     tmp
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("create a folder");
-    for entry in std::fs::read_dir(from).expect("read a folder") {
-        let entry = entry.expect("read a folder entry");
-        let dst = to.join(entry.file_name());
-        if entry.file_type().expect("file type").is_dir() {
-            copy_tree(&entry.path(), &dst);
-        } else {
-            std::fs::copy(entry.path(), &dst).expect("copy a file");
-        }
-    }
 }
 
 /// A running `moment preview`; killed on drop.
@@ -1561,7 +1550,7 @@ fn new_and_removed_moments_come_and_go() {
     let preview = Preview::examples();
     let src = preview.path("moments/minimal");
     let staging = preview.path("staging-kopia");
-    copy_tree(&src, &staging);
+    common::copy_tree(&src, &staging);
     let yaml = staging.join("moment.yaml");
     std::fs::write(
         &yaml,

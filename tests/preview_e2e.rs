@@ -11,6 +11,8 @@
 //! Chromium is looked for at `$MOMENT_CHROMIUM` or `/usr/bin/chromium`. Without it
 //! the test fails when `CI` is set and is skipped (with a note) otherwise.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -22,7 +24,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 /// The binary under test.
-const BIN: &str = env!("CARGO_BIN_EXE_moment");
+use common::BIN;
 
 /// Longest wait for anything: start-up, a page, a reload, a condition.
 const WAIT: Duration = Duration::from_secs(20);
@@ -155,13 +157,6 @@ struct Browser {
     child: Killed,
     devtools_port: u16,
     _profile: tempfile::TempDir,
-}
-
-/// Where Chromium is, if it is installed.
-fn chromium() -> Option<PathBuf> {
-    let path = std::env::var_os("MOMENT_CHROMIUM")
-        .map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from);
-    path.is_file().then_some(path)
 }
 
 impl Browser {
@@ -453,12 +448,7 @@ fn shown(item: &str) -> String {
 
 #[test]
 fn browser_fills_forms_reloads_shows_overlay_and_graphs() {
-    let Some(chromium) = chromium() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "Chromium is missing (looked at $MOMENT_CHROMIUM and /usr/bin/chromium); CI must install it"
-        );
-        eprintln!("skipped: no Chromium at $MOMENT_CHROMIUM or /usr/bin/chromium");
+    let Some(chromium) = common::chromium_or_skip() else {
         return;
     };
     let preview = Preview::start();

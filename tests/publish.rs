@@ -5,6 +5,7 @@
 //! allowed-signers file), the test asks git too, so that `moment` is compared with an
 //! independent oracle rather than with itself.
 
+mod common;
 mod publish_support;
 
 use publish_support::*;

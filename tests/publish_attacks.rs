@@ -4,6 +4,7 @@
 //! injection through revisions, provenance re-verified offline, and every
 //! single-file tampering of a catalog.
 
+mod common;
 mod publish_support;
 
 use publish_support::*;

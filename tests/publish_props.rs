@@ -5,6 +5,8 @@
 //!
 //! Set `PROPTEST_CASES` for more cases than the default 256.
 
+mod common;
+
 use moment::model::Publisher;
 use moment::publish::tag::{parse, verify};
 use proptest::prelude::*;
@@ -15,14 +17,7 @@ fn signed_tag() -> (Vec<u8>, String) {
     static CELL: std::sync::OnceLock<(Vec<u8>, String)> = std::sync::OnceLock::new();
     CELL.get_or_init(|| {
         let dir = tempfile::tempdir().expect("tmp");
-        let key = dir.path().join("k");
-        let ok = std::process::Command::new("ssh-keygen")
-            .args(["-q", "-t", "ed25519", "-N", "", "-f"])
-            .arg(&key)
-            .status()
-            .expect("ssh-keygen")
-            .success();
-        assert!(ok);
+        let key = common::Key::ed25519(dir.path(), "k").path;
         let payload = b"object 0123456789012345678901234567890123456789\ntype commit\ntag somn/v1.0.0\ntagger A <a@e> 1 +0000\n\nR\xe4ttad release\n".to_vec();
         let file = dir.path().join("payload");
         std::fs::write(&file, &payload).expect("payload");

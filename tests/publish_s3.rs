@@ -7,25 +7,29 @@
 //! atomic where s3s-fs's are not.
 //!
 //! Without the `s3s-fs` binary (`cargo install s3s-fs --version 0.14.1 --features binary --locked`;
-//! set `S3S_FS` to use another path) the tests print why and pass, except when `CI`
-//! is set: CI installs it, so there a missing server is a failure.
+//! set `S3S_FS` to use another path) each test prints `skipped <test>: <why>` on the
+//! terminal and passes, except under `CI=true`: CI installs it, so there a missing
+//! server is a failure.
+
+mod common;
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::{
+    BIN, Key, assert_refused, assert_success, code, git, hermetic, path_str, sha256_hex, show,
+    snapshot, stderr, stdout, tool_or_skip, wait_with_timeout,
+};
+
 use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::path::Path as StorePath;
 use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
-const BIN: &str = env!("CARGO_BIN_EXE_moment");
-const TIMEOUT: Duration = Duration::from_secs(120);
 const ACCESS_KEY: &str = "moment-test-access";
 const SECRET_KEY: &str = "moment-test-secret-key";
 const BUCKET: &str = "innehallskatalog";
@@ -42,31 +46,16 @@ struct S3Server {
     tmp: tempfile::TempDir,
 }
 
-fn s3s_fs_binary() -> Option<PathBuf> {
-    let candidate =
-        std::env::var_os("S3S_FS").map_or_else(|| PathBuf::from("s3s-fs"), PathBuf::from);
-    let works = Command::new(&candidate)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    works.then_some(candidate)
-}
-
 impl S3Server {
     /// Starts a server, or returns `None` (after saying why) when there is none to start
     /// and this is not CI.
     fn start() -> Option<S3Server> {
-        let Some(binary) = s3s_fs_binary() else {
-            let why = "the S3 tests need the `s3s-fs` binary on PATH (or in S3S_FS): \
-                       cargo install s3s-fs --version 0.14.1 --features binary --locked";
-            if std::env::var_os("CI").is_some() {
-                panic!("{why}; CI must install it");
-            }
-            eprintln!("skipped: {why}");
-            return None;
-        };
+        let binary = tool_or_skip(
+            "S3S_FS",
+            "s3s-fs",
+            &["--version"],
+            "cargo install s3s-fs --version 0.14.1 --features binary --locked",
+        )?;
         let tmp = tempfile::tempdir().expect("a temporary folder");
         let root = tmp.path().join("s3");
         // s3s-fs keeps a bucket as a folder under its root.
@@ -111,23 +100,12 @@ impl S3Server {
     /// key), with the bucket created; `None` (after saying why) outside CI when it is
     /// not installed. It keeps objects in memory: there is no `catalog_dir`.
     fn start_moto() -> Option<S3Server> {
-        let binary = std::env::var_os("MOTO_SERVER")
-            .map_or_else(|| PathBuf::from("moto_server"), PathBuf::from);
-        let works = Command::new(&binary)
-            .arg("--help")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !works {
-            let why = "the concurrent S3 tests need moto's server on PATH (or in MOTO_SERVER): \
-                       pip install 'moto[server]'";
-            if std::env::var_os("CI").is_some() {
-                panic!("{why}; CI must install it");
-            }
-            eprintln!("skipped: {why}");
-            return None;
-        }
+        let binary = tool_or_skip(
+            "MOTO_SERVER",
+            "moto_server",
+            &["--help"],
+            "pip install 'moto[server]==5.2.1' (the concurrent S3 tests need moto's server)",
+        )?;
         let tmp = tempfile::tempdir().expect("a temporary folder");
         let root = tmp.path().join("s3");
         let log = std::fs::File::create(tmp.path().join("s3s-fs.log")).expect("a log file");
@@ -223,138 +201,6 @@ impl Drop for S3Server {
     }
 }
 
-// ---------------------------------------------------------------- processes
-
-fn hermetic(cmd: &mut Command) -> &mut Command {
-    cmd.env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "Test Testsson")
-        .env("GIT_AUTHOR_EMAIL", "test@example.se")
-        .env("GIT_COMMITTER_NAME", "Test Testsson")
-        .env("GIT_COMMITTER_EMAIL", "test@example.se")
-        .env_remove("SSH_AUTH_SOCK")
-        .env_remove("MOMENT_CATALOG")
-        .env_remove("SOURCE_DATE_EPOCH")
-}
-
-fn wait_with_timeout(mut child: Child, what: &str) -> Output {
-    let mut stdout = child.stdout.take().expect("piped stdout");
-    let mut stderr = child.stderr.take().expect("piped stderr");
-    let out = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        stdout.read_to_end(&mut buf).map(|_| buf)
-    });
-    let err = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        stderr.read_to_end(&mut buf).map(|_| buf)
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for a child") {
-            break status;
-        }
-        if start.elapsed() > TIMEOUT {
-            child.kill().ok();
-            child.wait().ok();
-            panic!("`{what}` did not finish within {TIMEOUT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    Output {
-        status,
-        stdout: out.join().expect("stdout reader").expect("read stdout"),
-        stderr: err.join().expect("stderr reader").expect("read stderr"),
-    }
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().expect("not killed by a signal")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn show(out: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}--- stderr\n{}",
-        out.status.code(),
-        stdout(out),
-        stderr(out)
-    )
-}
-
-fn assert_success(out: &Output) {
-    assert_eq!(code(out), 0, "expected success:\n{}", show(out));
-}
-
-fn assert_refused(out: &Output, needle: &str) {
-    let err = stderr(out);
-    assert_eq!(code(out), 1, "expected a refusal:\n{}", show(out));
-    assert!(err.starts_with("refused: "), "{}", show(out));
-    assert_eq!(err.trim_end().lines().count(), 1, "{}", show(out));
-    assert!(
-        err.contains(needle),
-        "should say `{needle}`:\n{}",
-        show(out)
-    );
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = hermetic(&mut Command::new("git"))
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run git");
-    assert!(
-        out.status.success(),
-        "git {} failed:\n{}",
-        args.join(" "),
-        show(&out)
-    );
-    stdout(&out).trim_end().to_owned()
-}
-
-fn path_str(p: &Path) -> &str {
-    p.to_str().expect("temporary paths are UTF-8")
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// Every file under `root` with its bytes.
-fn snapshot(root: &Path) -> Vec<(String, Vec<u8>)> {
-    if !root.exists() {
-        return Vec::new();
-    }
-    walkdir::WalkDir::new(root)
-        .sort_by_file_name()
-        .into_iter()
-        .map(|e| e.expect("walk"))
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (
-                e.path()
-                    .strip_prefix(root)
-                    .expect("under root")
-                    .to_string_lossy()
-                    .into_owned(),
-                std::fs::read(e.path()).expect("read"),
-            )
-        })
-        .collect()
-}
-
 // ---------------------------------------------------------------- the repository
 
 /// A moments repository with the worked example `somn`, publishers Anna and Bo with
@@ -375,32 +221,13 @@ impl Repo {
         std::fs::create_dir_all(&key_dir).expect("keys/");
         let mut keys = BTreeMap::new();
         for name in ["anna", "bo", "eve"] {
-            let path = key_dir.join(name);
-            let out = Command::new("ssh-keygen")
-                .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
-                .arg(&path)
-                .stdin(Stdio::null())
-                .output()
-                .expect("run ssh-keygen");
-            assert!(out.status.success(), "{}", show(&out));
-            let public = std::fs::read_to_string(path.with_extension("pub"))
-                .expect("public key")
-                .trim()
-                .to_owned();
-            keys.insert(name, (path, public));
+            let key = Key::with_comment(&key_dir, name, name, &["-t", "ed25519"]);
+            keys.insert(name, (key.path, key.public));
         }
-        let from = Path::new(EXAMPLES).join("somn");
-        for entry in walkdir::WalkDir::new(&from) {
-            let entry = entry.expect("walk");
-            let dst = root
-                .join("moments/somn")
-                .join(entry.path().strip_prefix(&from).expect("under"));
-            if entry.file_type().is_dir() {
-                std::fs::create_dir_all(&dst).expect("mkdir");
-            } else {
-                std::fs::copy(entry.path(), &dst).expect("copy");
-            }
-        }
+        common::copy_tree(
+            &Path::new(EXAMPLES).join("somn"),
+            &root.join("moments/somn"),
+        );
         std::fs::write(
             root.join("units.yaml"),
             format!(

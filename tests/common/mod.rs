@@ -1,11 +1,33 @@
-//! Helpers shared by the integration tests: run the real `moment` binary on real
-//! files in temporary directories.
+//! The one harness of the integration tests: run the real `moment` binary on real
+//! files in temporary directories ([`run_in`], [`fixture_copy`], [`example_repo`]),
+//! hermetic git ([`git`]), real SSH keys ([`Key`]), time limits
+//! ([`wait_with_limit`]) and external tools that fail under `CI=true` and say why
+//! they skip elsewhere ([`skip`], [`chromium`], [`tool`]).
+//!
+//! A test crate uses it with `mod common;`.
 
 #![allow(dead_code)] // each test crate uses a different part of this module
+#![allow(unused_imports)] // the re-exports below, likewise
+
+mod git;
+mod keys;
+mod process;
+mod tools;
+
+pub use git::{git, git_command, git_output, git_stdin};
+pub use keys::Key;
+pub use process::{
+    LONG_TIMEOUT, assert_refused, assert_success, hermetic, path_str, show, spawn_moment,
+    wait_with_limit, wait_with_timeout,
+};
+pub use tools::{
+    CHROMIUM_VAR, chromium, chromium_or_skip, in_ci, or_skip, runs, skip, starts, tool,
+    tool_or_skip,
+};
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -14,7 +36,26 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_moment");
 
 /// No run of `moment` on a small fixture may take longer than this (an alias bomb
 /// that is expanded instead of refused would hang; the test must fail, not hang).
-const TIMEOUT: Duration = Duration::from_secs(60);
+pub const TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The source tree (`CARGO_MANIFEST_DIR`).
+pub fn source_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Copies the project's example repository (`units.yaml` and `moments/`) into `to`.
+pub fn copy_examples(to: &Path) {
+    let src = source_root();
+    copy_tree(&src.join("moments"), &to.join("moments"));
+    std::fs::copy(src.join("units.yaml"), to.join("units.yaml")).expect("copy units.yaml");
+}
+
+/// A temporary copy of the example repository (`units.yaml` and `moments/`).
+pub fn example_repo() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("create a temporary directory");
+    copy_examples(tmp.path());
+    tmp
+}
 
 /// `tests/fixtures` in the source tree.
 pub fn fixtures_dir() -> PathBuf {
@@ -107,62 +148,14 @@ fn make_symlink(_target: &Path, link: &Path) {
     );
 }
 
-/// Runs `moment` with `args` in `cwd`, with a time limit, and returns its output.
+/// Runs `moment` with `args` in `cwd` ([`hermetic`], stdin closed), with the time
+/// limit [`TIMEOUT`], and returns its output.
 pub fn run_in(cwd: &Path, args: &[&str]) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("RUST_LOG")
-        // Diagnostics in English whatever the machine's locale (tests of the
-        // language choice set these themselves).
-        .env_remove("MOMENT_LANG")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env("LANG", "C.UTF-8")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the moment binary");
-    // Read the pipes on other threads so that a large output cannot block the child.
-    let mut stdout = child.stdout.take().expect("piped stdout");
-    let mut stderr = child.stderr.take().expect("piped stderr");
-    let out_reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut stdout, &mut buf).map(|_| buf)
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut stderr, &mut buf).map(|_| buf)
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for moment") {
-            break status;
-        }
-        if start.elapsed() > TIMEOUT {
-            child.kill().ok();
-            child.wait().ok();
-            panic!(
-                "`moment {}` did not finish within {TIMEOUT:?}",
-                args.join(" ")
-            );
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    Output {
-        status,
-        stdout: out_reader
-            .join()
-            .expect("stdout reader")
-            .expect("read stdout"),
-        stderr: err_reader
-            .join()
-            .expect("stderr reader")
-            .expect("read stderr"),
-    }
+    wait_with_limit(
+        spawn_moment(cwd, args),
+        &format!("moment {}", args.join(" ")),
+        TIMEOUT,
+    )
 }
 
 /// Runs `moment` with `args` in `cwd`.
@@ -274,4 +267,37 @@ pub fn tree(root: &Path) -> Vec<(String, Vec<u8>)> {
         }
     }
     out
+}
+
+/// Every regular file under `root` with its bytes (empty when `root` does not exist),
+/// for before/after comparisons of a catalog or output folder.
+pub fn snapshot(root: &Path) -> Vec<(String, Vec<u8>)> {
+    if !root.exists() {
+        return Vec::new();
+    }
+    walkdir::WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.expect("walk"))
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path()
+                    .strip_prefix(root)
+                    .expect("under root")
+                    .to_string_lossy()
+                    .into_owned(),
+                std::fs::read(e.path()).expect("read"),
+            )
+        })
+        .collect()
+}
+
+/// The SHA-256 of `bytes` in lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

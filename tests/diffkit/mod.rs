@@ -8,7 +8,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-use crate::common::{code, copy_tree, run_in, stderr, stdout};
+use crate::common::{code, run_in, stderr, stdout};
 
 // ---------------------------------------------------------------- a git repository
 
@@ -34,9 +34,7 @@ impl Repo {
         } else {
             dir.path().join(folder)
         };
-        let source = Path::new(env!("CARGO_MANIFEST_DIR"));
-        copy_tree(&source.join("moments"), &root.join("moments"));
-        std::fs::copy(source.join("units.yaml"), root.join("units.yaml")).expect("copy units.yaml");
+        crate::common::copy_examples(&root);
         let repo = Repo { dir, root };
         repo.git(&["init", "--quiet"]);
         repo.commit("v1");
@@ -200,11 +198,12 @@ impl Repo {
     }
 }
 
+/// `tests/common`'s hermetic git in `dir`, with this suite's identity, a fixed date
+/// and no line-ending conversion.
 pub fn git_command(dir: &Path) -> Command {
-    let mut cmd = Command::new("git");
-    cmd.current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+    let mut cmd = crate::common::git_command(dir);
+    cmd.env("GIT_AUTHOR_NAME", "Test Person")
+        .env("GIT_COMMITTER_NAME", "Test Person")
         .env("GIT_AUTHOR_DATE", "2024-01-01T12:00:00Z")
         .env("GIT_COMMITTER_DATE", "2024-01-01T12:00:00Z")
         .args([

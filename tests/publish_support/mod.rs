@@ -1,8 +1,9 @@
-//! What the publish test suites share: running the real binary and git hermetically,
-//! SSH keys made with `ssh-keygen`, and a moments repository with a bare `origin`
+//! What the publish test suites share on top of `tests/common` (the binary, git,
+//! keys and time limits come from there): a moments repository with a bare `origin`
 //! whose `main` is the trusted revision.
 
 #![allow(dead_code)] // each test crate uses a different part of this module
+#![allow(unused_imports)] // the re-exports, likewise
 
 pub use std::collections::BTreeMap;
 pub use std::io::Read;
@@ -13,69 +14,15 @@ pub use std::time::{Duration, Instant};
 pub use serde_json::Value;
 pub use sha2::{Digest, Sha256};
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_moment");
+pub use crate::common::{
+    BIN, Key, assert_refused, assert_success, copy_tree, git, git_output, git_stdin, hermetic,
+    path_str, sha256_hex, show, snapshot, spawn_moment, wait_with_timeout,
+};
 
 /// No single command may take longer than this; a hang fails the test instead.
-pub const TIMEOUT: Duration = Duration::from_secs(120);
+pub const TIMEOUT: Duration = crate::common::LONG_TIMEOUT;
 
 // ---------------------------------------------------------------- processes
-
-/// Makes git ignore the machine's configuration and gives it an identity.
-pub fn hermetic(cmd: &mut Command) -> &mut Command {
-    cmd.env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "Test Testsson")
-        .env("GIT_AUTHOR_EMAIL", "test@example.se")
-        .env("GIT_COMMITTER_NAME", "Test Testsson")
-        .env("GIT_COMMITTER_EMAIL", "test@example.se")
-        .env_remove("SSH_AUTH_SOCK")
-        .env_remove("MOMENT_CATALOG")
-        .env_remove("SOURCE_DATE_EPOCH")
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-}
-
-pub fn wait_with_timeout(mut child: Child, what: &str) -> Output {
-    let mut stdout = child.stdout.take().expect("piped stdout");
-    let mut stderr = child.stderr.take().expect("piped stderr");
-    let out = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        stdout.read_to_end(&mut buf).map(|_| buf)
-    });
-    let err = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        stderr.read_to_end(&mut buf).map(|_| buf)
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for a child") {
-            break status;
-        }
-        if start.elapsed() > TIMEOUT {
-            child.kill().ok();
-            child.wait().ok();
-            panic!("`{what}` did not finish within {TIMEOUT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    Output {
-        status,
-        stdout: out.join().expect("stdout reader").expect("read stdout"),
-        stderr: err.join().expect("stderr reader").expect("read stderr"),
-    }
-}
-
-/// Starts `moment args…` in `cwd` without waiting.
-pub fn spawn_moment(cwd: &Path, args: &[&str]) -> Child {
-    hermetic(&mut Command::new(BIN))
-        .args(args)
-        .current_dir(cwd)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the moment binary")
-}
 
 /// Runs `moment args…` in `cwd`.
 pub fn moment(cwd: &Path, args: &[&str]) -> Output {
@@ -97,142 +44,6 @@ pub fn stdout(out: &Output) -> String {
 
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-pub fn show(out: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}--- stderr\n{}",
-        out.status.code(),
-        stdout(out),
-        stderr(out)
-    )
-}
-
-/// Runs git in `dir`; panics when it fails.
-pub fn git(dir: &Path, args: &[&str]) -> String {
-    let out = git_output(dir, args);
-    assert!(
-        out.status.success(),
-        "git {} failed:\n{}",
-        args.join(" "),
-        show(&out)
-    );
-    stdout(&out).trim_end().to_owned()
-}
-
-/// Runs git in `dir` and returns what happened.
-pub fn git_output(dir: &Path, args: &[&str]) -> Output {
-    hermetic(&mut Command::new("git"))
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run git")
-}
-
-/// Runs git in `dir` with `input` on stdin.
-pub fn git_stdin(dir: &Path, args: &[&str], input: &[u8]) -> String {
-    let mut child = hermetic(&mut Command::new("git"))
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run git");
-    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), input).expect("feed git");
-    let out = child.wait_with_output().expect("wait for git");
-    assert!(
-        out.status.success(),
-        "git {} failed:\n{}",
-        args.join(" "),
-        show(&out)
-    );
-    stdout(&out).trim_end().to_owned()
-}
-
-pub fn path_str(p: &Path) -> &str {
-    p.to_str().expect("temporary paths are UTF-8")
-}
-
-/// Asserts a refusal: exit 1 and a single line on stderr, `refused: …`, containing `needle`.
-pub fn assert_refused(out: &Output, needle: &str) {
-    let err = stderr(out);
-    assert_eq!(code(out), 1, "expected a refusal (exit 1):\n{}", show(out));
-    assert!(
-        err.starts_with("refused: "),
-        "a refusal starts with `refused:`:\n{}",
-        show(out)
-    );
-    assert_eq!(
-        err.trim_end().lines().count(),
-        1,
-        "a refusal is one sentence on one line:\n{}",
-        show(out)
-    );
-    assert!(
-        err.contains(needle),
-        "the refusal should say `{needle}`:\n{}",
-        show(out)
-    );
-}
-
-pub fn assert_success(out: &Output) {
-    assert_eq!(code(out), 0, "expected success:\n{}", show(out));
-}
-
-// ---------------------------------------------------------------- keys
-
-/// An SSH key pair made for one test.
-pub struct Key {
-    /// The private key file (its public half is next to it as `.pub`).
-    pub path: PathBuf,
-    /// The `.pub` line.
-    pub public: String,
-}
-
-impl Key {
-    pub fn generate(dir: &Path, name: &str, kind: &[&str]) -> Key {
-        let path = dir.join(name);
-        let out = Command::new("ssh-keygen")
-            .args(["-q", "-N", "", "-C", &format!("{name}@example.se")])
-            .args(kind)
-            .arg("-f")
-            .arg(&path)
-            .stdin(Stdio::null())
-            .output()
-            .expect("run ssh-keygen (the tests need OpenSSH)");
-        assert!(out.status.success(), "ssh-keygen: {}", show(&out));
-        let public = std::fs::read_to_string(path.with_extension("pub"))
-            .expect("read the public key")
-            .trim()
-            .to_owned();
-        Key { path, public }
-    }
-
-    pub fn ed25519(dir: &Path, name: &str) -> Key {
-        Key::generate(dir, name, &["-t", "ed25519"])
-    }
-
-    /// `SHA256:…`, as `ssh-keygen -l` prints it.
-    pub fn fingerprint(&self) -> String {
-        let out = Command::new("ssh-keygen")
-            .args(["-l", "-E", "sha256", "-f"])
-            .arg(self.path.with_extension("pub"))
-            .output()
-            .expect("run ssh-keygen -l");
-        stdout(&out)
-            .split_whitespace()
-            .nth(1)
-            .expect("a fingerprint")
-            .to_owned()
-    }
-
-    pub fn key_path(&self) -> &str {
-        path_str(&self.path)
-    }
 }
 
 // ---------------------------------------------------------------- the test repository
@@ -257,19 +68,6 @@ till behandlaren samma dag. Behandlaren läser varje svar inom två arbetsdagar.
 Texten är granskad av två psykologer.\n";
 
 pub const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/moments");
-
-pub fn copy_tree(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.expect("walk the example");
-        let rel = entry.path().strip_prefix(from).expect("under from");
-        let dst = to.join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dst).expect("create a folder");
-        } else {
-            std::fs::copy(entry.path(), &dst).expect("copy a file");
-        }
-    }
-}
 
 pub fn units_yaml(keys: &BTreeMap<&'static str, Key>) -> String {
     format!(
@@ -528,38 +326,8 @@ pub fn version_names(versions: &[Value]) -> Vec<String> {
         .collect()
 }
 
-/// Every file under `root` with its bytes, for before/after comparisons.
-pub fn snapshot(root: &Path) -> Vec<(String, Vec<u8>)> {
-    if !root.exists() {
-        return Vec::new();
-    }
-    walkdir::WalkDir::new(root)
-        .sort_by_file_name()
-        .into_iter()
-        .map(|e| e.expect("walk"))
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (
-                e.path()
-                    .strip_prefix(root)
-                    .expect("under root")
-                    .to_string_lossy()
-                    .into_owned(),
-                std::fs::read(e.path()).expect("read"),
-            )
-        })
-        .collect()
-}
-
 pub fn names(snapshot: &[(String, Vec<u8>)]) -> Vec<&str> {
     snapshot.iter().map(|(n, _)| n.as_str()).collect()
-}
-
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// The files of a `.tar.gz`, by their path inside the archive's top folder.
