@@ -114,7 +114,7 @@ pub fn run_with(options: &BuildOptions, hooks: &Hooks<'_>) -> Result<BuildReport
         .par_iter()
         .filter_map(|m| m.meta.as_ref().map(|meta| (m, meta)))
         .map(|(m, meta)| {
-            let assets = bundle::assets::collect(m)?;
+            let assets = crate::load::refs::collect(m)?;
             let rendered = match render::moment(m, meta, &assets, &theme, &options.tool_version) {
                 Ok(r) => r,
                 Err(d) => return Ok(Some(d)),

@@ -5,6 +5,7 @@ pub mod fsread;
 pub mod markdown;
 mod moment;
 pub mod paths;
+pub mod refs;
 pub mod source;
 pub mod tree;
 pub mod yaml;

@@ -46,6 +46,14 @@ impl LoadedMoment {
         format!("{}/moment.yaml", self.rel_dir)
     }
 
+    /// A repository-relative path as a path relative to the moment's folder
+    /// (`moments/somn/modules/a.md` -> `modules/a.md`); other paths unchanged.
+    pub fn within<'a>(&self, rel: &'a str) -> &'a str {
+        rel.strip_prefix(self.rel_dir.as_str())
+            .and_then(|r| r.strip_prefix('/'))
+            .unwrap_or(rel)
+    }
+
     /// The form with id (file name) `id`.
     pub fn form(&self, id: &str) -> Option<&LoadedForm> {
         self.forms.iter().find(|f| f.stem == id)

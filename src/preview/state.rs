@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::bundle::assets;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::load::refs;
 use crate::load::{self, Sources, Target};
 use crate::render::theme::Theme;
 use crate::render::{self, NormalMoment};
@@ -142,7 +142,7 @@ pub fn rebuild(
             if view.errors() > 0 {
                 return view;
             }
-            let Ok(found) = assets::collect(m) else {
+            let Ok(found) = refs::collect(m) else {
                 return view;
             };
             match render::moment(m, meta, &found, theme, env!("CARGO_PKG_VERSION")) {

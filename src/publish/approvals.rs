@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use crate::bundle::assets::hex;
+use crate::digest::hex;
 use crate::error::Error;
 use crate::model::Unit;
 

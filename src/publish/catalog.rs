@@ -12,9 +12,7 @@ use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload}
 use serde::{Deserialize, Serialize};
 use tokio_stream::StreamExt;
 
-use sha2::{Digest, Sha256};
-
-use crate::bundle::assets::hex;
+use crate::digest::sha256_hex;
 use crate::error::Error;
 
 use super::tag::Signer;
@@ -395,7 +393,7 @@ impl Catalog {
     ) -> Result<Result<Index, R>, Error> {
         for _ in 0..MAX_RETRIES {
             let (current, previous) = match self.latest(id)? {
-                Some((index, bytes)) => (index, Some(hex(&Sha256::digest(&bytes)))),
+                Some((index, bytes)) => (index, Some(sha256_hex(&bytes))),
                 None => (
                     Index {
                         id: id.to_owned(),

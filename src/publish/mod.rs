@@ -14,12 +14,10 @@ pub mod verify;
 
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
 use crate::build::{self, BuildOptions};
 use crate::bundle::Provenance;
-use crate::bundle::assets::hex;
 use crate::diagnostic::Severity;
+use crate::digest::{hex, sha256_hex};
 use crate::error::Error;
 use crate::load::Target;
 use crate::model::UnitKind;
@@ -116,7 +114,7 @@ pub fn publish(options: &PublishOptions) -> Result<Result<Published, Refusal>, E
         &verified.id,
         &verified.commit
     )?);
-    let sha256 = hex(&Sha256::digest(&bytes));
+    let sha256 = sha256_hex(&bytes);
     if let Some(existing) = published
         .versions
         .iter()

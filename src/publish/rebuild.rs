@@ -3,9 +3,7 @@
 
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
-
-use crate::bundle::assets::hex;
+use crate::digest::sha256_hex;
 use crate::error::Error;
 
 use super::catalog::Catalog;
@@ -71,9 +69,9 @@ pub fn rebuild(
                     v,
                     format!(
                         "the catalog's bundle (sha256 {}) differs from the one built from `{}` (sha256 {})",
-                        hex(&Sha256::digest(&stored)),
+                        sha256_hex(&stored),
                         entry.tag,
-                        hex(&Sha256::digest(&bytes))
+                        sha256_hex(&bytes)
                     ),
                 );
             }

@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use crate::bundle::assets::hex;
 use crate::diagnostic::Severity;
+use crate::digest::hex;
 use crate::error::Error;
 use crate::load::{self, Target};
 use crate::model::{MomentMeta, UnitKind};

@@ -7,6 +7,7 @@ use crate::diagnostic::{Code, Diagnostic, Pos, Sink};
 use crate::load::LoadedMoment;
 use crate::load::markdown::{self, BlockSpec, Markdown};
 use crate::load::paths::{self, PathProblem};
+use crate::load::refs::MediaBlock;
 use crate::load::{fsread, source};
 
 use super::Options;
@@ -57,11 +58,7 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
     }
     for doc in &docs {
         let mut sink = Sink::new(&doc.rel, out);
-        let here = doc
-            .rel
-            .strip_prefix(&format!("{}/", moment.rel_dir))
-            .unwrap_or(&doc.rel);
-        let base = paths::parent(here);
+        let base = paths::parent(moment.within(&doc.rel));
         headings(doc, &mut sink);
         for image in &doc.images {
             if image.text.trim().is_empty() {
@@ -105,24 +102,21 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
                 .help("use Markdown instead; HTML in content is never shown, for the citizens' safety");
         }
         for block in &doc.blocks {
+            if let Some(media) = block.spec.as_ref().and_then(MediaBlock::of) {
+                for field in media.kind.fields() {
+                    if let Some((path, pos)) = block_value(block, field.key()) {
+                        file_ref(moment, base, &path, pos, &mut sink);
+                    }
+                }
+            }
             match &block.spec {
                 Some(BlockSpec::Video(video)) => {
-                    for key in ["src", "captions", "transcript", "poster"] {
-                        if let Some((path, pos)) = block_value(block, key) {
-                            file_ref(moment, base, &path, pos, &mut sink);
-                        }
-                    }
                     if video.captions.is_none() {
                         sink.report(Code::VideoNoCaptions, block.pos, format!("video `{}` has no captions", video.title))
                             .help("add `captions: ../media/<name>.sv.vtt` with WebVTT captions, for people who cannot hear the sound");
                     }
                 }
                 Some(BlockSpec::Audio(audio)) => {
-                    for key in ["src", "transcript"] {
-                        if let Some((path, pos)) = block_value(block, key) {
-                            file_ref(moment, base, &path, pos, &mut sink);
-                        }
-                    }
                     if audio.transcript.is_none() {
                         sink.report(Code::AudioNoTranscript, block.pos, format!("audio `{}` has no transcript", audio.title))
                             .help("add `transcript: ../media/<name>.txt` with the spoken words, for people who cannot hear them");
@@ -261,7 +255,7 @@ fn file_ref(moment: &LoadedMoment, base: &str, written: &str, pos: Pos, sink: &m
         return;
     }
     let path = written.split(['#', '?']).next().unwrap_or(written);
-    if !crate::bundle::assets::allowed(path) {
+    if !crate::file_types::allowed(path) {
         let ext = path.rsplit_once('.').map_or("(none)", |(_, e)| e);
         sink.report(
             Code::FileType,
@@ -270,7 +264,7 @@ fn file_ref(moment: &LoadedMoment, base: &str, written: &str, pos: Pos, sink: &m
         )
         .help(format!(
             "browsers can run scripts in some file types; use one of: {}",
-            crate::bundle::assets::ALLOWED_EXTENSIONS.join(", ")
+            crate::file_types::ALLOWED_EXTENSIONS.join(", ")
         ));
     }
 }
