@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use crate::error::Error;
+use crate::load::schema::SchemaKind;
 use crate::scaffold::{self, NewMoment};
-use crate::schema::SchemaKind;
 
 const FILES: &[(&str, &str)] = &[
     ("units.yaml", include_str!("../templates/init/units.yaml")),

@@ -22,6 +22,7 @@ pub mod publish;
 pub mod render;
 pub mod report;
 pub mod scaffold;
-pub mod schema;
+/// Forwarding path for [`load::schema`], where the schemas now live.
+pub use load::schema;
 pub mod scoring;
 pub mod validate;

@@ -71,8 +71,12 @@ fn read_units(path: &Path) -> Result<moment::model::UnitsFile, Error> {
         .map_err(|d| Error::Usage(format!("{}: {}", path.display(), d.message)))?
         .ok_or_else(|| Error::Usage(format!("{} is empty", path.display())))?;
     let mut problems = Vec::new();
-    let json = moment::schema::Schemas::compile()
-        .validate(moment::schema::SchemaKind::Units, &node, &mut problems)
+    let json = moment::load::schema::Schemas::compile()
+        .validate(
+            moment::load::schema::SchemaKind::Units,
+            &node,
+            &mut problems,
+        )
         .ok_or_else(|| {
             Error::Usage(format!(
                 "{} is not a valid units.yaml: run `moment check`",

@@ -3,7 +3,7 @@
 use std::io::{IsTerminal, Write};
 
 use moment::error::{Error, Outcome};
-use moment::schema::Schemas;
+use moment::load::schema::Schemas;
 use moment::{diff, load, report, validate};
 
 use crate::cli::{CheckArgs, Format};

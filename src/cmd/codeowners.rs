@@ -1,9 +1,9 @@
 //! `moment codeowners`: write CODEOWNERS from the user groups.
 
 use moment::error::{Error, Outcome};
+use moment::load::schema::{SchemaKind, Schemas};
 use moment::load::yaml::{self, Offset};
 use moment::model::UnitsFile;
-use moment::schema::{SchemaKind, Schemas};
 use moment::{codeowners, load};
 
 use crate::cli::CodeownersArgs;

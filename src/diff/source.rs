@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
+use crate::load::schema::Schemas;
 use crate::load::{self, Target};
-use crate::schema::Schemas;
 
 use super::snapshot::{MomentSnapshot, snapshots};
 

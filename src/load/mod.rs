@@ -6,6 +6,7 @@ pub mod markdown;
 mod moment;
 pub mod paths;
 pub mod refs;
+pub mod schema;
 pub mod source;
 pub mod tree;
 pub mod yaml;
@@ -20,7 +21,7 @@ pub use moment::{LoadedForm, LoadedModule, LoadedMoment, LoadedTests};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::UnitsFile;
-use crate::schema::{SchemaKind, Schemas};
+use schema::{SchemaKind, Schemas};
 use yaml::{Node, Offset};
 
 /// The text of every file read, by repository-relative path, for source snippets.

@@ -6,11 +6,11 @@ use super::Loader;
 use super::fsread::Refusal;
 use super::markdown::{self, Markdown};
 use super::paths::{self, PathProblem};
+use super::schema::SchemaKind;
 use super::source;
 use super::yaml::{Node, Offset, Value};
 use crate::diagnostic::{Code, Diagnostic, Pos};
 use crate::model::{Form, ModuleFront, MomentMeta, Scenario};
-use crate::schema::SchemaKind;
 
 /// One moment as read from disk.
 #[derive(Debug)]

@@ -9,10 +9,10 @@ use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::refs;
+use crate::load::schema::Schemas;
 use crate::load::{self, Sources, Target};
 use crate::render::theme::Theme;
 use crate::render::{self, NormalMoment};
-use crate::schema::Schemas;
 use crate::validate;
 
 /// One moment as the preview shows it.

@@ -20,6 +20,7 @@ use crate::diagnostic::Severity;
 use crate::digest::{hex, sha256_hex};
 use crate::error::Error;
 use crate::load::Target;
+use crate::load::schema::Schemas;
 use crate::model::UnitKind;
 use crate::validate;
 use catalog::{Catalog, IndexEntry, Put, YankRecord};
@@ -101,10 +102,12 @@ macro_rules! refuse {
 
 /// Verifies, builds and publishes one release tag.
 pub fn publish(options: &PublishOptions) -> Result<Result<Published, Refusal>, Error> {
+    let schemas = Schemas::compile();
     let verified = refuse!(release::verify(
         &options.root,
         &options.tag,
-        options.trust.as_deref()
+        options.trust.as_deref(),
+        &schemas
     )?);
     let catalog = Catalog::open(&options.catalog)?;
     let published = catalog.index(&verified.id)?.unwrap_or_default();
@@ -112,7 +115,8 @@ pub fn publish(options: &PublishOptions) -> Result<Result<Published, Refusal>, E
         &options.root,
         verified.tree.path(),
         &verified.id,
-        &verified.commit
+        &verified.commit,
+        &schemas
     )?);
     let sha256 = sha256_hex(&bytes);
     if let Some(existing) = published
@@ -195,10 +199,11 @@ pub fn build_bundle(
     tree: &Path,
     id: &str,
     commit: &str,
+    schemas: &Schemas,
 ) -> Result<Result<Vec<u8>, Refusal>, Error> {
     let out = tempfile::tempdir().map_err(|e| Error::io("temporary folder", e))?;
     let epoch = crate::git::commit_time(root, commit)?;
-    let report = build::run(
+    let report = build::run_compiled(
         &BuildOptions {
             target: Target {
                 root: tree.to_path_buf(),
@@ -213,7 +218,11 @@ pub fn build_bundle(
                 tool_version: env!("CARGO_PKG_VERSION").to_owned(),
             }),
         },
-        &|| {},
+        &build::Hooks {
+            progress: &|| {},
+            waiting: &|_| {},
+        },
+        schemas,
     )?;
     let errors: Vec<_> = report
         .diagnostics
@@ -282,7 +291,8 @@ pub fn yank(
         &trusted,
         tag_name,
         &object.object,
-        id
+        id,
+        &Schemas::compile()
     )?);
     let signer = refuse!(tag::verify(&object, &unit.publishers, &unit.id));
     if unit.kind == UnitKind::Training {

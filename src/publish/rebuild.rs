@@ -5,6 +5,7 @@ use std::path::Path;
 
 use crate::digest::sha256_hex;
 use crate::error::Error;
+use crate::load::schema::Schemas;
 
 use super::catalog::Catalog;
 use super::verify::{Finding, Severity};
@@ -18,6 +19,7 @@ pub fn rebuild(
 ) -> Result<(Vec<Finding>, usize), Error> {
     let mut findings = Vec::new();
     let mut rebuilt = 0;
+    let schemas = Schemas::compile();
     let mut error = |id: &str, version: &str, message: String| {
         findings.push(Finding {
             severity: Severity::Error,
@@ -51,7 +53,7 @@ pub fn rebuild(
                 continue;
             }
             let (tree, path) = crate::diff::source::extract(repo, &entry.commit)?;
-            let bytes = match super::build_bundle(repo, &path, &id, &entry.commit)? {
+            let bytes = match super::build_bundle(repo, &path, &id, &entry.commit, &schemas)? {
                 Ok(bytes) => bytes,
                 Err(refusal) => {
                     error(&id, v, format!("the tag does not build: {refusal}"));

@@ -7,9 +7,9 @@ use std::path::Path;
 use crate::diagnostic::Severity;
 use crate::digest::hex;
 use crate::error::Error;
+use crate::load::schema::Schemas;
 use crate::load::{self, Target};
 use crate::model::{MomentMeta, UnitKind};
-use crate::schema::Schemas;
 use crate::validate;
 
 use super::catalog::Approval;
@@ -64,6 +64,7 @@ pub fn verify(
     root: &Path,
     tag_name: &str,
     trust: Option<&str>,
+    schemas: &Schemas,
 ) -> Result<Result<Verified, Refusal>, Error> {
     crate::git::revision(tag_name)?;
     let Some((id, version)) = parse_tag_name(tag_name) else {
@@ -83,7 +84,9 @@ pub fn verify(
         ))));
     }
     let commit = object.object.clone();
-    let unit = refuse!(trust::unit_for(root, &trusted, tag_name, &commit, id)?);
+    let unit = refuse!(trust::unit_for(
+        root, &trusted, tag_name, &commit, id, schemas
+    )?);
     let signer = refuse!(tag::verify(&object, &unit.publishers, &unit.id));
     if unit.kind == UnitKind::Training {
         return Ok(Err(Refusal::Training(unit.id.clone())));
@@ -105,7 +108,7 @@ pub fn verify(
             root: path,
             only: vec![id.to_owned()],
         },
-        &Schemas::compile(),
+        schemas,
     );
     let found = repo.moments.iter().find(|m| m.folder == id);
     let Some((moment, meta)) = found.and_then(|m| m.meta.clone().map(|meta| (m, meta))) else {

@@ -10,9 +10,9 @@
 use std::path::Path;
 
 use crate::error::Error;
+use crate::load::schema::{SchemaKind, Schemas};
 use crate::load::yaml::{self, Offset};
 use crate::model::{Unit, UnitsFile};
-use crate::schema::{SchemaKind, Schemas};
 
 use super::Refusal;
 
@@ -46,7 +46,7 @@ pub fn resolve(root: &Path, trust: Option<&str>) -> Result<Result<Trusted, Refus
 }
 
 /// Reads and validates units.yaml at the trusted revision.
-pub fn units(root: &Path, trusted: &Trusted) -> Result<UnitsFile, Error> {
+pub fn units(root: &Path, trusted: &Trusted, schemas: &Schemas) -> Result<UnitsFile, Error> {
     let prefix = crate::git::prefix(root)?;
     let at = &trusted.name;
     let text = crate::git::file_at(root, &trusted.commit, &format!("{prefix}units.yaml"))?
@@ -57,7 +57,7 @@ pub fn units(root: &Path, trusted: &Trusted) -> Result<UnitsFile, Error> {
         .map_err(|d| Error::Usage(format!("units.yaml at {at}: {}", d.message)))?
         .ok_or_else(|| Error::Usage(format!("units.yaml at {at} is empty")))?;
     let mut problems = Vec::new();
-    let json = Schemas::compile()
+    let json = schemas
         .validate(SchemaKind::Units, &node, &mut problems)
         .ok_or_else(|| {
             Error::Usage(format!(
@@ -95,6 +95,7 @@ pub fn unit_for(
     tag: &str,
     commit: &str,
     id: &str,
+    schemas: &Schemas,
 ) -> Result<Result<Unit, Refusal>, Error> {
     if !crate::git::is_ancestor(root, commit, &trusted.commit)? {
         return Ok(Err(Refusal::NotMerged {
@@ -118,7 +119,7 @@ pub fn unit_for(
             branch: trusted.name.clone(),
         }));
     }
-    let units = units(root, trusted)?;
+    let units = units(root, trusted, schemas)?;
     let Some(unit) = units.units.into_iter().find(|u| u.id == trusted_unit) else {
         return Ok(Err(Refusal::UnknownUnit(trusted_unit)));
     };

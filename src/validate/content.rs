@@ -139,7 +139,7 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
                     moment.form(&id).is_some() || moment.is_unloaded(&format!("forms/{id}.yaml"));
                 if !exists {
                     let known: Vec<String> = moment.forms.iter().map(|f| f.stem.clone()).collect();
-                    let close = crate::schema::closest(&id, &known);
+                    let close = crate::load::schema::closest(&id, &known);
                     sink.report(
                         Code::FormUnresolved,
                         block_value(block, "ref").map_or(block.pos, |v| v.1),
@@ -375,7 +375,7 @@ fn internal_link(
             pos,
             format!("no heading with the anchor `#{anchor}`"),
         )
-        .help(match crate::schema::closest(anchor, &slugs) {
+        .help(match crate::load::schema::closest(anchor, &slugs) {
             Some(c) => format!("did you mean `#{c}`?"),
             None if slugs.is_empty() => "the target has no headings".to_owned(),
             None => format!(

@@ -108,7 +108,7 @@ pub(super) fn check(loaded: &LoadedForm, _moment: &LoadedMoment, out: &mut Vec<D
 
 fn suggest<'a>(word: &str, known: impl Iterator<Item = &'a str>) -> String {
     let known: Vec<String> = known.map(str::to_owned).collect();
-    match crate::schema::closest(word, &known) {
+    match crate::load::schema::closest(word, &known) {
         Some(c) => format!("did you mean `{c}`?"),
         None => format!("known ids: {}", known.join(", ")),
     }

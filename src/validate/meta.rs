@@ -78,7 +78,7 @@ pub(super) fn check(
                     at("unit"),
                     format!("unit `{unit_id}` is not in units.yaml"),
                 )
-                .help(match crate::schema::closest(unit_id, &known) {
+                .help(match crate::load::schema::closest(unit_id, &known) {
                     Some(c) => format!("did you mean `{c}`?"),
                     None => format!("known units: {}", known.join(", ")),
                 });
