@@ -1,4 +1,6 @@
-//! Running the `git` command line: the one place that talks to git's object database.
+//! Running the `git` command line: the only code that runs git (revisions, trees and
+//! archives, `cat-file`, commit times, reachability). Everything else calls these
+//! functions.
 //!
 //! Every revision, ref and path that reaches git from a user is made unambiguous: a
 //! name starting with `-` is refused before git sees it, revisions follow

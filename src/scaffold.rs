@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use crate::error::Error;
-use crate::load::yaml::{self, Offset, Value};
+use crate::load::yaml::Value;
 
 /// What to scaffold.
 #[derive(Clone, Debug)]
@@ -20,8 +20,7 @@ pub struct NewMoment {
 
 /// The first unit id in the repository's units.yaml, and whether it is a production unit.
 fn first_unit(root: &Path) -> Option<(String, bool)> {
-    let text = std::fs::read_to_string(root.join("units.yaml")).ok()?;
-    let node = yaml::parse(&text, Offset::NONE).ok()??;
+    let node = crate::load::units::node(root)?;
     let Value::Seq(units) = &node.get("units")?.value else {
         return None;
     };
@@ -35,10 +34,7 @@ fn first_unit(root: &Path) -> Option<(String, bool)> {
 }
 
 fn unit_ids(root: &Path) -> Vec<String> {
-    let Ok(text) = std::fs::read_to_string(root.join("units.yaml")) else {
-        return Vec::new();
-    };
-    let Ok(Some(node)) = yaml::parse(&text, Offset::NONE) else {
+    let Some(node) = crate::load::units::node(root) else {
         return Vec::new();
     };
     let Some(Value::Seq(units)) = node.get("units").map(|u| &u.value) else {
@@ -54,10 +50,7 @@ fn unit_ids(root: &Path) -> Vec<String> {
 }
 
 fn production(root: &Path, unit: &str) -> bool {
-    let Some(text) = std::fs::read_to_string(root.join("units.yaml")).ok() else {
-        return false;
-    };
-    let Ok(Some(node)) = yaml::parse(&text, Offset::NONE) else {
+    let Some(node) = crate::load::units::node(root) else {
         return false;
     };
     let Some(Value::Seq(units)) = node.get("units").map(|u| &u.value) else {

@@ -1,6 +1,7 @@
 //! The load stage: find the repository, read every file of every moment, parse YAML
 //! and Markdown with positions, and check each document against its schema.
 
+pub mod at;
 pub mod fsread;
 pub mod markdown;
 mod moment;
@@ -9,6 +10,7 @@ pub mod refs;
 pub mod schema;
 pub mod source;
 pub mod tree;
+pub mod units;
 pub mod yaml;
 
 use std::collections::BTreeMap;

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use crate::digest::sha256_hex;
 use crate::error::Error;
+use crate::load::at::{Side, files};
 use crate::load::schema::Schemas;
 
 use super::catalog::Catalog;
@@ -52,8 +53,9 @@ pub fn rebuild(
                 );
                 continue;
             }
-            let (tree, path) = crate::diff::source::extract(repo, &entry.commit)?;
-            let bytes = match super::build_bundle(repo, &path, &id, &entry.commit, &schemas)? {
+            let tree = files(repo, &Side::Revision(entry.commit.clone()))?;
+            let bytes = match super::build_bundle(repo, tree.path(), &id, &entry.commit, &schemas)?
+            {
                 Ok(bytes) => bytes,
                 Err(refusal) => {
                     error(&id, v, format!("the tag does not build: {refusal}"));

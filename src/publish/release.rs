@@ -8,7 +8,7 @@ use crate::diagnostic::Severity;
 use crate::digest::hex;
 use crate::error::Error;
 use crate::load::schema::Schemas;
-use crate::load::{self, Target};
+use crate::load::{self, at::Side};
 use crate::model::{MomentMeta, UnitKind};
 use crate::validate;
 
@@ -44,7 +44,7 @@ pub struct Verified {
     /// The trusted revision.
     pub trusted: Trusted,
     /// The unpacked tree.
-    pub tree: tempfile::TempDir,
+    pub tree: load::at::Files,
 }
 
 /// The most of a risk analysis that is read.
@@ -102,14 +102,12 @@ pub fn verify(
             approved,
         }));
     }
-    let (tree, path) = crate::diff::source::extract(root, &commit)?;
-    let repo = load::load(
-        &Target {
-            root: path,
-            only: vec![id.to_owned()],
-        },
+    let load::at::Loaded { repo, files: tree } = load::at::load(
+        root,
+        &Side::Revision(commit.clone()),
+        &[id.to_owned()],
         schemas,
-    );
+    )?;
     let found = repo.moments.iter().find(|m| m.folder == id);
     let Some((moment, meta)) = found.and_then(|m| m.meta.clone().map(|meta| (m, meta))) else {
         let errors: Vec<_> = validate::repository(&repo, &validate::Options::default())

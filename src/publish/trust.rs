@@ -10,7 +10,7 @@
 use std::path::Path;
 
 use crate::error::Error;
-use crate::load::schema::{SchemaKind, Schemas};
+use crate::load::schema::Schemas;
 use crate::load::yaml::{self, Offset};
 use crate::model::{Unit, UnitsFile};
 
@@ -49,22 +49,9 @@ pub fn resolve(root: &Path, trust: Option<&str>) -> Result<Result<Trusted, Refus
 pub fn units(root: &Path, trusted: &Trusted, schemas: &Schemas) -> Result<UnitsFile, Error> {
     let prefix = crate::git::prefix(root)?;
     let at = &trusted.name;
-    let text = crate::git::file_at(root, &trusted.commit, &format!("{prefix}units.yaml"))?
+    let bytes = crate::git::file_at(root, &trusted.commit, &format!("{prefix}units.yaml"))?
         .ok_or_else(|| Error::Usage(format!("there is no units.yaml at {at}")))?;
-    let text = String::from_utf8(text)
-        .map_err(|_| Error::Usage(format!("units.yaml at {at} is not UTF-8")))?;
-    let node = yaml::parse(&text, Offset::NONE)
-        .map_err(|d| Error::Usage(format!("units.yaml at {at}: {}", d.message)))?
-        .ok_or_else(|| Error::Usage(format!("units.yaml at {at} is empty")))?;
-    let mut problems = Vec::new();
-    let json = schemas
-        .validate(SchemaKind::Units, &node, &mut problems)
-        .ok_or_else(|| {
-            Error::Usage(format!(
-                "units.yaml at {at} is not valid: run `moment check`"
-            ))
-        })?;
-    serde_json::from_value(json).map_err(|e| Error::Usage(format!("units.yaml at {at}: {e}")))
+    crate::load::units::parse(bytes, &format!("units.yaml at {at}"), schemas)
 }
 
 /// The `unit:` of moment `id` at revision `rev`, or `None` when the moment is not
