@@ -26,3 +26,4 @@ pub mod scaffold;
 pub use load::schema;
 pub mod scoring;
 pub mod validate;
+pub mod version;

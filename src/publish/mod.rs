@@ -56,39 +56,9 @@ pub fn parse_tag_name(tag: &str) -> Option<(&str, &str)> {
     (!id.is_empty() && !version.is_empty()).then_some((id, version))
 }
 
-/// Compares two semantic versions as semver orders them: numbers numerically, a
-/// pre-release before its release, pre-release parts numbers before words.
+/// Compares two semantic versions as semver orders them (see [`crate::version`]).
 pub fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
-    use std::cmp::Ordering;
-    fn split(v: &str) -> (Vec<u64>, Option<&str>) {
-        let v = v.split('+').next().unwrap_or(v);
-        let (core, pre) = v.split_once('-').map_or((v, None), |(c, p)| (c, Some(p)));
-        (
-            core.split('.').map(|p| p.parse().unwrap_or(0)).collect(),
-            pre,
-        )
-    }
-    let ((ca, pa), (cb, pb)) = (split(a), split(b));
-    ca.cmp(&cb).then_with(|| match (pa, pb) {
-        (None, None) => Ordering::Equal,
-        (None, Some(_)) => Ordering::Greater,
-        (Some(_), None) => Ordering::Less,
-        (Some(x), Some(y)) => {
-            let (xs, ys): (Vec<&str>, Vec<&str>) = (x.split('.').collect(), y.split('.').collect());
-            for (p, q) in xs.iter().zip(&ys) {
-                let order = match (p.parse::<u64>(), q.parse::<u64>()) {
-                    (Ok(m), Ok(n)) => m.cmp(&n),
-                    (Ok(_), Err(_)) => Ordering::Less,
-                    (Err(_), Ok(_)) => Ordering::Greater,
-                    (Err(_), Err(_)) => p.cmp(q),
-                };
-                if order != Ordering::Equal {
-                    return order;
-                }
-            }
-            xs.len().cmp(&ys.len())
-        }
-    })
+    crate::version::compare(a, b)
 }
 
 macro_rules! refuse {

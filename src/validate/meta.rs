@@ -186,23 +186,7 @@ fn is_slug(id: &str) -> bool {
 
 /// Whether `v` is MAJOR.MINOR.PATCH with optional pre-release and build parts.
 pub fn is_semver(v: &str) -> bool {
-    let (core, build) = v.split_once('+').map_or((v, None), |(c, b)| (c, Some(b)));
-    let (core, pre) = core
-        .split_once('-')
-        .map_or((core, None), |(c, p)| (c, Some(p)));
-    let numbers: Vec<&str> = core.split('.').collect();
-    let number_ok = |n: &str| {
-        !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && (n == "0" || !n.starts_with('0'))
-    };
-    let ident_ok = |s: &str| {
-        !s.is_empty()
-            && s.split('.')
-                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
-    };
-    numbers.len() == 3
-        && numbers.iter().all(|n| number_ok(n))
-        && pre.is_none_or(ident_ok)
-        && build.is_none_or(ident_ok)
+    crate::version::Version::parse(v).is_some()
 }
 
 /// Whether `id` is a well-formed HSA-id: `SE`, ten digits, `-`, letters and digits, at most 31 characters.
