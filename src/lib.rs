@@ -14,6 +14,7 @@ pub mod error;
 pub mod file_types;
 pub mod git;
 pub mod init;
+pub mod keys;
 pub mod load;
 pub mod media_type;
 pub mod model;
@@ -21,6 +22,7 @@ pub mod preview;
 pub mod publish;
 pub mod render;
 pub mod report;
+pub mod risk_analysis;
 pub mod scaffold;
 /// Forwarding path for [`load::schema`], where the schemas now live.
 pub use load::schema;

@@ -7,7 +7,7 @@ use crate::cli::NewArgs;
 
 /// Runs `moment new`.
 pub fn execute(args: &NewArgs) -> Result<Outcome, Error> {
-    let kind = format!("{:?}", args.kind).to_lowercase();
+    let kind = args.kind.as_str().to_owned();
     let spec = NewMoment {
         id: args.id.clone(),
         title: args

@@ -13,15 +13,14 @@ use crate::model::UnitsFile;
 /// Parses and validates the bytes of a units.yaml; `name` says which one in errors
 /// (such as `units.yaml` or `units.yaml at origin/main`).
 pub fn parse(bytes: Vec<u8>, name: &str, schemas: &Schemas) -> Result<UnitsFile, Error> {
-    let text =
-        String::from_utf8(bytes).map_err(|_| Error::Usage(format!("{name} is not UTF-8")))?;
+    let text = String::from_utf8(bytes).map_err(|_| Error::invalid(name, "not UTF-8"))?;
     let node = yaml::parse(&text, Offset::NONE)
-        .map_err(|d| Error::Usage(format!("{name}: {}; run `moment check`", d.message)))?
-        .ok_or_else(|| Error::Usage(format!("{name} is empty")))?;
+        .map_err(|d| Error::invalid(name, format!("{}; run `moment check`", d.message)))?
+        .ok_or_else(|| Error::invalid(name, "empty"))?;
     let json = schemas
         .validate(SchemaKind::Units, &node, &mut Vec::new())
-        .ok_or_else(|| Error::Usage(format!("{name} is not valid: run `moment check`")))?;
-    serde_json::from_value(json).map_err(|e| Error::Usage(format!("{name}: {e}")))
+        .ok_or_else(|| Error::invalid(name, "not valid against its schema; run `moment check`"))?;
+    serde_json::from_value(json).map_err(|e| Error::invalid(name, e.to_string()))
 }
 
 /// Reads, parses and validates the units.yaml file at `path`.

@@ -129,7 +129,7 @@ pub fn rebuild(
                 kind: m
                     .meta
                     .as_ref()
-                    .map_or_else(String::new, |x| format!("{:?}", x.kind).to_lowercase()),
+                    .map_or_else(String::new, |x| x.kind.as_str().to_owned()),
                 diagnostics,
                 sources,
                 pages: old.map(|o| Arc::clone(&o.pages)).unwrap_or_default(),

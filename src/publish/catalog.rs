@@ -149,7 +149,10 @@ impl std::fmt::Debug for Catalog {
 }
 
 fn store_error(url: &str, e: object_store::Error) -> Error {
-    Error::io(url, std::io::Error::other(e.to_string()))
+    Error::Store {
+        url: url.to_owned(),
+        source: e,
+    }
 }
 
 impl Catalog {
@@ -378,7 +381,7 @@ impl Catalog {
             }
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
-        Err(Error::Usage(format!(
+        Err(Error::Contended(format!(
             "{rel} exists but cannot be read; try again"
         )))
     }
@@ -419,7 +422,7 @@ impl Catalog {
             }
             std::thread::sleep(std::time::Duration::from_millis(5));
         }
-        Err(Error::Usage(format!(
+        Err(Error::Contended(format!(
             "the index of `{id}` kept changing; try again"
         )))
     }

@@ -8,6 +8,7 @@ use crate::error::Error;
 use crate::load::at::{Side, files};
 use crate::load::schema::Schemas;
 
+use super::Stop;
 use super::catalog::Catalog;
 use super::verify::{Finding, Severity};
 
@@ -54,8 +55,13 @@ pub fn rebuild(
                 continue;
             }
             let tree = files(repo, &Side::Revision(entry.commit.clone()))?;
-            let bytes = match super::build_bundle(repo, tree.path(), &id, &entry.commit, &schemas)?
-            {
+            let bytes = match Stop::settle(super::build_bundle(
+                repo,
+                tree.path(),
+                &id,
+                &entry.commit,
+                &schemas,
+            ))? {
                 Ok(bytes) => bytes,
                 Err(refusal) => {
                     error(&id, v, format!("the tag does not build: {refusal}"));

@@ -15,6 +15,7 @@ use crate::load::yaml::{self, Offset};
 use crate::model::{Unit, UnitsFile};
 
 use super::Refusal;
+use super::refusal::Stop;
 
 /// A resolved trusted revision.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,7 +27,7 @@ pub struct Trusted {
 }
 
 /// Resolves `--trust` (or, without it, `origin/HEAD`) to a commit.
-pub fn resolve(root: &Path, trust: Option<&str>) -> Result<Result<Trusted, Refusal>, Error> {
+pub fn resolve(root: &Path, trust: Option<&str>) -> Result<Trusted, Stop> {
     let name = match trust {
         Some(rev) => crate::git::revision(rev)?.to_owned(),
         None => match crate::git::symbolic_ref(root, "refs/remotes/origin/HEAD")? {
@@ -34,14 +35,14 @@ pub fn resolve(root: &Path, trust: Option<&str>) -> Result<Result<Trusted, Refus
                 .strip_prefix("refs/remotes/")
                 .unwrap_or(&target)
                 .to_owned(),
-            None => return Ok(Err(Refusal::NoTrustedRevision)),
+            None => return Err(Stop::Refused(Refusal::NoTrustedRevision)),
         },
     };
     match crate::git::commit_of(root, &name)? {
-        Some(commit) => Ok(Ok(Trusted { name, commit })),
-        None => Err(Error::Usage(format!(
+        Some(commit) => Ok(Trusted { name, commit }),
+        None => Err(Stop::Failed(Error::Usage(format!(
             "`{name}` is not a commit of this repository, so it cannot be the trusted revision"
-        ))),
+        )))),
     }
 }
 
@@ -50,7 +51,7 @@ pub fn units(root: &Path, trusted: &Trusted, schemas: &Schemas) -> Result<UnitsF
     let prefix = crate::git::prefix(root)?;
     let at = &trusted.name;
     let bytes = crate::git::file_at(root, &trusted.commit, &format!("{prefix}units.yaml"))?
-        .ok_or_else(|| Error::Usage(format!("there is no units.yaml at {at}")))?;
+        .ok_or_else(|| Error::invalid(format!("units.yaml at {at}"), "there is no such file"))?;
     crate::load::units::parse(bytes, &format!("units.yaml at {at}"), schemas)
 }
 
@@ -83,23 +84,23 @@ pub fn unit_for(
     commit: &str,
     id: &str,
     schemas: &Schemas,
-) -> Result<Result<Unit, Refusal>, Error> {
+) -> Result<Unit, Stop> {
     if !crate::git::is_ancestor(root, commit, &trusted.commit)? {
-        return Ok(Err(Refusal::NotMerged {
+        return Err(Stop::Refused(Refusal::NotMerged {
             tag: tag.to_owned(),
             commit: commit.chars().take(12).collect(),
             branch: trusted.name.clone(),
         }));
     }
     let Some(trusted_unit) = moment_unit(root, &trusted.commit, id)? else {
-        return Ok(Err(Refusal::NotOnTrusted {
+        return Err(Stop::Refused(Refusal::NotOnTrusted {
             id: id.to_owned(),
             branch: trusted.name.clone(),
         }));
     };
     let tagged_unit = moment_unit(root, commit, id)?;
     if tagged_unit.as_deref() != Some(trusted_unit.as_str()) {
-        return Ok(Err(Refusal::UnitChanged {
+        return Err(Stop::Refused(Refusal::UnitChanged {
             id: id.to_owned(),
             tagged: tagged_unit.unwrap_or_default(),
             trusted: trusted_unit,
@@ -108,15 +109,15 @@ pub fn unit_for(
     }
     let units = units(root, trusted, schemas)?;
     let Some(unit) = units.units.into_iter().find(|u| u.id == trusted_unit) else {
-        return Ok(Err(Refusal::UnknownUnit(trusted_unit)));
+        return Err(Stop::Refused(Refusal::UnknownUnit(trusted_unit)));
     };
     if let Some(name) = duplicate_key(&unit) {
-        return Ok(Err(Refusal::DuplicateKey {
+        return Err(Stop::Refused(Refusal::DuplicateKey {
             unit: unit.id.clone(),
             name,
         }));
     }
-    Ok(Ok(unit))
+    Ok(unit)
 }
 
 /// The name of a publisher whose key another publisher of `unit` also lists.

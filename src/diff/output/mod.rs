@@ -37,7 +37,7 @@ fn versions(lang: Lang, m: &MomentDiff) -> String {
     }
 }
 
-/// The JSON report, as DESIGN.md shapes it (with extra fields; see `schemas/diff.schema.json`).
+/// The JSON report, as `docs/design.md` shapes it (with extra fields; see `schemas/diff.schema.json`).
 pub fn json(diff: &Diff) -> String {
     let mut text = serde_json::to_string_pretty(diff).expect("a diff serialises");
     text.push('\n');
