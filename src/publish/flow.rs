@@ -154,7 +154,7 @@ pub fn build_bundle(
         .written
         .iter()
         .find(|w| w.id == id)
-        .ok_or_else(|| Error::Usage(format!("the build wrote no bundle for `{id}`")))?;
+        .ok_or_else(|| Error::Internal(format!("the build wrote no bundle for `{id}`")))?;
     Ok(std::fs::read(&written.archive).map_err(|e| Error::io(&written.archive, e))?)
 }
 
