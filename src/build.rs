@@ -9,9 +9,9 @@ use rayon::prelude::*;
 use crate::bundle::{self, Provenance, Staging, Written};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::error::Error;
+use crate::load::schema::Schemas;
 use crate::load::{self, Sources, Target};
 use crate::render::{self, theme::Theme};
-use crate::schema::Schemas;
 use crate::validate;
 
 /// What to build.
@@ -72,8 +72,17 @@ pub fn run(options: &BuildOptions, progress: &(dyn Fn() + Sync)) -> Result<Build
 
 /// Checks, renders and writes, reporting through `hooks`.
 pub fn run_with(options: &BuildOptions, hooks: &Hooks<'_>) -> Result<BuildReport, Error> {
-    let schemas = Schemas::compile();
-    let repo = load::load(&options.target, &schemas);
+    run_compiled(options, hooks, &Schemas::compile())
+}
+
+/// Checks, renders and writes with schemas the caller compiled (publish compiles
+/// them once for verifying and building).
+pub fn run_compiled(
+    options: &BuildOptions,
+    hooks: &Hooks<'_>,
+    schemas: &Schemas,
+) -> Result<BuildReport, Error> {
+    let repo = load::load(&options.target, schemas);
     let mut diagnostics = validate::repository(&repo, &options.check);
     let mut report = BuildReport {
         diagnostics: Vec::new(),
@@ -114,7 +123,7 @@ pub fn run_with(options: &BuildOptions, hooks: &Hooks<'_>) -> Result<BuildReport
         .par_iter()
         .filter_map(|m| m.meta.as_ref().map(|meta| (m, meta)))
         .map(|(m, meta)| {
-            let assets = bundle::assets::collect(m)?;
+            let assets = crate::load::refs::collect(m)?;
             let rendered = match render::moment(m, meta, &assets, &theme, &options.tool_version) {
                 Ok(r) => r,
                 Err(d) => return Ok(Some(d)),

@@ -151,22 +151,8 @@ pub struct PreviewArgs {
     pub open: bool,
 }
 
-/// Kinds of moment, for `moment new`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum MomentKind {
-    /// Patient education.
-    Education,
-    /// A course.
-    Course,
-    /// A support program.
-    Support,
-    /// A self-assessment.
-    Assessment,
-    /// A health plan.
-    Healthplan,
-    /// A treatment program.
-    Treatment,
-}
+/// Kinds of moment, for `moment new`: the model's own kinds.
+pub use moment::model::MomentKind;
 
 /// Arguments of `moment new`.
 #[derive(Debug, clap::Args)]

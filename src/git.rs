@@ -1,4 +1,6 @@
-//! Running the `git` command line: the one place that talks to git's object database.
+//! Running the `git` command line: the only code that runs git (revisions, trees and
+//! archives, `cat-file`, commit times, reachability). Everything else calls these
+//! functions.
 //!
 //! Every revision, ref and path that reaches git from a user is made unambiguous: a
 //! name starting with `-` is refused before git sees it, revisions follow
@@ -10,19 +12,18 @@ use std::process::Command;
 
 use crate::error::Error;
 
-/// Runs `git -C root ARGS…` and returns its standard output; a failure is a usage
-/// error carrying git's own message. Callers pass user-given names only after
+/// Runs `git -C root ARGS…` and returns its standard output; a failure is an
+/// [`Error::Git`] carrying git's own message. Callers pass user-given names only after
 /// `--end-of-options`, checked with [`revision`].
 pub fn run(root: &Path, args: &[&str]) -> Result<Vec<u8>, Error> {
     let out = output(root, args)?;
     if out.status.success() {
         Ok(out.stdout)
     } else {
-        Err(Error::Usage(format!(
-            "git {}: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr).trim()
-        )))
+        Err(Error::Git {
+            command: args.join(" "),
+            message: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+        })
     }
 }
 
@@ -192,10 +193,10 @@ pub fn is_ancestor(root: &Path, ancestor: &str, descendant: &str) -> Result<bool
     match out.status.code() {
         Some(0) => Ok(true),
         Some(1) => Ok(false),
-        _ => Err(Error::Usage(format!(
-            "git merge-base: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))),
+        _ => Err(Error::Git {
+            command: "merge-base".to_owned(),
+            message: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+        }),
     }
 }
 

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::error::Error;
+use crate::load::schema::SchemaKind;
 use crate::scaffold::{self, NewMoment};
-use crate::schema::SchemaKind;
 
 const FILES: &[(&str, &str)] = &[
     ("units.yaml", include_str!("../templates/init/units.yaml")),

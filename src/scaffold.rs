@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
-use crate::load::yaml::{self, Offset, Value};
+use crate::load::yaml::Value;
 
 /// What to scaffold.
 #[derive(Clone, Debug)]
@@ -30,10 +30,7 @@ pub struct UnitChoice {
 /// The units listed in the repository's units.yaml, in order; empty when the file is
 /// missing or does not parse (`moment check` reports why).
 pub fn units(root: &Path) -> Vec<UnitChoice> {
-    let Ok(text) = std::fs::read_to_string(root.join("units.yaml")) else {
-        return Vec::new();
-    };
-    let Ok(Some(node)) = yaml::parse(&text, Offset::NONE) else {
+    let Some(node) = crate::load::units::node(root) else {
         return Vec::new();
     };
     let Some(Value::Seq(units)) = node.get("units").map(|u| &u.value) else {

@@ -34,18 +34,14 @@ pub struct Provenance {
 impl Provenance {
     /// Reads `SOURCE_DATE_EPOCH`, else the commit time of `HEAD` in `root`, else 0.
     pub fn detect(root: &Path, tool_version: &str) -> Provenance {
-        let git = |args: &[&str]| -> Option<String> {
-            let out = crate::git::run(root, args).ok()?;
-            Some(String::from_utf8_lossy(&out).trim().to_owned()).filter(|s| !s.is_empty())
-        };
-        let source_commit = git(&["rev-parse", "HEAD"]);
+        let source_commit = crate::git::commit_of(root, "HEAD").ok().flatten();
         let epoch = std::env::var("SOURCE_DATE_EPOCH")
             .ok()
             .and_then(|v| v.trim().parse().ok())
             .or_else(|| {
                 source_commit
                     .as_ref()
-                    .and_then(|_| git(&["log", "-1", "--format=%ct"])?.parse().ok())
+                    .and_then(|c| crate::git::commit_time(root, c).ok())
             })
             .unwrap_or(0);
         Provenance {

@@ -94,7 +94,7 @@ impl Staging {
         durable::write_file(&archive, &bundle.archive)?;
         self.staged
             .lock()
-            .map_err(|_| Error::Usage("a build thread failed".to_owned()))?
+            .map_err(|_| Error::Internal("a build thread failed".to_owned()))?
             .push((bundle.id.clone(), bundle.version.clone()));
         Ok(())
     }
@@ -116,7 +116,7 @@ impl Staging {
         let mut staged = self
             .staged
             .into_inner()
-            .map_err(|_| Error::Usage("a build thread failed".to_owned()))?;
+            .map_err(|_| Error::Internal("a build thread failed".to_owned()))?;
         staged.sort();
         let dist = self.dist;
         let root = self.dir.keep();

@@ -6,7 +6,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::path::{Path, PathBuf};
 
 use moment::build::{self, BuildOptions};
-use moment::diagnostic::{Lang, repository_language};
+use moment::diagnostic::Lang;
 use moment::error::{Error, Outcome};
 use moment::load::{self, Target};
 use moment::{report, validate};
@@ -134,7 +134,7 @@ pub fn execute(args: &BuildArgs, lang: Option<Lang>) -> Result<Outcome, Error> {
                 &shown,
                 &built.sources,
                 color,
-                Lang::choose(lang, repository_language(&target_root)),
+                Lang::choose(lang, load::units::language(&target_root)),
             )
         );
     }

@@ -73,20 +73,11 @@ pub fn execute(args: &CatalogArgs) -> Result<Outcome, Error> {
 
 /// Reads a units.yaml given with `--units`, validated against its schema.
 fn read_units(path: &Path) -> Result<moment::model::UnitsFile, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    let node = moment::load::yaml::parse(&text, moment::load::yaml::Offset::NONE)
-        .map_err(|d| Error::Usage(format!("{}: {}", path.display(), d.message)))?
-        .ok_or_else(|| Error::Usage(format!("{} is empty", path.display())))?;
-    let mut problems = Vec::new();
-    let json = moment::schema::Schemas::compile()
-        .validate(moment::schema::SchemaKind::Units, &node, &mut problems)
-        .ok_or_else(|| {
-            Error::Usage(format!(
-                "{} is not a valid units.yaml: run `moment check`",
-                path.display()
-            ))
-        })?;
-    serde_json::from_value(json).map_err(|e| Error::Usage(format!("{}: {e}", path.display())))
+    moment::load::units::read(
+        path,
+        &path.display().to_string(),
+        &moment::load::schema::Schemas::compile(),
+    )
 }
 
 fn indexes(catalog: &Catalog) -> Result<Vec<Index>, Error> {

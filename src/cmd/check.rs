@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 
 use moment::diagnostic::Lang;
 use moment::error::{Error, Outcome};
-use moment::schema::Schemas;
+use moment::load::schema::Schemas;
 use moment::{diff, load, report, validate};
 
 use crate::cli::{CheckArgs, Format};
@@ -30,7 +30,7 @@ pub fn execute(args: &CheckArgs, lang: Option<Lang>) -> Result<Outcome, Error> {
         moment::diagnostic::sort(&mut diags);
     }
     let (diags, left_out) = validate::scope::narrow(diags, &target.only);
-    let lang = Lang::choose(lang, moment::diagnostic::repository_language(&target.root));
+    let lang = Lang::choose(lang, load::units::language(&target.root));
     let text = match args.format {
         Format::Human => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();

@@ -1,26 +1,19 @@
 //! `moment codeowners`: write CODEOWNERS from the user groups.
 
-use moment::codeowners;
 use moment::error::{Error, Outcome};
-use moment::load::yaml::{self, Offset};
-use moment::model::UnitsFile;
-use moment::schema::{SchemaKind, Schemas};
+use moment::load::schema::Schemas;
+use moment::{codeowners, load};
 
 use crate::cli::CodeownersArgs;
 
 /// Runs `moment codeowners`.
 pub fn execute(args: &CodeownersArgs) -> Result<Outcome, Error> {
     let target = super::target::find(&args.path.get())?;
-    let units_path = target.root.join("units.yaml");
-    let text = std::fs::read_to_string(&units_path).map_err(|e| Error::io(&units_path, e))?;
-    let node = yaml::parse(&text, Offset::NONE)
-        .map_err(|d| Error::Usage(format!("units.yaml: {}; run `moment check`", d.message)))?
-        .ok_or_else(|| Error::Usage("units.yaml is empty".to_owned()))?;
-    let json = Schemas::compile()
-        .validate(SchemaKind::Units, &node, &mut Vec::new())
-        .ok_or_else(|| Error::Usage("units.yaml is not valid; run `moment check`".to_owned()))?;
-    let units: UnitsFile =
-        serde_json::from_value(json).map_err(|e| Error::Usage(format!("units.yaml: {e}")))?;
+    let units = load::units::read(
+        &target.root.join("units.yaml"),
+        "units.yaml",
+        &Schemas::compile(),
+    )?;
     let text = codeowners::render(&units);
     let (rel, path) = codeowners::find(&target.root).unwrap_or_else(|| {
         (

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use moment::diff::{self, MomentSnapshot, bundle, locate, output, source};
 use moment::error::{Error, Outcome};
 use moment::load;
-use moment::schema::Schemas;
+use moment::load::schema::Schemas;
 
 use crate::cli::{DiffArgs, DiffFormat};
 

@@ -12,7 +12,7 @@ pub fn execute(args: &ExplainArgs) -> Result<Outcome, Error> {
     let code = explain::parse(&args.code).ok_or_else(|| {
         let known: Vec<String> = Code::ALL.iter().map(|c| c.as_str().to_owned()).collect();
         let upper = args.code.trim().to_ascii_uppercase();
-        Error::Usage(match moment::schema::closest(&upper, &known) {
+        Error::Usage(match moment::load::schema::closest(&upper, &known) {
             Some(close) => format!(
                 "`{}` is not a diagnostic code; did you mean {close}? (`moment check` prints codes such as E012 and W001)",
                 args.code

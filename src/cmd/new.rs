@@ -17,7 +17,7 @@ pub fn execute(args: &NewArgs) -> Result<Outcome, Error> {
             start.canonicalize().unwrap_or(start.clone()).display()
         )));
     };
-    let kind = format!("{:?}", args.kind).to_lowercase();
+    let kind = args.kind.as_str().to_owned();
     let spec = NewMoment {
         id: args.id.clone(),
         title: args

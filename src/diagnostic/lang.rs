@@ -1,7 +1,6 @@
 //! The language diagnostics are written in, and how a run chooses it.
 
 use std::fmt;
-use std::path::Path;
 use std::str::FromStr;
 
 /// A language every diagnostic message and hint is written in.
@@ -61,19 +60,6 @@ impl Lang {
             .or(repository)
             .or_else(|| locale.and_then(Lang::from_locale))
             .unwrap_or_default()
-    }
-}
-
-/// The language a repository sets for its diagnostics: `language:` at the top of
-/// its `units.yaml`, when that file reads and the value is `sv` or `en`. The file is
-/// read with the loader's safe reader (no links, no special files, a size limit);
-/// its problems are the loader's to report.
-pub fn repository_language(root: &Path) -> Option<Lang> {
-    let text = crate::load::source::read_text(root, "units.yaml", &mut Vec::new())?;
-    let node = crate::load::yaml::parse(&text, crate::load::yaml::Offset::NONE).ok()??;
-    match &node.get("language")?.value {
-        crate::load::yaml::Value::Str(value) => value.parse().ok(),
-        _ => None,
     }
 }
 

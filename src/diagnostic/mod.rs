@@ -11,7 +11,7 @@ mod text;
 pub mod yaml_advice;
 
 pub use code::{Code, Severity};
-pub use lang::{Lang, repository_language};
+pub use lang::Lang;
 pub use text::{Message, Text};
 
 /// A 1-based line and column in a source file.

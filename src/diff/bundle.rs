@@ -6,9 +6,9 @@ use std::io::Read;
 use std::path::Path;
 
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use super::snapshot::{Media, ModuleSnapshot, MomentSnapshot};
+use crate::digest::sha256_hex;
 use crate::error::Error;
 use crate::model::{Access, Activation, Form, ModuleFront, MomentKind, MomentMeta, module_id};
 
@@ -142,7 +142,7 @@ pub fn read_catalog(url: &str, id: &str, version: &str) -> Result<MomentSnapshot
             "the catalog {url} lists {id} {version} but has no bundle for it"
         ))
     })?;
-    let digest = crate::bundle::assets::hex(&Sha256::digest(&bytes));
+    let digest = sha256_hex(&bytes);
     if digest != entry.sha256 {
         return Err(Error::Usage(format!(
             "the bundle of {id} {version} in {url} does not match the digest in the catalog's index (run `moment catalog verify`)"

@@ -215,8 +215,8 @@ fn meta(lang: Lang, a: &MomentMeta, b: &MomentMeta, out: &mut Vec<Change>) {
     field(
         K::KindChanged,
         "kind",
-        format!("{:?}", a.kind).to_lowercase(),
-        format!("{:?}", b.kind).to_lowercase(),
+        a.kind.as_str().to_owned(),
+        b.kind.as_str().to_owned(),
         Subject::default().states(kind_words(lang, a.kind), kind_words(lang, b.kind)),
     );
     field(
@@ -236,8 +236,8 @@ fn meta(lang: Lang, a: &MomentMeta, b: &MomentMeta, out: &mut Vec<Change>) {
     field(
         K::AccessChanged,
         "access",
-        format!("{:?}", a.access).to_lowercase(),
-        format!("{:?}", b.access).to_lowercase(),
+        a.access.as_str().to_owned(),
+        b.access.as_str().to_owned(),
         Subject::default().flag(b.access == Access::Open),
     );
     field(
@@ -424,14 +424,13 @@ fn modules(lang: Lang, old: &[ModuleSnapshot], new: &[ModuleSnapshot], out: &mut
                 );
             }
             if fa.activation != fb.activation {
-                let name = |x: Activation| format!("{x:?}").to_lowercase();
                 out.push(
                     Change::new(
                         K::ModuleActivationChanged,
                         format!("{}#activation", b.path),
                         Subject::named(&fb.title).flag(fb.activation == Activation::Staff),
                     )
-                    .values(name(fa.activation), name(fb.activation)),
+                    .values(fa.activation.as_str(), fb.activation.as_str()),
                 );
             }
         }

@@ -406,7 +406,7 @@ fn all_items(s: &Sides<'_>, out: &mut Vec<Change>) -> bool {
 
 /// Scores, their sums, missing-answer rules and bands.
 fn scores(s: &Sides<'_>, out: &mut Vec<Change>) -> bool {
-    let (old, new, lang) = (s.old, s.new, s.lang);
+    let (old, new) = (s.old, s.new);
     let mut scored_changed = false;
     for score in &old.scores {
         if !new.scores.iter().any(|x| x.id == score.id) {
@@ -450,120 +450,159 @@ fn scores(s: &Sides<'_>, out: &mut Vec<Change>) -> bool {
                 .values(score_name(before), &name),
             );
         }
-        if before.sum != score.sum {
-            scored_changed = true;
-            let added: Vec<String> = score
-                .sum
-                .iter()
-                .filter(|i| !before.sum.contains(i))
-                .map(|i| new.item(i).map_or_else(|| i.clone(), question))
-                .collect();
-            let removed: Vec<String> = before
-                .sum
-                .iter()
-                .filter(|i| !score.sum.contains(i))
-                .map(|i| {
-                    old.item(i)
-                        .or_else(|| new.item(i))
-                        .map_or_else(|| i.clone(), question)
-                })
-                .collect();
-            let effect = if added.is_empty() && removed.is_empty() {
-                None
-            } else {
-                Some(Consequence::Counts {
-                    score: name.clone(),
-                    added,
-                    removed,
-                })
-            };
-            out.push(
-                Change::new(
-                    K::ScoreSumChanged,
-                    path("/sum"),
-                    Subject::named(&name).states(
-                        sum_words(lang, old, &before.sum),
-                        sum_words(lang, new, &score.sum),
-                    ),
-                )
-                .values(before.sum.join(" + "), score.sum.join(" + "))
-                .effect(effect),
-            );
-        }
-        if before.missing != score.missing {
-            scored_changed = true;
-            let (was, now) = (rule(before), rule(score));
-            let show = |x: &Score| {
-                x.missing.as_ref().map_or("–".to_owned(), |r| {
-                    format!("allow {} {}", r.allow, r.method.as_str())
-                })
-            };
-            out.push(
-                Change::new(
-                    K::ScoreMissingChanged,
-                    path("/missing"),
-                    Subject::named(&name).states(
-                        consequence::unanswered_words(lang, was),
-                        consequence::unanswered_words(lang, now),
-                    ),
-                )
-                .values(show(before), show(score))
-                .effect(Some(Consequence::MissingRule {
-                    score: name.clone(),
-                    was,
-                    now,
-                })),
-            );
-        }
-        let moves = consequence::bands_moved(old, before, new, score);
-        let moved_within = |lo: f64, hi: f64| -> Option<Consequence> {
-            let list: Vec<_> = moves
-                .iter()
-                .filter(|m| m.to >= lo && m.from <= hi)
-                .cloned()
-                .collect();
-            (!list.is_empty()).then(|| Consequence::BandsMoved {
-                score: name.clone(),
-                moves: list,
-            })
+        let pair = ScorePair {
+            before,
+            score,
+            name: &name,
         };
-        let band = |b: &Band| format!("{}–{} {}", fmt_num(b.min), fmt_num(b.max), b.label);
-        for k in 0..before.bands.len().max(score.bands.len()) {
-            let at = path(&format!("/bands/{k}"));
-            let subject = || Subject::default().within(&name).number(k + 1);
-            match (before.bands.get(k), score.bands.get(k)) {
-                (Some(a), Some(b)) if a != b => {
-                    // The locator points at the key that changed.
-                    let key = if a.min != b.min {
-                        "min"
-                    } else if a.max != b.max {
-                        "max"
-                    } else {
-                        "label"
-                    };
-                    out.push(
-                        Change::new(
-                            K::ScoreBandChanged,
-                            format!("{at}/{key}"),
-                            subject().states(band_words(a), band_words(b)),
-                        )
-                        .values(band(a), band(b))
-                        .effect(moved_within(a.min.min(b.min), a.max.max(b.max))),
-                    );
-                }
-                (Some(a), None) => out.push(
-                    Change::new(K::ScoreBandRemoved, at, subject().states(band_words(a), ""))
-                        .effect(moved_within(a.min, a.max)),
-                ),
-                (None, Some(b)) => out.push(
-                    Change::new(K::ScoreBandAdded, at, subject().states("", band_words(b)))
-                        .effect(moved_within(b.min, b.max)),
-                ),
-                _ => {}
-            }
-        }
+        scored_changed |= score_sum(s, &pair, out);
+        scored_changed |= score_missing(s, &pair, out);
+        score_bands(s, &pair, out);
     }
     scored_changed
+}
+
+/// A score on both sides, by the name citizens see.
+#[derive(Clone, Copy)]
+struct ScorePair<'a> {
+    before: &'a Score,
+    score: &'a Score,
+    name: &'a str,
+}
+
+/// A score's sum: which questions it counts. Whether it changed.
+fn score_sum(s: &Sides<'_>, pair: &ScorePair<'_>, out: &mut Vec<Change>) -> bool {
+    let (old, new, lang) = (s.old, s.new, s.lang);
+    let (before, score, name) = (pair.before, pair.score, pair.name);
+    let path = |rest: &str| s.at(&format!("scores/{}{rest}", score.id));
+    if before.sum == score.sum {
+        return false;
+    }
+    let added: Vec<String> = score
+        .sum
+        .iter()
+        .filter(|i| !before.sum.contains(i))
+        .map(|i| new.item(i).map_or_else(|| i.clone(), question))
+        .collect();
+    let removed: Vec<String> = before
+        .sum
+        .iter()
+        .filter(|i| !score.sum.contains(i))
+        .map(|i| {
+            old.item(i)
+                .or_else(|| new.item(i))
+                .map_or_else(|| i.clone(), question)
+        })
+        .collect();
+    let effect = if added.is_empty() && removed.is_empty() {
+        None
+    } else {
+        Some(Consequence::Counts {
+            score: name.to_owned(),
+            added,
+            removed,
+        })
+    };
+    out.push(
+        Change::new(
+            K::ScoreSumChanged,
+            path("/sum"),
+            Subject::named(name).states(
+                sum_words(lang, old, &before.sum),
+                sum_words(lang, new, &score.sum),
+            ),
+        )
+        .values(before.sum.join(" + "), score.sum.join(" + "))
+        .effect(effect),
+    );
+    true
+}
+
+/// A score's rule for unanswered questions. Whether it changed.
+fn score_missing(s: &Sides<'_>, pair: &ScorePair<'_>, out: &mut Vec<Change>) -> bool {
+    let lang = s.lang;
+    let (before, score, name) = (pair.before, pair.score, pair.name);
+    let path = |rest: &str| s.at(&format!("scores/{}{rest}", score.id));
+    if before.missing == score.missing {
+        return false;
+    }
+    let (was, now) = (rule(before), rule(score));
+    let show = |x: &Score| {
+        x.missing.as_ref().map_or("–".to_owned(), |r| {
+            format!("allow {} {}", r.allow, r.method.as_str())
+        })
+    };
+    out.push(
+        Change::new(
+            K::ScoreMissingChanged,
+            path("/missing"),
+            Subject::named(name).states(
+                consequence::unanswered_words(lang, was),
+                consequence::unanswered_words(lang, now),
+            ),
+        )
+        .values(show(before), show(score))
+        .effect(Some(Consequence::MissingRule {
+            score: name.to_owned(),
+            was,
+            now,
+        })),
+    );
+    true
+}
+
+/// A score's bands, band by band, with the answers that move between them.
+fn score_bands(s: &Sides<'_>, pair: &ScorePair<'_>, out: &mut Vec<Change>) {
+    let (old, new) = (s.old, s.new);
+    let (before, score, name) = (pair.before, pair.score, pair.name);
+    let path = |rest: &str| s.at(&format!("scores/{}{rest}", score.id));
+    let moves = consequence::bands_moved(old, before, new, score);
+    let moved_within = |lo: f64, hi: f64| -> Option<Consequence> {
+        let list: Vec<_> = moves
+            .iter()
+            .filter(|m| m.to >= lo && m.from <= hi)
+            .cloned()
+            .collect();
+        (!list.is_empty()).then(|| Consequence::BandsMoved {
+            score: name.to_owned(),
+            moves: list,
+        })
+    };
+    let band = |b: &Band| format!("{}–{} {}", fmt_num(b.min), fmt_num(b.max), b.label);
+    for k in 0..before.bands.len().max(score.bands.len()) {
+        let at = path(&format!("/bands/{k}"));
+        let subject = || Subject::default().within(name).number(k + 1);
+        match (before.bands.get(k), score.bands.get(k)) {
+            (Some(a), Some(b)) if a != b => {
+                // The locator points at the key that changed.
+                let key = if a.min != b.min {
+                    "min"
+                } else if a.max != b.max {
+                    "max"
+                } else {
+                    "label"
+                };
+                out.push(
+                    Change::new(
+                        K::ScoreBandChanged,
+                        format!("{at}/{key}"),
+                        subject().states(band_words(a), band_words(b)),
+                    )
+                    .values(band(a), band(b))
+                    .effect(moved_within(a.min.min(b.min), a.max.max(b.max))),
+                );
+            }
+            (Some(a), None) => out.push(
+                Change::new(K::ScoreBandRemoved, at, subject().states(band_words(a), ""))
+                    .effect(moved_within(a.min, a.max)),
+            ),
+            (None, Some(b)) => out.push(
+                Change::new(K::ScoreBandAdded, at, subject().states("", band_words(b)))
+                    .effect(moved_within(b.min, b.max)),
+            ),
+            _ => {}
+        }
+    }
 }
 
 /// Alerts: conditions and messages.

@@ -18,6 +18,8 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
+use crate::version::Version;
+
 pub use consequence::Consequence;
 pub use kind::{Audience, ChangeKind, Subject};
 pub use lang::Lang;
@@ -36,19 +38,7 @@ pub enum Class {
     Clinical,
 }
 
-/// A version bump.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Bump {
-    /// Nothing changed.
-    None,
-    /// PATCH: cosmetic changes (no bump is needed for them).
-    Patch,
-    /// MINOR: content changes.
-    Minor,
-    /// MAJOR: clinical changes.
-    Major,
-}
+pub use crate::version::Bump;
 
 impl Class {
     /// The class as written in reports: `clinical`, `content` or `cosmetic`.
@@ -231,24 +221,7 @@ pub fn diff(from: &[MomentSnapshot], to: &[MomentSnapshot]) -> Diff {
 /// The bump from one semantic version to another; `None` when either is not semver
 /// or the version went down.
 pub fn actual_bump(from: &str, to: &str) -> Option<Bump> {
-    let parse = |v: &str| -> Option<(u64, u64, u64)> {
-        let core = v.split(['-', '+']).next()?;
-        let mut parts = core.split('.').map(|p| p.parse::<u64>().ok());
-        Some((parts.next()??, parts.next()??, parts.next()??))
-    };
-    let (a, b) = (parse(from)?, parse(to)?);
-    if b < a {
-        return None;
-    }
-    Some(if b.0 > a.0 {
-        Bump::Major
-    } else if b.1 > a.1 {
-        Bump::Minor
-    } else if b.2 > a.2 {
-        Bump::Patch
-    } else {
-        Bump::None
-    })
+    Version::parse(from)?.bump_to(&Version::parse(to)?)
 }
 
 /// Whether `actual` satisfies `required`. Cosmetic changes need no bump.

@@ -3,10 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use sha2::{Digest, Sha256};
-
-use crate::bundle::assets::hex;
+use crate::digest::sha256_hex;
 use crate::load::markdown::{BlockSpec, Markdown};
+use crate::load::refs::{MediaBlock, MediaField};
 use crate::load::{LoadedMoment, Repository, paths};
 use crate::model::{Form, ModuleFront, MomentMeta};
 
@@ -92,15 +91,12 @@ fn digest(moment: &LoadedMoment, base: &str, written: &str) -> Option<String> {
         crate::load::fsread::MAX_MEDIA_BYTES,
     )
     .ok()?;
-    Some(hex(&Sha256::digest(bytes)))
+    Some(sha256_hex(bytes))
 }
 
 fn media(moment: &LoadedMoment, doc: &Markdown) -> Vec<Media> {
-    let here = doc
-        .rel
-        .strip_prefix(&format!("{}/", moment.rel_dir))
-        .unwrap_or(&doc.rel);
-    let base = paths::parent(here);
+    let base = paths::parent(moment.within(&doc.rel));
+    let file = |written: Option<&str>| written.and_then(|w| digest(moment, base, w));
     let mut out: Vec<Media> = doc
         .images
         .iter()
@@ -115,30 +111,15 @@ fn media(moment: &LoadedMoment, doc: &Markdown) -> Vec<Media> {
         })
         .collect();
     for block in &doc.blocks {
-        match &block.spec {
-            Some(BlockSpec::Video(v)) => out.push(Media {
-                kind: "video",
-                title: v.title.clone(),
-                digest: digest(moment, base, &v.src),
-                captions: v.captions.as_deref().and_then(|c| digest(moment, base, c)),
-                transcript: v
-                    .transcript
-                    .as_deref()
-                    .and_then(|t| digest(moment, base, t)),
-                poster: v.poster.as_deref().and_then(|p| digest(moment, base, p)),
-            }),
-            Some(BlockSpec::Audio(a)) => out.push(Media {
-                kind: "audio",
-                title: a.title.clone(),
-                digest: digest(moment, base, &a.src),
-                captions: None,
-                transcript: a
-                    .transcript
-                    .as_deref()
-                    .and_then(|t| digest(moment, base, t)),
-                poster: None,
-            }),
-            _ => {}
+        if let Some(m) = block.spec.as_ref().and_then(MediaBlock::of) {
+            out.push(Media {
+                kind: m.kind.as_str(),
+                title: m.title.to_owned(),
+                digest: file(m.get(MediaField::Src)),
+                captions: file(m.get(MediaField::Captions)),
+                transcript: file(m.get(MediaField::Transcript)),
+                poster: file(m.get(MediaField::Poster)),
+            });
         }
     }
     out
@@ -156,12 +137,7 @@ pub fn snapshots(repo: &Repository) -> Vec<MomentSnapshot> {
             welcome_path: m
                 .welcome
                 .as_ref()
-                .map(|w| {
-                    w.rel
-                        .strip_prefix(&format!("{}/", m.rel_dir))
-                        .unwrap_or(&w.rel)
-                        .to_owned()
-                })
+                .map(|w| m.within(&w.rel).to_owned())
                 .unwrap_or_else(|| "welcome.md".to_owned()),
             welcome: m
                 .welcome

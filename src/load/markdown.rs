@@ -4,11 +4,11 @@
 use comrak::nodes::{AstNode, NodeValue};
 use comrak::{Arena, Options};
 
+use super::schema::{SchemaKind, Schemas};
 use crate::diagnostic::msg::Markdown as Msg;
 use crate::diagnostic::{Code, Diagnostic, Pos};
 use crate::load::yaml::{self, Node, Offset};
 use crate::model::{AudioBlock, FormBlock, VideoBlock};
-use crate::schema::{SchemaKind, Schemas};
 
 /// Deepest nesting of block quotes and lists in a Markdown text.
 pub const MAX_NESTING: usize = 100;

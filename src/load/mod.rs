@@ -1,12 +1,16 @@
 //! The load stage: find the repository, read every file of every moment, parse YAML
 //! and Markdown with positions, and check each document against its schema.
 
+pub mod at;
 pub mod fsread;
 pub mod markdown;
 mod moment;
 pub mod paths;
+pub mod refs;
+pub mod schema;
 pub mod source;
 pub mod tree;
+pub mod units;
 pub mod yaml;
 
 use std::collections::BTreeMap;
@@ -20,7 +24,7 @@ pub use moment::{LoadedForm, LoadedModule, LoadedMoment, LoadedTests};
 use crate::diagnostic::msg::Files;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::UnitsFile;
-use crate::schema::{SchemaKind, Schemas};
+use schema::{SchemaKind, Schemas};
 use yaml::{Node, Offset};
 
 /// The text of every file read, by repository-relative path, for source snippets.

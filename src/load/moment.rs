@@ -6,12 +6,12 @@ use super::Loader;
 use super::fsread::Refusal;
 use super::markdown::{self, Markdown};
 use super::paths::{self, PathProblem};
+use super::schema::SchemaKind;
 use super::source;
 use super::yaml::{Node, Offset, Value};
 use crate::diagnostic::msg::Files;
 use crate::diagnostic::{Code, Diagnostic, Pos};
 use crate::model::{Form, ModuleFront, MomentMeta, Scenario};
-use crate::schema::SchemaKind;
 
 /// One moment as read from disk.
 #[derive(Debug)]
@@ -45,6 +45,14 @@ impl LoadedMoment {
     /// `moments/<folder>/moment.yaml`.
     pub fn meta_rel(&self) -> String {
         format!("{}/moment.yaml", self.rel_dir)
+    }
+
+    /// A repository-relative path as a path relative to the moment's folder
+    /// (`moments/somn/modules/a.md` -> `modules/a.md`); other paths unchanged.
+    pub fn within<'a>(&self, rel: &'a str) -> &'a str {
+        rel.strip_prefix(self.rel_dir.as_str())
+            .and_then(|r| r.strip_prefix('/'))
+            .unwrap_or(rel)
     }
 
     /// The form with id (file name) `id`.

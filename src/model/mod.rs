@@ -59,8 +59,8 @@ fn default_welcome() -> String {
     "welcome.md".to_owned()
 }
 
-/// The kind of a moment.
-#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+/// The kind of a moment (also the values of `moment new --kind`).
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum MomentKind {
     /// Patient education.
@@ -77,6 +77,20 @@ pub enum MomentKind {
     Treatment,
 }
 
+impl MomentKind {
+    /// The name as written in YAML and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MomentKind::Education => "education",
+            MomentKind::Course => "course",
+            MomentKind::Support => "support",
+            MomentKind::Assessment => "assessment",
+            MomentKind::Healthplan => "healthplan",
+            MomentKind::Treatment => "treatment",
+        }
+    }
+}
+
 /// Who can start a moment.
 #[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
@@ -86,6 +100,16 @@ pub enum Access {
     Assigned,
     /// Citizens of the listed regions start it themselves.
     Open,
+}
+
+impl Access {
+    /// The name as written in YAML and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Access::Assigned => "assigned",
+            Access::Open => "open",
+        }
+    }
 }
 
 /// A module's front matter.
@@ -122,6 +146,16 @@ pub enum Activation {
     Immediate,
     /// When staff activate it.
     Staff,
+}
+
+impl Activation {
+    /// The name as written in YAML and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Activation::Immediate => "immediate",
+            Activation::Staff => "staff",
+        }
+    }
 }
 
 /// A ```` ```video ```` block.
@@ -206,6 +240,16 @@ pub enum UnitKind {
     Production,
     /// May build and preview, never publish.
     Training,
+}
+
+impl UnitKind {
+    /// The name as written in YAML and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnitKind::Production => "production",
+            UnitKind::Training => "training",
+        }
+    }
 }
 
 /// A publisher (utgivare) and their signing key.

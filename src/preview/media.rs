@@ -129,7 +129,7 @@ fn digest(file: &File) -> io::Result<String> {
         hasher.update(&buf[..n]);
         at += n as u64;
     }
-    Ok(crate::bundle::assets::hex(&hasher.finalize()))
+    Ok(crate::digest::hex(&hasher.finalize()))
 }
 
 /// Opens a regular file without blocking on a FIFO or device that replaced it.

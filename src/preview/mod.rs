@@ -21,7 +21,7 @@ use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 use tokio::sync::broadcast;
 
 use crate::error::Error;
-use crate::schema::Schemas;
+use crate::load::schema::Schemas;
 use server::{App, Reload};
 use state::{Scope, Snapshot};
 

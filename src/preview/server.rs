@@ -174,7 +174,7 @@ fn content_type(ext: &str) -> &'static str {
         "vtt" => "text/vtt; charset=utf-8",
         "txt" | "md" => "text/plain; charset=utf-8",
         "pdf" => "application/pdf",
-        other => crate::bundle::assets::mime(other).unwrap_or("application/octet-stream"),
+        other => crate::media_type::mime(other).unwrap_or("application/octet-stream"),
     }
 }
 

@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::bundle::assets;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::load::refs;
+use crate::load::schema::Schemas;
 use crate::load::{self, Sources, Target};
 use crate::render::theme::Theme;
 use crate::render::{self, NormalMoment};
-use crate::schema::Schemas;
 use crate::validate;
 
 /// One moment as the preview shows it.
@@ -129,7 +129,7 @@ pub fn rebuild(
                 kind: m
                     .meta
                     .as_ref()
-                    .map_or_else(String::new, |x| format!("{:?}", x.kind).to_lowercase()),
+                    .map_or_else(String::new, |x| x.kind.as_str().to_owned()),
                 diagnostics,
                 sources,
                 pages: old.map(|o| Arc::clone(&o.pages)).unwrap_or_default(),
@@ -142,7 +142,7 @@ pub fn rebuild(
             if view.errors() > 0 {
                 return view;
             }
-            let Ok(found) = assets::collect(m) else {
+            let Ok(found) = refs::collect(m) else {
                 return view;
             };
             match render::moment(m, meta, &found, theme, env!("CARGO_PKG_VERSION")) {

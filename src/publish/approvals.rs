@@ -8,10 +8,11 @@
 
 use std::path::Path;
 
-use crate::bundle::assets::hex;
+use crate::digest::hex;
 use crate::error::Error;
 use crate::model::Unit;
 
+use super::Stop;
 use super::catalog::Approval;
 use super::tag::{self, Signer};
 
@@ -31,7 +32,7 @@ pub fn collect(
 ) -> Result<Vec<Approval>, Error> {
     let mut out: Vec<Approval> = Vec::new();
     for name in crate::git::tags_under(root, &prefix(release))? {
-        let Ok(object) = tag::read(root, &name)? else {
+        let Ok(object) = Stop::settle(tag::read(root, &name))? else {
             continue;
         };
         if object.object != commit {

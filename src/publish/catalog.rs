@@ -12,9 +12,7 @@ use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload}
 use serde::{Deserialize, Serialize};
 use tokio_stream::StreamExt;
 
-use sha2::{Digest, Sha256};
-
-use crate::bundle::assets::hex;
+use crate::digest::sha256_hex;
 use crate::error::Error;
 
 use super::tag::Signer;
@@ -151,7 +149,10 @@ impl std::fmt::Debug for Catalog {
 }
 
 fn store_error(url: &str, e: object_store::Error) -> Error {
-    Error::io(url, std::io::Error::other(e.to_string()))
+    Error::Store {
+        url: url.to_owned(),
+        source: e,
+    }
 }
 
 impl Catalog {
@@ -380,7 +381,7 @@ impl Catalog {
             }
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
-        Err(Error::Usage(format!(
+        Err(Error::Contended(format!(
             "{rel} exists but cannot be read; try again"
         )))
     }
@@ -395,7 +396,7 @@ impl Catalog {
     ) -> Result<Result<Index, R>, Error> {
         for _ in 0..MAX_RETRIES {
             let (current, previous) = match self.latest(id)? {
-                Some((index, bytes)) => (index, Some(hex(&Sha256::digest(&bytes)))),
+                Some((index, bytes)) => (index, Some(sha256_hex(&bytes))),
                 None => (
                     Index {
                         id: id.to_owned(),
@@ -421,7 +422,7 @@ impl Catalog {
             }
             std::thread::sleep(std::time::Duration::from_millis(5));
         }
-        Err(Error::Usage(format!(
+        Err(Error::Contended(format!(
             "the index of `{id}` kept changing; try again"
         )))
     }

@@ -3,11 +3,12 @@
 
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
-
-use crate::bundle::assets::hex;
+use crate::digest::sha256_hex;
 use crate::error::Error;
+use crate::load::at::{Side, files};
+use crate::load::schema::Schemas;
 
+use super::Stop;
 use super::catalog::Catalog;
 use super::verify::{Finding, Severity};
 
@@ -20,6 +21,7 @@ pub fn rebuild(
 ) -> Result<(Vec<Finding>, usize), Error> {
     let mut findings = Vec::new();
     let mut rebuilt = 0;
+    let schemas = Schemas::compile();
     let mut error = |id: &str, version: &str, message: String| {
         findings.push(Finding {
             severity: Severity::Error,
@@ -52,8 +54,14 @@ pub fn rebuild(
                 );
                 continue;
             }
-            let (tree, path) = crate::diff::source::extract(repo, &entry.commit)?;
-            let bytes = match super::build_bundle(repo, &path, &id, &entry.commit)? {
+            let tree = files(repo, &Side::Revision(entry.commit.clone()))?;
+            let bytes = match Stop::settle(super::build_bundle(
+                repo,
+                tree.path(),
+                &id,
+                &entry.commit,
+                &schemas,
+            ))? {
                 Ok(bytes) => bytes,
                 Err(refusal) => {
                     error(&id, v, format!("the tag does not build: {refusal}"));
@@ -71,9 +79,9 @@ pub fn rebuild(
                     v,
                     format!(
                         "the catalog's bundle (sha256 {}) differs from the one built from `{}` (sha256 {})",
-                        hex(&Sha256::digest(&stored)),
+                        sha256_hex(&stored),
                         entry.tag,
-                        hex(&Sha256::digest(&bytes))
+                        sha256_hex(&bytes)
                     ),
                 );
             }

@@ -2,8 +2,11 @@
 
 use std::fmt;
 
+use crate::diagnostic::Diagnostic;
+use crate::error::Error;
+
 /// Why a publish (or yank) was refused.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Refusal {
     /// The tag name is not `<moment-id>/v<version>`.
     TagName(String),
@@ -48,7 +51,9 @@ pub enum Refusal {
         published: String,
     },
     /// `check` finds errors at the tag.
-    CheckErrors(usize, String),
+    CheckErrors(Vec<Diagnostic>),
+    /// There is no moment of the tag's name at the tag.
+    NoMomentAtTag(String),
     /// No risk analysis at the tag.
     NoRiskAnalysis(String),
     /// The risk analysis at the tag is empty, too short or the template.
@@ -150,9 +155,20 @@ impl fmt::Display for Refusal {
                 f,
                 "version {version} is not greater than the published version {published}"
             ),
-            Refusal::CheckErrors(n, first) => write!(
+            Refusal::CheckErrors(errors) => {
+                write!(
+                    f,
+                    "`moment check` finds {} error(s) at the tag",
+                    errors.len()
+                )?;
+                match errors.first() {
+                    Some(d) => write!(f, ", first: {}:{} {} {}", d.file, d.line, d.code, d.message),
+                    None => Ok(()),
+                }
+            }
+            Refusal::NoMomentAtTag(id) => write!(
                 f,
-                "`moment check` finds {n} error(s) at the tag, first: {first}"
+                "`moment check` finds 1 error(s) at the tag, first: there is no moment `{id}` at the tag"
             ),
             Refusal::NoRiskAnalysis(id) => write!(
                 f,
@@ -213,6 +229,40 @@ impl fmt::Display for Refusal {
                     }
                 )
             }
+        }
+    }
+}
+
+/// Why a publish or yank flow stopped: refused (exit 1) or failed (exit 2). The flows
+/// return it so that both stop with `?`; the public functions hand back
+/// `Result<Result<T, Refusal>, Error>` through [`Stop::settle`].
+#[derive(Debug)]
+pub enum Stop {
+    /// Refused: the release is not acceptable.
+    Refused(Refusal),
+    /// The command failed.
+    Failed(Error),
+}
+
+impl From<Refusal> for Stop {
+    fn from(r: Refusal) -> Self {
+        Stop::Refused(r)
+    }
+}
+
+impl From<Error> for Stop {
+    fn from(e: Error) -> Self {
+        Stop::Failed(e)
+    }
+}
+
+impl Stop {
+    /// Splits a flow's result into a failure and a refusal.
+    pub fn settle<T>(result: Result<T, Stop>) -> Result<Result<T, Refusal>, Error> {
+        match result {
+            Ok(v) => Ok(Ok(v)),
+            Err(Stop::Refused(r)) => Ok(Err(r)),
+            Err(Stop::Failed(e)) => Err(e),
         }
     }
 }

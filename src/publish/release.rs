@@ -4,18 +4,20 @@
 
 use std::path::Path;
 
-use crate::bundle::assets::hex;
 use crate::diagnostic::Severity;
+use crate::digest::hex;
 use crate::error::Error;
-use crate::load::{self, Target};
+use crate::load::schema::Schemas;
+use crate::load::{self, at::Side};
 use crate::model::{MomentMeta, UnitKind};
-use crate::schema::Schemas;
 use crate::validate;
 
 use super::catalog::Approval;
+use super::refusal::Stop;
 use super::tag::{self, Signer};
 use super::trust::{self, Trusted};
-use super::{Refusal, approvals, parse_tag_name, risk};
+use super::{Refusal, approvals, parse_tag_name};
+use crate::risk_analysis as risk;
 
 /// A verified release: who signed and approved it, and its tree unpacked.
 pub struct Verified {
@@ -44,97 +46,85 @@ pub struct Verified {
     /// The trusted revision.
     pub trusted: Trusted,
     /// The unpacked tree.
-    pub tree: tempfile::TempDir,
+    pub tree: load::at::Files,
 }
 
 /// The most of a risk analysis that is read.
 const MAX_RISK_BYTES: u64 = 1 << 20;
-
-macro_rules! refuse {
-    ($e:expr) => {
-        match $e {
-            Ok(v) => v,
-            Err(r) => return Ok(Err(r)),
-        }
-    };
-}
 
 /// Verifies release tag `tag_name` in `root` against the trusted revision.
 pub fn verify(
     root: &Path,
     tag_name: &str,
     trust: Option<&str>,
-) -> Result<Result<Verified, Refusal>, Error> {
+    schemas: &Schemas,
+) -> Result<Verified, Stop> {
     crate::git::revision(tag_name)?;
     let Some((id, version)) = parse_tag_name(tag_name) else {
-        return Ok(Err(Refusal::TagName(tag_name.to_owned())));
+        return Err(Stop::Refused(Refusal::TagName(tag_name.to_owned())));
     };
-    let trusted = refuse!(trust::resolve(root, trust)?);
-    let object = refuse!(tag::read(root, tag_name)?);
+    let trusted = trust::resolve(root, trust)?;
+    let object = tag::read(root, tag_name)?;
     if object.name != tag_name.as_bytes() {
-        return Ok(Err(Refusal::TagNameMismatch {
+        return Err(Stop::Refused(Refusal::TagNameMismatch {
             ref_name: tag_name.to_owned(),
             inside: object.inner_name(),
         }));
     }
     if object.object_type != "commit" || crate::git::commit_of(root, &object.object)?.is_none() {
-        return Ok(Err(Refusal::BadSignature(format!(
+        return Err(Stop::Refused(Refusal::BadSignature(format!(
             "`{tag_name}` does not tag a commit"
         ))));
     }
     let commit = object.object.clone();
-    let unit = refuse!(trust::unit_for(root, &trusted, tag_name, &commit, id)?);
-    let signer = refuse!(tag::verify(&object, &unit.publishers, &unit.id));
+    let unit = trust::unit_for(root, &trusted, tag_name, &commit, id, schemas)?;
+    let signer = tag::verify(&object, &unit.publishers, &unit.id)?;
     if unit.kind == UnitKind::Training {
-        return Ok(Err(Refusal::Training(unit.id.clone())));
+        return Err(Stop::Refused(Refusal::Training(unit.id.clone())));
     }
     let required = approvals::required(&unit);
     let approvals = approvals::collect(root, tag_name, &commit, &unit, &signer)?;
     if approvals.len() + 1 < required as usize {
         let mut approved = vec![signer.name.clone()];
         approved.extend(approvals.iter().map(|a| a.signer.name.clone()));
-        return Ok(Err(Refusal::ApprovalsMissing {
+        return Err(Stop::Refused(Refusal::ApprovalsMissing {
             tag: tag_name.to_owned(),
             required,
             approved,
         }));
     }
-    let (tree, path) = crate::diff::source::extract(root, &commit)?;
-    let repo = load::load(
-        &Target {
-            root: path,
-            only: vec![id.to_owned()],
-        },
-        &Schemas::compile(),
-    );
+    let load::at::Loaded { repo, files: tree } = load::at::load(
+        root,
+        &Side::Revision(commit.clone()),
+        &[id.to_owned()],
+        schemas,
+    )?;
     let found = repo.moments.iter().find(|m| m.folder == id);
     let Some((moment, meta)) = found.and_then(|m| m.meta.clone().map(|meta| (m, meta))) else {
         let errors: Vec<_> = validate::repository(&repo, &validate::Options::default())
             .into_iter()
             .filter(|d| d.severity == Severity::Error)
             .collect();
-        return Ok(Err(match errors.first() {
-            Some(d) => Refusal::CheckErrors(
-                errors.len(),
-                format!("{}:{} {} {}", d.file, d.line, d.code, d.message),
-            ),
-            None => Refusal::CheckErrors(1, format!("there is no moment `{id}` at the tag")),
+        return Err(Stop::Refused(if errors.is_empty() {
+            Refusal::NoMomentAtTag(id.to_owned())
+        } else {
+            Refusal::CheckErrors(errors)
         }));
     };
     if meta.version != version {
-        return Ok(Err(Refusal::VersionMismatch {
+        return Err(Stop::Refused(Refusal::VersionMismatch {
             tag: version.to_owned(),
             file: meta.version.clone(),
         }));
     }
     let Some(rel) = &meta.risk_analysis else {
-        return Ok(Err(Refusal::NoRiskAnalysis(id.to_owned())));
+        return Err(Stop::Refused(Refusal::NoRiskAnalysis(id.to_owned())));
     };
     let file = match crate::load::paths::resolve(&moment.dir, "", rel) {
         Ok(resolved) if std::fs::symlink_metadata(&resolved.full).is_ok_and(|m| m.is_file()) => {
             resolved.full
         }
-        _ => return Ok(Err(Refusal::NoRiskAnalysis(id.to_owned()))),
+        _ => return Err(Stop::Refused(Refusal::NoRiskAnalysis(id.to_owned()))),
     };
     let mut text = Vec::new();
     std::io::Read::read_to_end(
@@ -146,12 +136,12 @@ pub fn verify(
     )
     .map_err(|e| Error::io(&file, e))?;
     if let Some(problem) = risk::problem(&String::from_utf8_lossy(&text)) {
-        return Ok(Err(Refusal::RiskAnalysis {
+        return Err(Stop::Refused(Refusal::RiskAnalysis {
             id: id.to_owned(),
             why: problem.describe(),
         }));
     }
-    Ok(Ok(Verified {
+    Ok(Verified {
         id: id.to_owned(),
         version: version.to_owned(),
         tree_id: crate::git::tree_of(root, &commit)?,
@@ -165,5 +155,5 @@ pub fn verify(
         tag_object: hex(&object.raw),
         trusted,
         tree,
-    }))
+    })
 }

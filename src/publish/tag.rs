@@ -6,10 +6,13 @@ use std::path::Path;
 
 use ssh_key::{HashAlg, PublicKey, SshSig};
 
+pub use crate::keys::fingerprint;
+
 use crate::error::Error;
 use crate::model::Publisher;
 
 use super::Refusal;
+use super::refusal::Stop;
 
 /// The namespace git uses for SSH signatures of commits and tags.
 const GIT_NAMESPACE: &str = "git";
@@ -77,15 +80,15 @@ impl TagObject {
 }
 
 /// Reads tag `name` from the repository at `root`.
-pub fn read(root: &Path, name: &str) -> Result<Result<TagObject, Refusal>, Error> {
+pub fn read(root: &Path, name: &str) -> Result<TagObject, Stop> {
     match crate::git::tag_type(root, name)? {
-        None => Err(Error::Usage(format!(
+        None => Err(Stop::Failed(Error::Usage(format!(
             "there is no tag `{name}` in this repository"
-        ))),
-        Some(kind) if kind != "tag" => Ok(Err(Refusal::Lightweight(name.to_owned()))),
+        )))),
+        Some(kind) if kind != "tag" => Err(Stop::Refused(Refusal::Lightweight(name.to_owned()))),
         Some(_) => {
             let raw = crate::git::tag_object(root, name)?;
-            Ok(Ok(parse(name, &raw)))
+            Ok(parse(name, &raw))
         }
     }
 }
@@ -241,14 +244,6 @@ fn key_line(key: &PublicKey) -> String {
     let mut key = key.clone();
     key.set_comment("");
     key.to_openssh().unwrap_or_default().trim().to_owned()
-}
-
-/// The SHA-256 fingerprint of an OpenSSH public key line, or `None` when it does
-/// not parse.
-pub fn fingerprint(key: &str) -> Option<String> {
-    PublicKey::from_openssh(key.trim())
-        .ok()
-        .map(|k| k.fingerprint(HashAlg::Sha256).to_string())
 }
 
 #[cfg(test)]

@@ -10,11 +10,12 @@
 use std::path::Path;
 
 use crate::error::Error;
+use crate::load::schema::Schemas;
 use crate::load::yaml::{self, Offset};
 use crate::model::{Unit, UnitsFile};
-use crate::schema::{SchemaKind, Schemas};
 
 use super::Refusal;
+use super::refusal::Stop;
 
 /// A resolved trusted revision.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,7 +27,7 @@ pub struct Trusted {
 }
 
 /// Resolves `--trust` (or, without it, `origin/HEAD`) to a commit.
-pub fn resolve(root: &Path, trust: Option<&str>) -> Result<Result<Trusted, Refusal>, Error> {
+pub fn resolve(root: &Path, trust: Option<&str>) -> Result<Trusted, Stop> {
     let name = match trust {
         Some(rev) => crate::git::revision(rev)?.to_owned(),
         None => match crate::git::symbolic_ref(root, "refs/remotes/origin/HEAD")? {
@@ -34,37 +35,24 @@ pub fn resolve(root: &Path, trust: Option<&str>) -> Result<Result<Trusted, Refus
                 .strip_prefix("refs/remotes/")
                 .unwrap_or(&target)
                 .to_owned(),
-            None => return Ok(Err(Refusal::NoTrustedRevision)),
+            None => return Err(Stop::Refused(Refusal::NoTrustedRevision)),
         },
     };
     match crate::git::commit_of(root, &name)? {
-        Some(commit) => Ok(Ok(Trusted { name, commit })),
-        None => Err(Error::Usage(format!(
+        Some(commit) => Ok(Trusted { name, commit }),
+        None => Err(Stop::Failed(Error::Usage(format!(
             "`{name}` is not a commit of this repository, so it cannot be the trusted revision"
-        ))),
+        )))),
     }
 }
 
 /// Reads and validates units.yaml at the trusted revision.
-pub fn units(root: &Path, trusted: &Trusted) -> Result<UnitsFile, Error> {
+pub fn units(root: &Path, trusted: &Trusted, schemas: &Schemas) -> Result<UnitsFile, Error> {
     let prefix = crate::git::prefix(root)?;
     let at = &trusted.name;
-    let text = crate::git::file_at(root, &trusted.commit, &format!("{prefix}units.yaml"))?
-        .ok_or_else(|| Error::Usage(format!("there is no units.yaml at {at}")))?;
-    let text = String::from_utf8(text)
-        .map_err(|_| Error::Usage(format!("units.yaml at {at} is not UTF-8")))?;
-    let node = yaml::parse(&text, Offset::NONE)
-        .map_err(|d| Error::Usage(format!("units.yaml at {at}: {}", d.message)))?
-        .ok_or_else(|| Error::Usage(format!("units.yaml at {at} is empty")))?;
-    let mut problems = Vec::new();
-    let json = Schemas::compile()
-        .validate(SchemaKind::Units, &node, &mut problems)
-        .ok_or_else(|| {
-            Error::Usage(format!(
-                "units.yaml at {at} is not valid: run `moment check`"
-            ))
-        })?;
-    serde_json::from_value(json).map_err(|e| Error::Usage(format!("units.yaml at {at}: {e}")))
+    let bytes = crate::git::file_at(root, &trusted.commit, &format!("{prefix}units.yaml"))?
+        .ok_or_else(|| Error::invalid(format!("units.yaml at {at}"), "there is no such file"))?;
+    crate::load::units::parse(bytes, &format!("units.yaml at {at}"), schemas)
 }
 
 /// The `unit:` of moment `id` at revision `rev`, or `None` when the moment is not
@@ -95,40 +83,41 @@ pub fn unit_for(
     tag: &str,
     commit: &str,
     id: &str,
-) -> Result<Result<Unit, Refusal>, Error> {
+    schemas: &Schemas,
+) -> Result<Unit, Stop> {
     if !crate::git::is_ancestor(root, commit, &trusted.commit)? {
-        return Ok(Err(Refusal::NotMerged {
+        return Err(Stop::Refused(Refusal::NotMerged {
             tag: tag.to_owned(),
             commit: commit.chars().take(12).collect(),
             branch: trusted.name.clone(),
         }));
     }
     let Some(trusted_unit) = moment_unit(root, &trusted.commit, id)? else {
-        return Ok(Err(Refusal::NotOnTrusted {
+        return Err(Stop::Refused(Refusal::NotOnTrusted {
             id: id.to_owned(),
             branch: trusted.name.clone(),
         }));
     };
     let tagged_unit = moment_unit(root, commit, id)?;
     if tagged_unit.as_deref() != Some(trusted_unit.as_str()) {
-        return Ok(Err(Refusal::UnitChanged {
+        return Err(Stop::Refused(Refusal::UnitChanged {
             id: id.to_owned(),
             tagged: tagged_unit.unwrap_or_default(),
             trusted: trusted_unit,
             branch: trusted.name.clone(),
         }));
     }
-    let units = units(root, trusted)?;
+    let units = units(root, trusted, schemas)?;
     let Some(unit) = units.units.into_iter().find(|u| u.id == trusted_unit) else {
-        return Ok(Err(Refusal::UnknownUnit(trusted_unit)));
+        return Err(Stop::Refused(Refusal::UnknownUnit(trusted_unit)));
     };
     if let Some(name) = duplicate_key(&unit) {
-        return Ok(Err(Refusal::DuplicateKey {
+        return Err(Stop::Refused(Refusal::DuplicateKey {
             unit: unit.id.clone(),
             name,
         }));
     }
-    Ok(Ok(unit))
+    Ok(unit)
 }
 
 /// The name of a publisher whose key another publisher of `unit` also lists.

@@ -10,10 +10,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 
-use sha2::{Digest, Sha256};
-
 use crate::bundle::Manifest;
-use crate::bundle::assets::hex;
+use crate::digest::sha256_hex;
 use crate::error::Error;
 use crate::model::{Publisher, UnitsFile};
 
@@ -187,7 +185,7 @@ fn chain(catalog: &Catalog, id: &str, out: &mut Findings) -> Result<Option<Index
                 format!("index generation {expected} is missing (the next is {number})"),
             );
         }
-        let digest = previous.map(|(_, _, bytes)| hex(&Sha256::digest(bytes)));
+        let digest = previous.map(|(_, _, bytes)| sha256_hex(bytes));
         match previous {
             Some(prev) if *number == prev.0 + 1 => {
                 if index.previous != digest {
@@ -286,7 +284,7 @@ fn bundle(
         out.error(id, v, "the bundle listed in the index is missing");
         return Ok(());
     };
-    let digest = hex(&Sha256::digest(&bytes));
+    let digest = sha256_hex(&bytes);
     if digest != entry.sha256 || bytes.len() as u64 != entry.size {
         out.error(
             id,
@@ -308,17 +306,6 @@ fn bundle(
     Ok(())
 }
 
-/// Decodes a hex string.
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
 /// Re-verifies one stored tag object: it names `name`, tags `commit`, and is signed
 /// by one of `keys`. Returns the signer's fingerprint, or why not.
 fn check_tag(
@@ -328,7 +315,7 @@ fn check_tag(
     keys: &[Publisher],
     unit: &str,
 ) -> Result<String, String> {
-    let raw = unhex(stored).ok_or("the stored tag object is not hex")?;
+    let raw = crate::digest::unhex(stored).ok_or("the stored tag object is not hex")?;
     let object = tag::parse(name, &raw);
     if object.object != commit {
         return Err(format!(
@@ -447,7 +434,7 @@ pub fn check_manifest(archive: &[u8]) -> Result<(), String> {
         let bytes = files
             .get(&file.path)
             .ok_or_else(|| format!("{} is missing", file.path))?;
-        if hex(&Sha256::digest(bytes)) != file.sha256 || bytes.len() as u64 != file.size {
+        if sha256_hex(bytes) != file.sha256 || bytes.len() as u64 != file.size {
             return Err(format!("{} differs from its manifest digest", file.path));
         }
     }

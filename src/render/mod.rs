@@ -12,11 +12,12 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::bundle::assets::{Asset, Assets, mime};
 use crate::diagnostic::Diagnostic;
 use crate::load::fsread::MAX_TEXT_BYTES;
 use crate::load::markdown::{BlockSpec, Markdown};
+use crate::load::refs::{Asset, Assets, MediaBlock, MediaKind};
 use crate::load::{LoadedMoment, paths};
+use crate::media_type::mime_of_path;
 use crate::model::{Access, Activation, Form, MomentKind, MomentMeta, Scenario};
 use markdown::{Rewrite, Segment};
 use theme::Theme;
@@ -243,10 +244,7 @@ pub fn moment(
         .zip(page_list.iter().cloned())
         .collect();
     if let Some(welcome) = &loaded.welcome {
-        let rel = welcome
-            .rel
-            .strip_prefix(&format!("{}/", loaded.rel_dir))
-            .unwrap_or(&welcome.rel);
+        let rel = loaded.within(&welcome.rel);
         pages.insert(rel.to_owned(), "index.html".to_owned());
     }
     let asset_urls: Arc<BTreeMap<String, String>> = Arc::new(
@@ -257,10 +255,7 @@ pub fn moment(
     );
     let pages = Arc::new(pages);
     let links = |doc: &Markdown| -> Rewrite {
-        let here = doc
-            .rel
-            .strip_prefix(&format!("{}/", loaded.rel_dir))
-            .unwrap_or(&doc.rel);
+        let here = loaded.within(&doc.rel);
         let l = Links {
             moment_dir: loaded.dir.clone(),
             base: paths::parent(here).to_owned(),
@@ -317,28 +312,34 @@ pub fn moment(
                         .find(|b| b.kind == kind && b.pos.line == line)
                         .and_then(|b| b.spec.as_ref());
                     match spec {
-                        Some(BlockSpec::Video(v)) => blocks.push(NormalBlock::Video {
-                            src: find(&v.src).unwrap_or_default(),
-                            mime: v
-                                .src
-                                .rsplit_once('.')
-                                .and_then(|(_, e)| mime(&e.to_ascii_lowercase())),
-                            title: v.title.clone(),
-                            captions: v.captions.as_deref().and_then(find),
-                            transcript: v.transcript.as_deref().and_then(find),
-                            transcript_text: v.transcript.as_deref().and_then(text_of),
-                            poster: v.poster.as_deref().and_then(find),
-                        }),
-                        Some(BlockSpec::Audio(a)) => blocks.push(NormalBlock::Audio {
-                            src: find(&a.src).unwrap_or_default(),
-                            mime: a
-                                .src
-                                .rsplit_once('.')
-                                .and_then(|(_, e)| mime(&e.to_ascii_lowercase())),
-                            title: a.title.clone(),
-                            transcript: a.transcript.as_deref().and_then(find),
-                            transcript_text: a.transcript.as_deref().and_then(text_of),
-                        }),
+                        Some(spec @ (BlockSpec::Video(_) | BlockSpec::Audio(_))) => {
+                            let Some(media) = MediaBlock::of(spec) else {
+                                continue;
+                            };
+                            let src = find(media.src).unwrap_or_default();
+                            let mime = mime_of_path(media.src);
+                            let title = media.title.to_owned();
+                            let transcript = media.transcript.and_then(find);
+                            let transcript_text = media.transcript.and_then(text_of);
+                            blocks.push(match media.kind {
+                                MediaKind::Video => NormalBlock::Video {
+                                    src,
+                                    mime,
+                                    title,
+                                    captions: media.captions.and_then(find),
+                                    transcript,
+                                    transcript_text,
+                                    poster: media.poster.and_then(find),
+                                },
+                                MediaKind::Audio => NormalBlock::Audio {
+                                    src,
+                                    mime,
+                                    title,
+                                    transcript,
+                                    transcript_text,
+                                },
+                            });
+                        }
                         Some(BlockSpec::Form(f)) => {
                             forms.push(f.form.clone());
                             blocks.push(NormalBlock::Form {

@@ -19,7 +19,7 @@ pub fn counts(diags: &[Diagnostic]) -> (usize, usize) {
     (errors, diags.len() - errors)
 }
 
-/// `{"diagnostics": [...], "errors": N, "warnings": N}`, as DESIGN.md shapes it.
+/// `{"diagnostics": [...], "errors": N, "warnings": N}`, as `docs/design.md` shapes it.
 pub fn json(diags: &[Diagnostic]) -> String {
     json_in(diags, Lang::En)
 }

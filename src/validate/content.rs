@@ -8,6 +8,7 @@ use crate::diagnostic::{Code, Diagnostic, Pos, Sink};
 use crate::load::LoadedMoment;
 use crate::load::markdown::{self, BlockSpec, Markdown};
 use crate::load::paths::{self, PathProblem};
+use crate::load::refs::MediaBlock;
 use crate::load::{fsread, source};
 
 use super::Options;
@@ -55,11 +56,7 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
     }
     for doc in &docs {
         let mut sink = Sink::new(&doc.rel, out);
-        let here = doc
-            .rel
-            .strip_prefix(&format!("{}/", moment.rel_dir))
-            .unwrap_or(&doc.rel);
-        let base = paths::parent(here);
+        let base = paths::parent(moment.within(&doc.rel));
         headings(doc, &mut sink);
         for image in &doc.images {
             if image.text.trim().is_empty() {
@@ -131,13 +128,15 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
                 .help(Content::RawHtmlHint);
         }
         for block in &doc.blocks {
+            if let Some(media) = block.spec.as_ref().and_then(MediaBlock::of) {
+                for field in media.kind.fields() {
+                    if let Some((path, pos)) = block_value(block, field.key()) {
+                        file_ref(moment, base, &path, (pos, path.chars().count()), &mut sink);
+                    }
+                }
+            }
             match &block.spec {
                 Some(BlockSpec::Video(video)) => {
-                    for key in ["src", "captions", "transcript", "poster"] {
-                        if let Some((path, pos)) = block_value(block, key) {
-                            file_ref(moment, base, &path, (pos, path.chars().count()), &mut sink);
-                        }
-                    }
                     if video.captions.is_none() {
                         sink.report(
                             Code::VideoNoCaptions,
@@ -150,11 +149,6 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
                     }
                 }
                 Some(BlockSpec::Audio(audio)) => {
-                    for key in ["src", "transcript"] {
-                        if let Some((path, pos)) = block_value(block, key) {
-                            file_ref(moment, base, &path, (pos, path.chars().count()), &mut sink);
-                        }
-                    }
                     if audio.transcript.is_none() {
                         sink.report(
                             Code::AudioNoTranscript,
@@ -183,7 +177,7 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
                     moment.form(&id).is_some() || moment.is_unloaded(&format!("forms/{id}.yaml"));
                 if !exists {
                     let known: Vec<String> = moment.forms.iter().map(|f| f.stem.clone()).collect();
-                    let close = crate::schema::closest(&id, &known);
+                    let close = crate::load::schema::closest(&id, &known);
                     sink.report(
                         Code::FormUnresolved,
                         block_value(block, "ref").map_or(block.pos, |v| v.1),
@@ -316,7 +310,7 @@ fn file_ref(
         return;
     }
     let path = written.split(['#', '?']).next().unwrap_or(written);
-    if !crate::bundle::assets::allowed(path) {
+    if !crate::file_types::allowed(path) {
         let ext = path.rsplit_once('.').map_or("(none)", |(_, e)| e);
         sink.report(
             Code::FileType,
@@ -328,7 +322,7 @@ fn file_ref(
         )
         .span(length)
         .help(Content::FileTypeHint {
-            allowed: crate::bundle::assets::ALLOWED_EXTENSIONS.join(", "),
+            allowed: crate::file_types::ALLOWED_EXTENSIONS.join(", "),
         });
     }
 }
@@ -468,7 +462,7 @@ fn internal_link(
             },
         )
         .span(length)
-        .help(match crate::schema::closest(anchor, &slugs) {
+        .help(match crate::load::schema::closest(anchor, &slugs) {
             Some(c) => Content::DidYouMeanAnchor {
                 close: c.to_owned(),
             },

@@ -121,7 +121,7 @@ pub(super) fn check(loaded: &LoadedForm, _moment: &LoadedMoment, out: &mut Vec<D
 
 fn suggest<'a>(word: &str, known: impl Iterator<Item = &'a str>) -> FormMsg {
     let known: Vec<String> = known.map(str::to_owned).collect();
-    match crate::schema::closest(word, &known) {
+    match crate::load::schema::closest(word, &known) {
         Some(c) => FormMsg::DidYouMean {
             close: c.to_owned(),
         },

@@ -83,7 +83,7 @@ pub(super) fn check(
                         unit: unit_id.to_string(),
                     },
                 )
-                .help(match crate::schema::closest(unit_id, &known) {
+                .help(match crate::load::schema::closest(unit_id, &known) {
                     Some(c) => Meta::DidYouMean {
                         close: c.to_owned(),
                     },

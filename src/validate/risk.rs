@@ -7,7 +7,7 @@ use crate::diagnostic::msg::{Risk, Rules};
 use crate::diagnostic::{Code, Diagnostic, Pos};
 use crate::load::{LoadedMoment, Repository};
 use crate::model::UnitKind;
-use crate::publish::risk::{self, RiskProblem};
+use crate::risk_analysis::{self as risk, RiskProblem};
 
 /// The most of a risk analysis that is read.
 const MAX_BYTES: u64 = 1 << 20;

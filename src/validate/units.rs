@@ -31,7 +31,7 @@ pub(super) fn check(repo: &Repository, out: &mut Vec<Diagnostic>) {
     for (i, unit) in units.units.iter().enumerate() {
         let mut seen: Vec<String> = Vec::new();
         for (j, publisher) in unit.publishers.iter().enumerate() {
-            let key = crate::publish::tag::fingerprint(&publisher.key)
+            let key = crate::keys::fingerprint(&publisher.key)
                 .unwrap_or_else(|| publisher.key.trim().to_owned());
             if let Some(first) = seen.iter().position(|k| *k == key) {
                 let pos = node.pos_at(&[

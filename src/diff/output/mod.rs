@@ -16,12 +16,7 @@ use super::lang::Lang;
 use super::{Bump, Class, Diff, MomentDiff, Status};
 
 fn bump_name(b: Bump) -> &'static str {
-    match b {
-        Bump::None => "none",
-        Bump::Patch => "patch",
-        Bump::Minor => "minor",
-        Bump::Major => "major",
-    }
+    b.as_str()
 }
 
 fn status_name(s: Status) -> &'static str {
@@ -42,7 +37,7 @@ fn versions(lang: Lang, m: &MomentDiff) -> String {
     }
 }
 
-/// The JSON report, as DESIGN.md shapes it (with extra fields; see `schemas/diff.schema.json`).
+/// The JSON report, as `docs/design.md` shapes it (with extra fields; see `schemas/diff.schema.json`).
 pub fn json(diff: &Diff) -> String {
     let mut text = serde_json::to_string_pretty(diff).expect("a diff serialises");
     text.push('\n');
@@ -139,15 +134,8 @@ fn verdict(lang: Lang, m: &MomentDiff) -> String {
 
 /// The lowest version that satisfies the required bump.
 fn needed_version(m: &MomentDiff) -> Option<String> {
-    let from = m.from_version.as_deref()?;
-    let core = from.split(['-', '+']).next().unwrap_or(from);
-    let mut parts: Vec<u64> = core.split('.').map(|p| p.parse().unwrap_or(0)).collect();
-    parts.resize(3, 0);
-    match m.required_bump {
-        Bump::Major => Some(format!("{}.0.0", parts[0] + 1)),
-        Bump::Minor => Some(format!("{}.{}.0", parts[0], parts[1] + 1)),
-        _ => None,
-    }
+    let from = crate::version::Version::parse(m.from_version.as_deref()?)?;
+    from.lowest_after(m.required_bump).map(|v| v.to_string())
 }
 
 /// Whether any moment fails the version policy.

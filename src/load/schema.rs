@@ -1,4 +1,5 @@
-//! The JSON Schemas of every YAML file, compiled once per run, and the mapping of
+//! The JSON Schemas of every YAML file, compiled once per command (each command
+//! compiles them once and passes them down), and the mapping of
 //! schema errors onto the YAML node that caused them.
 
 use jsonschema::error::ValidationErrorKind;
@@ -61,14 +62,14 @@ impl SchemaKind {
     /// The schema's text, baked into the binary.
     pub fn text(self) -> &'static str {
         match self {
-            SchemaKind::Moment => include_str!("../schemas/moment.schema.json"),
-            SchemaKind::Module => include_str!("../schemas/module.schema.json"),
-            SchemaKind::Video => include_str!("../schemas/video.schema.json"),
-            SchemaKind::Audio => include_str!("../schemas/audio.schema.json"),
-            SchemaKind::FormBlock => include_str!("../schemas/form-block.schema.json"),
-            SchemaKind::Form => include_str!("../schemas/form.schema.json"),
-            SchemaKind::FormTests => include_str!("../schemas/form-tests.schema.json"),
-            SchemaKind::Units => include_str!("../schemas/units.schema.json"),
+            SchemaKind::Moment => include_str!("../../schemas/moment.schema.json"),
+            SchemaKind::Module => include_str!("../../schemas/module.schema.json"),
+            SchemaKind::Video => include_str!("../../schemas/video.schema.json"),
+            SchemaKind::Audio => include_str!("../../schemas/audio.schema.json"),
+            SchemaKind::FormBlock => include_str!("../../schemas/form-block.schema.json"),
+            SchemaKind::Form => include_str!("../../schemas/form.schema.json"),
+            SchemaKind::FormTests => include_str!("../../schemas/form-tests.schema.json"),
+            SchemaKind::Units => include_str!("../../schemas/units.schema.json"),
         }
     }
 }

@@ -1,0 +1,228 @@
+//! Which files a moment refers to: images, link targets other than modules, and the
+//! files of video and audio blocks. The one walker over a media block's files, and
+//! the moment's media, read and content-addressed (`assets/<sha256>.<ext>`).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use super::markdown::{BlockSpec, Markdown};
+use super::{LoadedMoment, fsread, paths};
+use crate::error::Error;
+
+/// A video or an audio block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MediaKind {
+    /// A ```` ```video ```` block.
+    Video,
+    /// An ```` ```audio ```` block.
+    Audio,
+}
+
+impl MediaKind {
+    /// `video` or `audio`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MediaKind::Video => "video",
+            MediaKind::Audio => "audio",
+        }
+    }
+
+    /// The keys of this kind of block that name a file, in the order they are read.
+    pub fn fields(self) -> &'static [MediaField] {
+        match self {
+            MediaKind::Video => &[
+                MediaField::Src,
+                MediaField::Captions,
+                MediaField::Transcript,
+                MediaField::Poster,
+            ],
+            MediaKind::Audio => &[MediaField::Src, MediaField::Transcript],
+        }
+    }
+}
+
+/// A key of a media block that names a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MediaField {
+    /// `src:`, the video or the recording.
+    Src,
+    /// `captions:`, WebVTT.
+    Captions,
+    /// `transcript:`, text.
+    Transcript,
+    /// `poster:`, an image.
+    Poster,
+}
+
+impl MediaField {
+    /// The key as written in the block.
+    pub fn key(self) -> &'static str {
+        match self {
+            MediaField::Src => "src",
+            MediaField::Captions => "captions",
+            MediaField::Transcript => "transcript",
+            MediaField::Poster => "poster",
+        }
+    }
+}
+
+/// A video or audio block, seen as the files it names.
+#[derive(Clone, Copy, Debug)]
+pub struct MediaBlock<'a> {
+    /// Video or audio.
+    pub kind: MediaKind,
+    /// What it shows.
+    pub title: &'a str,
+    /// The video or the recording.
+    pub src: &'a str,
+    /// WebVTT captions (video only).
+    pub captions: Option<&'a str>,
+    /// Text transcript.
+    pub transcript: Option<&'a str>,
+    /// Poster image (video only).
+    pub poster: Option<&'a str>,
+}
+
+impl<'a> MediaBlock<'a> {
+    /// The media block of a decoded block; `None` for forms.
+    pub fn of(spec: &'a BlockSpec) -> Option<Self> {
+        match spec {
+            BlockSpec::Video(v) => Some(MediaBlock {
+                kind: MediaKind::Video,
+                title: &v.title,
+                src: &v.src,
+                captions: v.captions.as_deref(),
+                transcript: v.transcript.as_deref(),
+                poster: v.poster.as_deref(),
+            }),
+            BlockSpec::Audio(a) => Some(MediaBlock {
+                kind: MediaKind::Audio,
+                title: &a.title,
+                src: &a.src,
+                captions: None,
+                transcript: a.transcript.as_deref(),
+                poster: None,
+            }),
+            BlockSpec::Form(_) => None,
+        }
+    }
+
+    /// The file written at `field`, when there is one.
+    pub fn get(&self, field: MediaField) -> Option<&'a str> {
+        match field {
+            MediaField::Src => Some(self.src),
+            MediaField::Captions => self.captions,
+            MediaField::Transcript => self.transcript,
+            MediaField::Poster => self.poster,
+        }
+    }
+
+    /// The files the block names, in field order.
+    pub fn files(&self) -> impl Iterator<Item = (MediaField, &'a str)> + '_ {
+        self.kind
+            .fields()
+            .iter()
+            .filter_map(|&f| self.get(f).map(|w| (f, w)))
+    }
+}
+
+/// Every reference a document writes to a file other than a module, as written:
+/// images, link targets that are not `.md`, and the files of media blocks. External
+/// addresses and `#anchors` are included; callers skip what they do not resolve.
+pub fn written(doc: &Markdown) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    out.extend(doc.images.iter().map(|i| i.url.as_str()));
+    out.extend(
+        doc.links
+            .iter()
+            .map(|l| l.url.as_str())
+            .filter(|u| !u.split('#').next().unwrap_or_default().ends_with(".md")),
+    );
+    for block in &doc.blocks {
+        if let Some(media) = block.spec.as_ref().and_then(MediaBlock::of) {
+            out.extend(media.files().map(|(_, w)| w));
+        }
+    }
+    out
+}
+
+/// One media file.
+#[derive(Clone, Debug)]
+pub struct Asset {
+    /// Hex SHA-256 of the content.
+    pub sha256: String,
+    /// Lowercase extension, without the dot (may be empty).
+    pub ext: String,
+    /// On disk.
+    pub full: PathBuf,
+}
+
+impl Asset {
+    /// The path inside the bundle, such as `assets/ab12….png`.
+    pub fn bundle_path(&self) -> String {
+        if self.ext.is_empty() {
+            format!("assets/{}", self.sha256)
+        } else {
+            format!("assets/{}.{}", self.sha256, self.ext)
+        }
+    }
+}
+
+/// Media files by their path relative to the moment's folder.
+pub type Assets = BTreeMap<String, Asset>;
+
+/// Every local file that content refers to, read and hashed: images, link targets
+/// other than modules, and the files of video and audio blocks. Files of a type that
+/// is not published ([`crate::file_types::allowed`]) are left out.
+pub fn collect(moment: &LoadedMoment) -> Result<Assets, Error> {
+    let mut assets = Assets::new();
+    let docs = moment
+        .welcome
+        .iter()
+        .chain(moment.modules.iter().map(|m| &m.doc));
+    for doc in docs {
+        let base = paths::parent(moment.within(&doc.rel));
+        for w in written(doc) {
+            if paths::is_external(w) || w.starts_with('#') {
+                continue;
+            }
+            let Ok(resolved) = paths::resolve(&moment.dir, base, w) else {
+                continue;
+            };
+            if assets.contains_key(&resolved.rel) || !crate::file_types::allowed(&resolved.rel) {
+                continue;
+            }
+            let bytes = match fsread::read(&moment.dir, &resolved.rel, fsread::MAX_MEDIA_BYTES) {
+                Ok(bytes) => bytes,
+                Err(fsread::Refusal::NotRegular(fsread::Special::Folder)) => continue,
+                Err(refusal) => {
+                    // `check` reports these at the reference; a build never gets here
+                    // with them, but a file changed since then is refused, not read.
+                    let d = super::source::refusal_diagnostic(
+                        &refusal,
+                        &format!("{}/{}", moment.rel_dir, resolved.rel),
+                    );
+                    return Err(Error::Usage(format!(
+                        "{}: {} {}",
+                        d.file, d.code, d.message
+                    )));
+                }
+            };
+            let ext = resolved
+                .rel
+                .rsplit_once('.')
+                .map(|(_, e)| e.to_ascii_lowercase())
+                .filter(|e| e.len() <= 8 && e.bytes().all(|b| b.is_ascii_alphanumeric()))
+                .unwrap_or_default();
+            assets.insert(
+                resolved.rel.clone(),
+                Asset {
+                    sha256: crate::digest::sha256_hex(&bytes),
+                    ext,
+                    full: resolved.full,
+                },
+            );
+        }
+    }
+    Ok(assets)
+}
