@@ -36,6 +36,19 @@ pub enum Command {
     Init(InitArgs),
     /// Explain a diagnostic code, with a bad and a fixed example.
     Explain(ExplainArgs),
+    /// Run the language server on stdio: the same checks, live in the editor.
+    Lsp(LspArgs),
+}
+
+/// Arguments of `moment lsp`.
+#[derive(Debug, clap::Args)]
+pub struct LspArgs {
+    /// Accepted for editors that pass it; stdio is the only transport.
+    #[arg(long)]
+    pub stdio: bool,
+    /// Milliseconds the editor must be quiet before a check starts.
+    #[arg(long, default_value_t = 5, value_name = "MS")]
+    pub debounce_ms: u64,
 }
 
 /// Arguments of `moment explain`.

@@ -13,6 +13,7 @@ pub mod error;
 pub mod git;
 pub mod init;
 pub mod load;
+pub mod lsp;
 pub mod model;
 pub mod preview;
 pub mod publish;

@@ -23,6 +23,7 @@ fn main() -> ExitCode {
         Command::Codeowners(args) => cmd::codeowners::execute(args),
         Command::Init(args) => cmd::init::execute(args),
         Command::Explain(args) => cmd::explain::execute(args),
+        Command::Lsp(args) => cmd::lsp::execute(args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

@@ -7,6 +7,7 @@ pub mod codeowners;
 pub mod diff;
 pub mod explain;
 pub mod init;
+pub mod lsp;
 pub mod new;
 pub mod preview;
 pub mod publish;
