@@ -234,10 +234,17 @@ fn domain(view: &View<'_>, text: &Text, yaml: &Yaml<'_>, ctx: &Context) -> Vec<C
                 .any(|s| *s == Seg::Key("enable_when".into()));
             let in_alert = ctx.path.first() == Some(&Seg::Key("alerts".into()));
             if key_is(ctx, "item") && in_condition {
-                facts
+                // Items before the one whose condition this is (the last one starting
+                // at or above the cursor).
+                let mut earlier: Vec<_> = facts
                     .items
                     .iter()
-                    .filter(|i| i.pos.line < cursor_line && i.detail != "display")
+                    .filter(|i| i.pos.line <= cursor_line)
+                    .collect();
+                earlier.pop();
+                earlier
+                    .into_iter()
+                    .filter(|i| i.detail != "display")
                     .map(|i| candidate(i.id.clone(), i.detail.clone(), CompletionItemKind::FIELD))
                     .collect()
             } else if key_is(ctx, "item") && in_alert {
