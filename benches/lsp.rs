@@ -13,7 +13,7 @@
 //! keystrokes timed), `MOMENT_BENCH_EDITS` (10,000), `MOMENT_BENCH_PAUSE_MS` (0: the
 //! next keystroke is sent as soon as the diagnostics of the last one arrived).
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
@@ -130,22 +130,46 @@ fn main() {
     };
 
     let started = Instant::now();
-    send(&mut stdin, &json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
-        "params": {"processId": null, "rootUri": format!("file://{}", root.display()), "capabilities": {}}}));
-    send(&mut stdin, &json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
-    send(&mut stdin, &json!({"jsonrpc": "2.0", "method": "textDocument/didOpen",
-        "params": {"textDocument": {"uri": uri, "languageId": "markdown", "version": 1, "text": text}}}));
+    send(
+        &mut stdin,
+        &json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"processId": null, "rootUri": format!("file://{}", root.display()), "capabilities": {}}}),
+    );
+    send(
+        &mut stdin,
+        &json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}),
+    );
+    send(
+        &mut stdin,
+        &json!({"jsonrpc": "2.0", "method": "textDocument/didOpen",
+        "params": {"textDocument": {"uri": uri, "languageId": "markdown", "version": 1, "text": text}}}),
+    );
     wait_version(&rx, 1);
-    println!("lsp: {modules}-module moment, first diagnostics after open: {:.1} ms", ms(started.elapsed()));
+    println!(
+        "lsp: {modules}-module moment, first diagnostics after open: {:.1} ms",
+        ms(started.elapsed())
+    );
 
     // A keystroke at the end of the first body line: add a letter, then remove it.
-    let line = text.lines().position(|l| !l.is_empty() && !l.starts_with("---") && !l.contains(':')).unwrap_or(0);
-    let column = text.lines().nth(line).map_or(0, |l| l.encode_utf16().count());
+    let line = text
+        .lines()
+        .position(|l| !l.is_empty() && !l.starts_with("---") && !l.contains(':'))
+        .unwrap_or(0);
+    let column = text
+        .lines()
+        .nth(line)
+        .map_or(0, |l| l.encode_utf16().count());
     let keystroke = |version: i64| -> Value {
         let (range, new) = if version % 2 == 0 {
-            (json!({"start": {"line": line, "character": column}, "end": {"line": line, "character": column}}), "x")
+            (
+                json!({"start": {"line": line, "character": column}, "end": {"line": line, "character": column}}),
+                "x",
+            )
         } else {
-            (json!({"start": {"line": line, "character": column}, "end": {"line": line, "character": column + 1}}), "")
+            (
+                json!({"start": {"line": line, "character": column}, "end": {"line": line, "character": column + 1}}),
+                "",
+            )
         };
         json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
             "textDocument": {"uri": uri, "version": version},
@@ -193,8 +217,14 @@ fn main() {
         ),
         _ => println!("lsp: RSS not available (no /proc)"),
     }
-    send(&mut stdin, &json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown", "params": null}));
-    send(&mut stdin, &json!({"jsonrpc": "2.0", "method": "exit", "params": null}));
+    send(
+        &mut stdin,
+        &json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown", "params": null}),
+    );
+    send(
+        &mut stdin,
+        &json!({"jsonrpc": "2.0", "method": "exit", "params": null}),
+    );
     drop(stdin);
     let status = child.wait().expect("wait for moment lsp");
     assert!(status.success(), "moment lsp ended with {status}");

@@ -336,7 +336,7 @@ fn a_scripted_editor_session_uses_every_feature() {
         "textDocument/codeAction",
         json!({"textDocument": {"uri": c.uri(MODULE)}, "range": d["range"], "context": {"diagnostics": [d]}}),
     );
-    let edit = &actions[0]["edit"]["changes"][c.uri(MODULE)][0];
+    let edit = &actions[0]["edit"]["documentChanges"][0]["edits"][0];
     assert_eq!(edit["range"]["start"]["character"], want + 2, "{actions}");
     assert!(edit["newText"].as_str().unwrap().starts_with("Beskriv"));
 
@@ -381,7 +381,7 @@ fn a_scripted_editor_session_uses_every_feature() {
         "textDocument/codeAction",
         json!({"textDocument": {"uri": c.uri(DIARY)}, "range": e029["range"], "context": {"diagnostics": [e029]}}),
     );
-    let edit = &actions[0]["edit"]["changes"][c.uri(DIARY)][0];
+    let edit = &actions[0]["edit"]["documentChanges"][0]["edits"][0];
     assert_eq!(edit["newText"], "somndagbok", "{actions}");
     assert_eq!(edit["range"], e029["range"]);
 
@@ -671,7 +671,7 @@ fn a_crlf_file_gets_positions_without_the_carriage_returns() {
         "textDocument/codeAction",
         json!({"textDocument": {"uri": c.uri(FORM)}, "range": d["range"], "context": {"diagnostics": [d]}}),
     );
-    let edit = &actions[0]["edit"]["changes"][c.uri(FORM)][0];
+    let edit = &actions[0]["edit"]["documentChanges"][0]["edits"][0];
     assert_eq!(edit["newText"], "title", "{actions}");
     assert_eq!(edit["range"], d["range"]);
     let (kind_line, _) = line_of(&broken, "kind: registration");

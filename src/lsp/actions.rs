@@ -1,10 +1,9 @@
 //! Quick fixes for the diagnostics the editor shows: apply a "did you mean" suggestion,
 //! put an alt text placeholder into an image without one, set a skipped heading's level.
 
-use std::collections::HashMap;
-
 use lsp_types::{
-    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, NumberOrString, TextEdit,
+    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, DocumentChanges,
+    NumberOrString, OneOf, OptionalVersionedTextDocumentIdentifier, TextDocumentEdit, TextEdit,
     WorkspaceEdit,
 };
 
@@ -42,12 +41,22 @@ pub fn actions(view: &View<'_>, params: &CodeActionParams) -> Option<Vec<CodeAct
             _ => did_you_mean(&text, line, column, &d.message, &hint),
         };
         if let Some((title, edit)) = fix {
-            let changes = HashMap::from([(params.text_document.uri.clone(), vec![edit])]);
+            // Versioned, so that the editor refuses the fix if the text changed since.
+            let change = TextDocumentEdit {
+                text_document: OptionalVersionedTextDocumentIdentifier {
+                    uri: params.text_document.uri.clone(),
+                    version: view.docs.get(&text.rel).map(|d| d.version),
+                },
+                edits: vec![OneOf::Left(edit)],
+            };
             out.push(CodeActionOrCommand::CodeAction(CodeAction {
                 title,
                 kind: Some(CodeActionKind::QUICKFIX),
                 diagnostics: Some(vec![d.clone()]),
-                edit: Some(WorkspaceEdit::new(changes)),
+                edit: Some(WorkspaceEdit {
+                    document_changes: Some(DocumentChanges::Edits(vec![change])),
+                    ..WorkspaceEdit::default()
+                }),
                 is_preferred: Some(true),
                 ..CodeAction::default()
             }));

@@ -294,9 +294,9 @@ fn domain(view: &View<'_>, text: &Text, yaml: &Yaml<'_>, ctx: &Context) -> Vec<C
                     })
                     .collect()
             };
-            if path_is(ctx, &["[]", "answers"]) && ctx.at_key {
-                items()
-            } else if path_is(ctx, &["[]", "expect", "hidden", "[]"]) {
+            if (path_is(ctx, &["[]", "answers"]) && ctx.at_key)
+                || path_is(ctx, &["[]", "expect", "hidden", "[]"])
+            {
                 items()
             } else if (path_is(ctx, &["[]", "expect", "scores"])
                 || path_is(ctx, &["[]", "expect", "bands"]))
