@@ -626,6 +626,32 @@ fn a_scripted_editor_session_uses_every_feature() {
         "{labels:?}"
     );
 
+    // A skipped heading level, typed in the editor: the quick fix sets the level.
+    let skipped = module.replacen(
+        "### Hur mycket sömn behöver du?",
+        "#### Hur mycket sömn behöver du?",
+        1,
+    );
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": c.uri(MODULE), "version": 2}, "contentChanges": [{"text": skipped}]}),
+    );
+    let diags = c.diagnostics(MODULE, Some(2));
+    let w004 = diags
+        .iter()
+        .find(|d| d["code"] == "W004")
+        .unwrap_or_else(|| panic!("{diags:#?}"));
+    let (h_line, _) = line_of(&skipped, "#### Hur mycket");
+    assert_eq!(w004["range"]["start"]["line"], h_line);
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": c.uri(MODULE)}, "range": w004["range"], "context": {"diagnostics": [w004]}}),
+    );
+    let change = &actions[0]["edit"]["documentChanges"][0];
+    assert_eq!(change["textDocument"]["version"], 2, "{actions}");
+    let fixed = apply(&skipped, change["edits"].as_array().unwrap());
+    assert_eq!(fixed, module);
+
     // Shutdown, exit: a clean end.
     assert_eq!(c.request("shutdown", Value::Null), Value::Null);
     c.notify("exit", Value::Null);
