@@ -50,8 +50,13 @@ fn read_frame(out: &mut impl BufRead) -> Option<Value> {
 
 impl Client {
     fn start(root: &Path) -> Client {
+        Client::start_with(root, &[])
+    }
+
+    fn start_with(root: &Path, env: &[(&str, &str)]) -> Client {
         let mut child = Command::new(common::BIN)
             .arg("lsp")
+            .envs(env.iter().copied())
             .current_dir(root)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -727,7 +732,12 @@ fn stale_results_are_dropped_and_only_the_newest_version_is_published() {
     let repo = repository();
     let root = repo.path().canonicalize().unwrap();
     let diary = std::fs::read_to_string(root.join(DIARY)).unwrap();
-    let mut c = Client::start(&root);
+    // A second moment with a problem on disk: edits in `somn` must not re-check it.
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"));
+    common::copy_tree(&src.join("moments/minimal"), &root.join("moments/minimal"));
+    let welcome = root.join("moments/minimal/welcome.md");
+    std::fs::write(&welcome, "Se ![](bild.png)\n").unwrap();
+    let mut c = Client::start_with(&root, &[("MOMENT_LSP_TRACE", "1")]);
     c.initialize();
     c.open(DIARY, &diary, 1);
     for v in 2..=40 {
@@ -749,8 +759,22 @@ fn stale_results_are_dropped_and_only_the_newest_version_is_published() {
         .filter_map(|m| m["params"]["version"].as_i64())
         .collect();
     assert!(versions.windows(2).all(|w| w[0] <= w[1]), "{versions:?}");
+    let other = c.uri("moments/minimal/welcome.md");
+    let about_other = c
+        .notes
+        .iter()
+        .filter(|m| m["params"]["uri"] == other.as_str())
+        .count();
+    assert_eq!(
+        about_other, 1,
+        "only the first check of the whole repository reports minimal"
+    );
     c.notify("exit", Value::Null);
-    assert_eq!(c.finish().0, Some(0));
+    let (code, stderr) = c.finish();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stderr.matches("checked Repository").count(), 1, "{stderr}");
+    assert!(stderr.contains("checked Moment(\"somn\")"), "{stderr}");
+    assert!(!stderr.contains("Moment(\"minimal\")"), "{stderr}");
 }
 
 /// Random JSON values with the keys LSP messages use.
