@@ -131,8 +131,20 @@ fn run(
             Scope::Moment(id) => Some(id.as_str()),
             Scope::Repository => None,
         };
-        let repo = load::load_with(&workspace.target(moment), &schemas, &job.overlay);
-        let diagnostics = validate::repository(&repo, &options);
+        // A bug in a rule must not end the server: the check is reported as failed and
+        // the next edit is checked again.
+        let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let repo = load::load_with(&workspace.target(moment), &schemas, &job.overlay);
+            let diagnostics = validate::repository(&repo, &options);
+            (repo, diagnostics)
+        }));
+        let Ok((repo, diagnostics)) = checked else {
+            eprintln!(
+                "moment lsp: the check of {:?} failed; please report this as a bug",
+                job.scope
+            );
+            continue;
+        };
         let checked = Checked {
             scope: job.scope,
             generation: job.generation,
