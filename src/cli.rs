@@ -43,6 +43,19 @@ pub enum Command {
     Import(ImportArgs),
     /// Export every form to another format: `moment export fhir [PATH]`.
     Export(ExportArgs),
+    /// Run the language server on stdio: the same checks, live in the editor.
+    Lsp(LspArgs),
+}
+
+/// Arguments of `moment lsp`.
+#[derive(Debug, clap::Args)]
+pub struct LspArgs {
+    /// Accepted for editors that pass it; stdio is the only transport.
+    #[arg(long)]
+    pub stdio: bool,
+    /// Milliseconds the editor must be quiet before a check starts.
+    #[arg(long, default_value_t = 5, value_name = "MS")]
+    pub debounce_ms: u64,
 }
 
 /// Arguments of `moment explain`.

@@ -17,6 +17,7 @@ pub mod git;
 pub mod init;
 pub mod keys;
 pub mod load;
+pub mod lsp;
 pub mod media_type;
 pub mod model;
 pub mod preview;

@@ -25,6 +25,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => cmd::explain::execute(args),
         Command::Import(args) => cmd::import::execute(args),
         Command::Export(args) => cmd::export::execute(args),
+        Command::Lsp(args) => cmd::lsp::execute(args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

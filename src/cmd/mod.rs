@@ -9,6 +9,7 @@ pub mod explain;
 pub mod export;
 pub mod import;
 pub mod init;
+pub mod lsp;
 pub mod new;
 pub mod preview;
 pub mod publish;

@@ -5,6 +5,7 @@ pub mod at;
 pub mod fsread;
 pub mod markdown;
 mod moment;
+pub mod overlay;
 pub mod paths;
 pub mod refs;
 pub mod schema;
@@ -83,8 +84,14 @@ pub fn find_target(path: &Path) -> Option<Target> {
 
 /// Loads the repository described by `target`.
 pub fn load(target: &Target, schemas: &Schemas) -> Repository {
+    load_with(target, schemas, &overlay::Overlay::new())
+}
+
+/// Loads the repository described by `target`, reading the buffers of `overlay`
+/// instead of those files on disk (see [`overlay::Overlay`]).
+pub fn load_with(target: &Target, schemas: &Schemas, overlay: &overlay::Overlay) -> Repository {
     let root = &target.root;
-    let mut top = Loader::new(root, schemas);
+    let mut top = Loader::new(root, schemas, overlay);
     let (units_node, units) = top.yaml_file::<UnitsFile>("units.yaml", SchemaKind::Units, true);
     if !root.join("units.yaml").exists() {
         top.out.push(
@@ -107,7 +114,7 @@ pub fn load(target: &Target, schemas: &Schemas) -> Repository {
     let loaded: Vec<(LoadedMoment, Vec<Diagnostic>, Sources)> = folders
         .par_iter()
         .map(|folder| {
-            let mut loader = Loader::new(root, schemas);
+            let mut loader = Loader::new(root, schemas, overlay);
             let moment = moment::load(&mut loader, folder);
             (moment, loader.out, loader.sources)
         })
@@ -178,13 +185,15 @@ pub struct Loader<'a> {
     pub out: Vec<Diagnostic>,
     /// Files read.
     pub sources: Sources,
+    overlay: &'a overlay::Overlay,
 }
 
 impl<'a> Loader<'a> {
-    fn new(root: &'a Path, schemas: &'a Schemas) -> Self {
+    fn new(root: &'a Path, schemas: &'a Schemas, overlay: &'a overlay::Overlay) -> Self {
         Loader {
             root,
             schemas,
+            overlay,
             out: Vec::new(),
             sources: Sources::new(),
         }
@@ -192,7 +201,10 @@ impl<'a> Loader<'a> {
 
     /// Reads the text of `rel` (relative to the root) and remembers it.
     pub fn read(&mut self, rel: &str) -> Option<String> {
-        let text = source::read_text(self.root, rel, &mut self.out)?;
+        let text = match self.overlay.get(rel) {
+            Some(buffer) => buffer.to_owned(),
+            None => source::read_text(self.root, rel, &mut self.out)?,
+        };
         self.sources.insert(rel.to_owned(), text.clone());
         Some(text)
     }
