@@ -63,6 +63,10 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
                 sink.report(Code::ImageNoAlt, image.pos, Content::ImageNoAlt)
                     .span(image.length)
                     .help(Content::ImageNoAltHint);
+            } else if is_alt_placeholder(&image.text) {
+                sink.report(Code::ImageNoAlt, image.pos, Content::ImageAltPlaceholder)
+                    .span(image.length)
+                    .help(Content::ImageNoAltHint);
             }
             if let Some(scheme) = unsafe_scheme(&image.url) {
                 sink.report(
@@ -476,4 +480,14 @@ fn internal_link(
             },
         });
     }
+}
+
+/// The alt text that the editor's quick fix inserts for an image without one: it
+/// marks where a description is needed and still counts as no description (W001),
+/// so that a placeholder never reaches citizens as if it described the image.
+pub const ALT_PLACEHOLDER: &str = "Beskriv vad bilden visar";
+
+/// Whether an image's alt text is still [`ALT_PLACEHOLDER`].
+fn is_alt_placeholder(text: &str) -> bool {
+    text.trim().eq_ignore_ascii_case(ALT_PLACEHOLDER)
 }

@@ -2,6 +2,7 @@
 
 mod consistency;
 mod content;
+pub use content::ALT_PLACEHOLDER;
 mod form;
 mod formtests;
 mod meta;

@@ -13,6 +13,8 @@ pub enum Content {
     WelcomeBlockHint,
     /// W001.
     ImageNoAlt,
+    /// W001, the alt text is still the editor's placeholder.
+    ImageAltPlaceholder,
     /// Hint.
     ImageNoAltHint,
     /// An unsafe image scheme.
@@ -100,6 +102,11 @@ impl Message for Content {
                 "välkomsttexten är bara löptext; lägg filmer, ljud och formulär i en modul"
             ),
             ImageNoAlt => t!(lang, "image without alt text", "bild utan alternativtext"),
+            ImageAltPlaceholder => t!(
+                lang,
+                "the image's alt text is still the placeholder",
+                "bildens alternativtext är fortfarande platshållaren"
+            ),
             ImageNoAltHint => t!(
                 lang,
                 "describe what the image shows between the brackets: ![Person som sover](../media/somn.png)",
