@@ -5,6 +5,7 @@
 //! [`validate`] applies the rules, and later stages render, bundle and publish.
 
 pub mod build;
+pub mod cache;
 pub mod bundle;
 pub mod codeowners;
 pub mod diagnostic;
@@ -14,6 +15,7 @@ pub mod git;
 pub mod init;
 pub mod load;
 pub mod model;
+pub mod pipeline;
 pub mod preview;
 pub mod publish;
 pub mod render;

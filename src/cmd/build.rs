@@ -81,10 +81,12 @@ pub fn execute(args: &BuildArgs) -> Result<Outcome, Error> {
     let built = result?;
     if !built.diagnostics.is_empty() {
         let color = interactive && std::env::var_os("NO_COLOR").is_none();
-        eprint!(
-            "{}",
+        let text = if args.verbose {
             report::human(&built.diagnostics, &built.sources, color)
-        );
+        } else {
+            report::human_grouped(&built.diagnostics, &built.sources, color)
+        };
+        eprint!("{text}");
     }
     if built.failed() {
         eprintln!("nothing was written to {}", args.out.display());

@@ -42,7 +42,11 @@ pub fn execute(args: &CheckArgs) -> Result<Outcome, Error> {
     let text = match args.format {
         Format::Human => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            report::human(&diags, &repo.sources, color)
+            if args.verbose {
+                report::human(&diags, &repo.sources, color)
+            } else {
+                report::human_grouped(&diags, &repo.sources, color)
+            }
         }
         Format::Json => report::json(&diags),
         Format::Github => report::github(&diags),

@@ -22,6 +22,17 @@ pub fn human(diags: &[Diagnostic], sources: &Sources, color: bool) -> String {
     out
 }
 
+/// One diagnostic with its snippet and hint, as [`human`] shows it (for
+/// [`super::group`]).
+pub(super) fn one(d: &Diagnostic, sources: &Sources, color: bool) -> String {
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    renderer.render(&[group(d, sources)])
+}
+
 fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
