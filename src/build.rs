@@ -160,9 +160,11 @@ pub fn run_with(options: &BuildOptions, hooks: &Hooks<'_>) -> Result<BuildReport
     // A kept bundle must be in the current build with exactly the recorded manifest;
     // the others are checked and built after all.
     let current = staging.current_dir();
-    let (kept, stale): (Vec<Candidate>, Vec<Candidate>) = candidates
-        .into_iter()
-        .partition(|c| current.as_deref().is_some_and(|b| cache::holds(b, &c.entry)));
+    let (kept, stale): (Vec<Candidate>, Vec<Candidate>) = candidates.into_iter().partition(|c| {
+        current
+            .as_deref()
+            .is_some_and(|b| cache::holds(b, &c.entry))
+    });
     let mut passes = vec![checked];
     if !stale.is_empty() {
         let again = pipeline::check(
@@ -249,9 +251,11 @@ fn own_diagnostics(checked: &Checked) -> Vec<Diagnostic> {
         .diagnostics
         .iter()
         .filter(|d| {
-            checked.repo.moments.iter().any(|m| {
-                d.file == m.rel_dir || d.file.starts_with(&format!("{}/", m.rel_dir))
-            })
+            checked
+                .repo
+                .moments
+                .iter()
+                .any(|m| d.file == m.rel_dir || d.file.starts_with(&format!("{}/", m.rel_dir)))
         })
         .cloned()
         .collect()

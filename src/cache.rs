@@ -162,7 +162,10 @@ pub fn holds(build: &Path, entry: &Entry) -> bool {
         Ok(bytes) => bytes,
         Err(_) => return false,
     };
-    let archive = build.join(crate::bundle::staging::archive_name(&entry.id, &entry.version));
+    let archive = build.join(crate::bundle::staging::archive_name(
+        &entry.id,
+        &entry.version,
+    ));
     hex(&Sha256::digest(&manifest)) == entry.manifest_sha256
         && std::fs::symlink_metadata(archive)
             .is_ok_and(|m| m.is_file() && m.len() == entry.archive_size)

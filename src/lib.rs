@@ -5,8 +5,8 @@
 //! [`validate`] applies the rules, and later stages render, bundle and publish.
 
 pub mod build;
-pub mod cache;
 pub mod bundle;
+pub mod cache;
 pub mod codeowners;
 pub mod diagnostic;
 pub mod diff;

@@ -112,7 +112,10 @@ where
         .filter(|(_, m)| wanted(m) && renderable(&checked.diagnostics, m))
         .map(|(i, m)| {
             let result = (|| {
-                let meta = m.meta.as_ref().expect("renderable moments have a moment.yaml");
+                let meta = m
+                    .meta
+                    .as_ref()
+                    .expect("renderable moments have a moment.yaml");
                 let assets = assets::collect(m)?;
                 match render::moment(m, meta, &assets, theme, tool_version) {
                     Ok(rendered) => then(Output {

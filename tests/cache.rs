@@ -54,10 +54,11 @@ fn manifest_inode(dist: &Path, id: &str) -> u64 {
 
 /// The first module file of moment `id`.
 fn first_module(root: &Path, id: &str) -> PathBuf {
-    let mut modules: Vec<PathBuf> = std::fs::read_dir(root.join("moments").join(id).join("modules"))
-        .expect("modules/")
-        .map(|e| e.expect("an entry").path())
-        .collect();
+    let mut modules: Vec<PathBuf> =
+        std::fs::read_dir(root.join("moments").join(id).join("modules"))
+            .expect("modules/")
+            .map(|e| e.expect("an entry").path())
+            .collect();
     modules.sort();
     modules.remove(0)
 }
@@ -106,14 +107,15 @@ fn an_incremental_build_keeps_unchanged_bundles_and_equals_a_clean_build() {
         changed_before,
         "the changed moment was not built again"
     );
-    let changed_page = current(&dist)
-        .into_iter()
-        .any(|(p, bytes)| {
-            p.starts_with(&format!("{CHANGED}/"))
-                && p.contains("/site/")
-                && String::from_utf8_lossy(&bytes).contains("En ny mening i slutet.")
-        });
-    assert!(changed_page, "the edit is not in the changed moment's pages");
+    let changed_page = current(&dist).into_iter().any(|(p, bytes)| {
+        p.starts_with(&format!("{CHANGED}/"))
+            && p.contains("/site/")
+            && String::from_utf8_lossy(&bytes).contains("En ny mening i slutet.")
+    });
+    assert!(
+        changed_page,
+        "the edit is not in the changed moment's pages"
+    );
     assert_equals_clean_build(root, &dist);
 }
 
@@ -211,5 +213,8 @@ fn deleting_the_cache_gives_a_cold_build_with_the_same_bytes() {
     let first = current(&dist);
     std::fs::remove_dir_all(dist.join(".cache")).expect("delete the cache");
     build(root, "dist");
-    assert!(current(&dist) == first, "the bytes changed without the cache");
+    assert!(
+        current(&dist) == first,
+        "the bytes changed without the cache"
+    );
 }
