@@ -87,6 +87,10 @@ pub struct Output<'a> {
     pub assets: Assets,
 }
 
+/// What rendering one moment gave: `then`'s value, the moment's template diagnostic,
+/// or a failure to read its media.
+pub type Rendering<T> = Result<Result<T, Diagnostic>, Error>;
+
 /// Renders, in parallel, every moment of `checked` that is [`renderable`] and that
 /// `wanted` accepts, and hands each to `then` as soon as it is rendered (so that memory
 /// holds one rendering per thread). A template failure is the moment's diagnostic;
@@ -96,7 +100,7 @@ pub fn render<T, F>(
     tool_version: &str,
     wanted: &(dyn Fn(&LoadedMoment) -> bool + Sync),
     then: F,
-) -> Vec<(usize, Result<Result<T, Diagnostic>, Error>)>
+) -> Vec<(usize, Rendering<T>)>
 where
     T: Send,
     F: Fn(Output<'_>) -> Result<T, Error> + Sync,

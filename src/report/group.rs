@@ -69,7 +69,7 @@ pub fn group(diags: &[Diagnostic]) -> Grouped<'_> {
 }
 
 /// The line of one folded code, such as
-/// `W009: 2722 more warnings like the above, in a.md, b.md, … and 2717 more files`.
+/// `W009: 2722 more warnings like the above, in a.md, b.md, c.md, d.md, e.md and 2717 more files`.
 pub fn folded_line(f: &Folded<'_>) -> String {
     let listed: Vec<&str> = f.files.iter().take(FILES_LISTED).copied().collect();
     let rest = f.files.len() - listed.len();
