@@ -37,7 +37,8 @@ if [ "${#need_apt[@]}" -gt 0 ]; then
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null; }
 fi
 
-(cd "$root" && cargo build --release --quiet --bin moment)
+# MOMENT_BIN=path measures that binary instead of building target/release/moment.
+if [ -z "${MOMENT_BIN:-}" ]; then (cd "$root" && cargo build --release --quiet --bin moment); fi
 moment="${MOMENT_BIN:-$root/target/release/moment}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
