@@ -9,7 +9,7 @@ rank() {
     load) echo 1 ;;
     validate|report) echo 2 ;;
     render) echo 3 ;;
-    bundle) echo 4 ;;
+    bundle|cache) echo 4 ;;
     build|preview|publish|lsp|fhir|pipeline) echo 5 ;;
     diff) echo 6 ;;
     *) echo 9 ;;

@@ -378,7 +378,9 @@ def form_yaml(topic, n_items):
                  "    enable_when: {item: q1, op: \">=\", value: 1}\n"
                  "    options:\n"
                  + "".join(f"      - {{value: {v}, label: {quote(OPTIONS[v])}}}\n" for v in range(4)))
-    summed = ids + ["arbete"]
+    # The conditional follow-up is not summed: a score over an item that may be
+    # hidden is not computed when it is (W016).
+    summed = ids
     hi = 3 * len(summed)
     a, b = hi // 3, 2 * hi // 3
     bands = [(0, a, "Låg"), (a + 1, b, "Måttlig"), (b + 1, hi, "Hög")]
@@ -403,7 +405,7 @@ def form_yaml(topic, n_items):
 
 def evaluate(ids, bands, alert_at, answers):
     hidden = [] if answers.get("q1", 0) >= 1 else ["arbete"]
-    total = sum(v for k, v in answers.items() if k not in hidden)
+    total = sum(v for k, v in answers.items() if k in ids)
     band = next(label for lo, hi, label in reversed(bands) if lo <= total <= hi)
     alerts = []
     if answers.get(ids[-1], 0) >= 2:
@@ -489,7 +491,9 @@ def generate(out, n_moments, n_modules, seed):
 
         owners = rng.sample(OWNERS, 2)
         description = f"Syntetiskt program om {topic['ti']} med {n_modules} delar."
-        access = "open" if n % 5 == 4 else "assigned"
+        # Assigned, with messaging: the texts mention messages and staff-activated
+        # modules, which an open moment may not have (W026, E068).
+        access = "assigned"
         meta = [f"# yaml-language-server: $schema=../../schemas/moment.schema.json\n",
                 f"id: {mid}\n", "version: \"1.0.0\"\n", f"title: {quote(title)}\n",
                 f"description: {quote(description)}\n",
@@ -498,7 +502,7 @@ def generate(out, n_moments, n_modules, seed):
         if access == "open":
             meta.append("open_to: [\"01\", \"0180\"]\n")
         meta += ["care_providers:\n", f"  - SE2321000131-E{n + 1:012d}\n",
-                 f"messaging: {'true' if n % 2 == 0 else 'false'}\n",
+                 "messaging: true\n",
                  f"owners: [{', '.join(owners)}]\n", "risk_analysis: docs/riskanalys.md\n",
                  "welcome: welcome.md\n", "modules:\n"]
         meta += [f"  - {f}\n" for f, _ in modules]

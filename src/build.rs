@@ -1,17 +1,18 @@
-//! `moment build` as a library function: check, render every moment in parallel,
+//! `moment build` as a library function: check, render every moment in parallel
+//! (through [`crate::pipeline`], as the preview does),
 //! assemble bundles, and write them atomically, or write nothing. The layout of the
 //! output folder and its guarantees are in [`crate::bundle::dist`].
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use rayon::prelude::*;
-
 use crate::bundle::{self, Provenance, Staging, Written};
+use crate::cache::{self, Cache, Entry, Key};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::error::Error;
 use crate::load::schema::Schemas;
-use crate::load::{self, Sources, Target};
-use crate::render::{self, theme::Theme};
+use crate::load::{Sources, Target};
+use crate::pipeline::{self, Checked};
 use crate::validate;
 
 /// What to build.
@@ -36,8 +37,11 @@ pub struct BuildReport {
     pub diagnostics: Vec<Diagnostic>,
     /// Files read, for snippets.
     pub sources: Sources,
-    /// What was written; empty when there were errors.
+    /// What was written (bundles kept from the current build included); empty when
+    /// there were errors.
     pub written: Vec<Written>,
+    /// How many of `written` were kept from the current build (see [`crate::cache`]).
+    pub reused: usize,
 }
 
 impl BuildReport {
@@ -46,6 +50,15 @@ impl BuildReport {
         self.diagnostics
             .iter()
             .any(|d| d.severity == Severity::Error)
+    }
+
+    fn failure(diagnostics: Vec<Diagnostic>, sources: Sources) -> BuildReport {
+        BuildReport {
+            diagnostics,
+            sources,
+            written: Vec::new(),
+            reused: 0,
+        }
     }
 }
 
@@ -70,86 +83,189 @@ pub fn run(options: &BuildOptions, progress: &(dyn Fn() + Sync)) -> Result<Build
     )
 }
 
-/// Checks, renders and writes, reporting through `hooks`.
+/// A moment whose cache entry matches its inputs now.
+struct Candidate {
+    folder: String,
+    entry: Entry,
+}
+
+/// Checks, renders and writes, reporting through `hooks`. With a sound cache entry
+/// (see [`crate::cache`]) a moment is neither loaded nor rendered: its bundle in the
+/// current build is kept.
 pub fn run_with(options: &BuildOptions, hooks: &Hooks<'_>) -> Result<BuildReport, Error> {
     run_compiled(options, hooks, &Schemas::compile())
 }
 
-/// Checks, renders and writes with schemas the caller compiled (publish compiles
-/// them once for verifying and building).
+/// [`run_with`] with schemas the caller compiled (publish compiles them once for
+/// verifying and building).
 pub fn run_compiled(
     options: &BuildOptions,
     hooks: &Hooks<'_>,
     schemas: &Schemas,
 ) -> Result<BuildReport, Error> {
-    let repo = load::load(&options.target, schemas);
-    let mut diagnostics = validate::repository(&repo, &options.check);
-    let mut report = BuildReport {
-        diagnostics: Vec::new(),
-        sources: Sources::new(),
-        written: Vec::new(),
-    };
-    let failed = |d: &[Diagnostic]| d.iter().any(|d| d.severity == Severity::Error);
-    if failed(&diagnostics) {
-        report.diagnostics = diagnostics;
-        report.sources = repo.sources;
-        return Ok(report);
-    }
-    let theme = match Theme::load(&repo.root) {
-        Ok(theme) => theme,
-        Err(errors) => {
-            diagnostics.extend(errors);
-            report.diagnostics = diagnostics;
-            report.sources = repo.sources;
-            return Ok(report);
-        }
-    };
+    let root = &options.target.root;
     let provenance = options
         .provenance
         .clone()
-        .unwrap_or_else(|| Provenance::detect(&repo.root, &options.tool_version));
-    let planned: Vec<(String, String)> = repo
+        .unwrap_or_else(|| Provenance::detect(root, &options.tool_version));
+    // Keys are computed before the check reads the files: a file that changes in
+    // between gives a key that matches nothing next time, never a stale bundle.
+    let cache = Cache::open(&options.out, root, &provenance, &options.check);
+    let mut keys: BTreeMap<String, Key> = BTreeMap::new();
+    let mut candidates: Vec<Candidate> = Vec::new();
+    let mut misses: Vec<String> = Vec::new();
+    if let Some(cache) = &cache {
+        for (folder, key) in cache::keys(cache, root, &options.target.only) {
+            let Some(key) = key else {
+                misses.push(folder);
+                continue;
+            };
+            match cache.get(&folder, &key) {
+                Some(entry) => candidates.push(Candidate {
+                    folder: folder.clone(),
+                    entry,
+                }),
+                None => misses.push(folder.clone()),
+            }
+            keys.insert(folder, key);
+        }
+        // The checks of `units.yaml` and the rest of the repository run with the
+        // first load, so it loads one moment at least.
+        if misses.is_empty()
+            && let Some(c) = candidates.pop()
+        {
+            misses.push(c.folder);
+        }
+    }
+    let first = if misses.is_empty() {
+        options.target.clone()
+    } else {
+        Target {
+            root: root.clone(),
+            only: misses,
+        }
+    };
+    let checked = pipeline::check(&first, &options.check, schemas);
+    if checked.failed() {
+        return Ok(BuildReport::failure(
+            checked.diagnostics,
+            checked.repo.sources,
+        ));
+    }
+    let mut planned: Vec<(String, String)> = checked
+        .repo
         .moments
         .iter()
         .filter_map(|m| m.meta.as_ref())
         .map(|meta| (meta.id.clone(), meta.version.clone()))
         .collect();
+    planned.extend(
+        candidates
+            .iter()
+            .map(|c| (c.entry.id.clone(), c.entry.version.clone())),
+    );
     // One writer per output folder from here until the bundles are in place.
-    let staging = Staging::new(&options.out, &planned, hooks.waiting)?;
-    // Each bundle is staged as soon as it is assembled, so memory holds one bundle
-    // per thread rather than all of them.
-    let results: Vec<Result<Option<Diagnostic>, Error>> = repo
-        .moments
-        .par_iter()
-        .filter_map(|m| m.meta.as_ref().map(|meta| (m, meta)))
-        .map(|(m, meta)| {
-            let assets = crate::load::refs::collect(m)?;
-            let rendered = match render::moment(m, meta, &assets, &theme, &options.tool_version) {
-                Ok(r) => r,
-                Err(d) => return Ok(Some(d)),
-            };
-            staging.stage(&bundle::assemble(&rendered, &assets, &provenance)?)?;
+    let mut staging = Staging::new(&options.out, &planned, hooks.waiting)?;
+    // A kept bundle must be in the current build with exactly the recorded manifest;
+    // the others are checked and built after all.
+    let current = staging.current_dir();
+    let (kept, stale): (Vec<Candidate>, Vec<Candidate>) = candidates.into_iter().partition(|c| {
+        current
+            .as_deref()
+            .is_some_and(|b| cache::holds(b, &c.entry))
+    });
+    let mut passes = vec![checked];
+    if !stale.is_empty() {
+        let again = pipeline::check(
+            &Target {
+                root: root.clone(),
+                only: stale.into_iter().map(|c| c.folder).collect(),
+            },
+            &options.check,
+            schemas,
+        );
+        passes.push(Checked {
+            diagnostics: own_diagnostics(&again),
+            ..again
+        });
+    }
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    let mut made: Vec<(String, Option<Entry>)> = Vec::new();
+    let mut failure = None;
+    for checked in &passes {
+        // Each bundle is staged as soon as it is assembled, so memory holds one
+        // bundle per thread rather than all of them.
+        let results = pipeline::render(checked, &options.tool_version, &|_| true, |out| {
+            let clean = pipeline::diagnostics_of(&checked.diagnostics, out.moment)
+                .next()
+                .is_none();
+            let folder = out.moment.folder.clone();
+            let bundle = bundle::assemble(out.rendered, &out.assets, &provenance)?;
+            staging.stage(&bundle)?;
             (hooks.progress)();
-            Ok(None)
-        })
-        .collect();
-    for result in results {
-        match result {
-            Ok(found) => diagnostics.extend(found),
-            Err(e) => {
-                staging.abandon();
-                return Err(e);
+            Ok((folder, clean.then(|| cache::entry_of(&bundle))))
+        });
+        diagnostics.extend(checked.diagnostics.iter().cloned());
+        for (_, result) in results {
+            match result {
+                Ok(Ok(done)) => made.push(done),
+                Ok(Err(d)) => diagnostics.push(d),
+                Err(e) => failure = failure.or(Some(e)),
             }
         }
     }
-    if failed(&diagnostics) {
-        staging.abandon();
-        report.diagnostics = diagnostics;
-        report.sources = repo.sources;
-        return Ok(report);
+    let mut sources = Sources::new();
+    for checked in passes {
+        sources.extend(checked.repo.sources);
     }
-    report.written = staging.commit()?;
-    report.diagnostics = diagnostics;
-    report.sources = repo.sources;
-    Ok(report)
+    if let Some(e) = failure {
+        staging.abandon();
+        return Err(e);
+    }
+    crate::diagnostic::sort(&mut diagnostics);
+    if diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        staging.abandon();
+        return Ok(BuildReport::failure(diagnostics, sources));
+    }
+    for c in &kept {
+        staging.keep(&c.entry.id, &c.entry.version);
+        (hooks.progress)();
+    }
+    let written = staging.commit()?;
+    if let Some(cache) = &cache {
+        for (folder, entry) in &made {
+            // A moment with diagnostics gets no entry (and loses its old one), so
+            // that its warnings are shown by every build.
+            match (entry, keys.get(folder)) {
+                (Some(entry), Some(key)) => {
+                    // A cache that cannot be written only makes the next build slower.
+                    let _ = cache.put(folder, key, entry);
+                }
+                _ => cache.forget(folder),
+            }
+        }
+    }
+    Ok(BuildReport {
+        diagnostics,
+        sources,
+        written,
+        reused: kept.len(),
+    })
+}
+
+/// The diagnostics of a second check that concern its moments alone (the first
+/// check already reported those of `units.yaml` and the rest of the repository).
+fn own_diagnostics(checked: &Checked) -> Vec<Diagnostic> {
+    checked
+        .diagnostics
+        .iter()
+        .filter(|d| {
+            checked
+                .repo
+                .moments
+                .iter()
+                .any(|m| d.file == m.rel_dir || d.file.starts_with(&format!("{}/", m.rel_dir)))
+        })
+        .cloned()
+        .collect()
 }

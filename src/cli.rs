@@ -124,6 +124,9 @@ pub struct CheckArgs {
     /// Also enforce the version policy against this git revision (such as origin/main).
     #[arg(long, value_name = "REV")]
     pub against: Option<String>,
+    /// Show every warning in full (human output folds repeated warnings of one code).
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 /// Arguments of `moment build`.
@@ -145,6 +148,9 @@ pub struct BuildArgs {
     /// Highest LIX readability index allowed per Markdown file.
     #[arg(long, default_value_t = 50.0, value_name = "N")]
     pub max_lix: f64,
+    /// Show every warning in full (repeated warnings of one code are folded).
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 /// Arguments of `moment preview`.

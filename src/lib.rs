@@ -6,6 +6,7 @@
 
 pub mod build;
 pub mod bundle;
+pub mod cache;
 pub mod codeowners;
 pub mod diagnostic;
 pub mod diff;
@@ -20,6 +21,7 @@ pub mod load;
 pub mod lsp;
 pub mod media_type;
 pub mod model;
+pub mod pipeline;
 pub mod preview;
 pub mod publish;
 pub mod render;

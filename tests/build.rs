@@ -197,7 +197,8 @@ fn read_tree_into(dir: &Path, prefix: &str, out: &mut BTreeMap<String, Option<Ve
     for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("read {}: {e}", dir.display())) {
         let entry = entry.expect("an entry");
         let name = entry.file_name().into_string().expect("a UTF-8 name");
-        if prefix.is_empty() && [".builds", ".current", ".lock"].contains(&name.as_str()) {
+        if prefix.is_empty() && [".builds", ".cache", ".current", ".lock"].contains(&name.as_str())
+        {
             continue;
         }
         let rel = format!("{prefix}{name}");

@@ -685,7 +685,7 @@ fn bundles_and_the_switch_are_fsynced_before_the_renames_that_show_them() {
         .arg(&log)
         .args([
             "-e",
-            "trace=fsync,fdatasync,rename,renameat,renameat2,symlink,symlinkat,link,linkat",
+            "trace=fsync,fdatasync,syncfs,rename,renameat,renameat2,symlink,symlinkat,link,linkat",
         ])
         .arg(BIN)
         .args(["build", "somn"])
@@ -706,10 +706,16 @@ fn bundles_and_the_switch_are_fsynced_before_the_renames_that_show_them() {
     );
     let d = dist.to_string_lossy().into_owned();
     let is_rename = |c: &Call| c.name.starts_with("rename");
+    // Flushed: an fsync of the path itself, or one syncfs of the file system through
+    // the staging folder after every bundle was staged (it flushes everything on it).
     let synced = |upto: usize, path: &str| {
-        calls[..upto]
-            .iter()
-            .any(|c| c.name == "fsync" && c.paths.first().is_some_and(|p| p == path))
+        calls[..upto].iter().any(|c| {
+            (c.name == "fsync" && c.paths.first().is_some_and(|p| p == path))
+                || (c.name == "syncfs"
+                    && c.paths.first().is_some_and(|p| {
+                        p.contains("/.builds/.staging-") && path.starts_with(p.as_str())
+                    }))
+        })
     };
     // 1. The staging folder becomes .builds/N by one rename.
     let (stage_at, staging, generation) = calls

@@ -14,6 +14,49 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     file.sync_all().map_err(|e| Error::io(path, e))
 }
 
+/// Writes `bytes` to a new file at `path` without flushing it: the caller flushes a
+/// whole staged tree at once with [`sync_tree`] before anything names it.
+pub fn write_unsynced(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
+}
+
+/// Flushes every file and folder under `dir` (written with [`write_unsynced`]) to
+/// the disk. On Linux this is one `syncfs` of the file system that holds `dir`,
+/// which costs one journal commit instead of one per file; elsewhere each file and
+/// then each folder (deepest first) is flushed.
+#[cfg(target_os = "linux")]
+pub fn sync_tree(dir: &Path) -> Result<(), Error> {
+    use std::os::fd::AsRawFd;
+    let folder = std::fs::File::open(dir).map_err(|e| Error::io(dir, e))?;
+    // SAFETY: `folder` is an open file descriptor for the duration of the call.
+    if unsafe { libc::syncfs(folder.as_raw_fd()) } == 0 {
+        Ok(())
+    } else {
+        Err(Error::io(dir, std::io::Error::last_os_error()))
+    }
+}
+
+/// Flushes every file and folder under `dir` to the disk, files first, then folders
+/// deepest first.
+#[cfg(not(target_os = "linux"))]
+pub fn sync_tree(dir: &Path) -> Result<(), Error> {
+    let mut folders = Vec::new();
+    for entry in walkdir::WalkDir::new(dir) {
+        let entry = entry.map_err(|e| Error::io(dir, e.into()))?;
+        if entry.file_type().is_dir() {
+            folders.push(entry.path().to_path_buf());
+        } else if entry.file_type().is_file() {
+            std::fs::File::open(entry.path())
+                .and_then(|f| f.sync_all())
+                .map_err(|e| Error::io(entry.path(), e))?;
+        }
+    }
+    for folder in folders.iter().rev() {
+        sync_dir(folder)?;
+    }
+    Ok(())
+}
+
 /// Flushes the entries of the folder `dir` (files created, renamed or removed in it)
 /// to the disk.
 #[cfg(unix)]

@@ -97,15 +97,16 @@ pub struct Bundle {
     pub archive: Vec<u8>,
 }
 
-/// Assembles the files of a bundle and its archive.
+/// Assembles the files of a bundle and its archive. The pages move into the bundle
+/// (no copy).
 pub fn assemble(
-    rendered: &Rendered,
+    rendered: Rendered,
     assets: &Assets,
     provenance: &Provenance,
 ) -> Result<Bundle, Error> {
-    let m = &rendered.moment;
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut json = serde_json::to_vec_pretty(m).expect("the normalised moment serialises");
+    let Rendered { moment: m, site } = rendered;
+    let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(site.len() + assets.len() + 2);
+    let mut json = serde_json::to_vec_pretty(&m).expect("the normalised moment serialises");
     json.push(b'\n');
     files.push(("moment.json".to_owned(), json));
     for asset in assets.values() {
@@ -116,8 +117,8 @@ pub fn assemble(
         let bytes = std::fs::read(&asset.full).map_err(|e| Error::io(&asset.full, e))?;
         files.push((path, bytes));
     }
-    for (name, text) in &rendered.site {
-        files.push((format!("site/{name}"), text.clone().into_bytes()));
+    for (name, text) in site {
+        files.push((format!("site/{name}"), text.into_bytes()));
     }
     files.sort_by(|a, b| a.0.cmp(&b.0));
     let manifest = Manifest {
@@ -145,8 +146,8 @@ pub fn assemble(
     let archive = archive::tar_gz(&prefix, &files, provenance.source_date_epoch)
         .map_err(|e| Error::io(format!("{prefix}.tar.gz"), e))?;
     Ok(Bundle {
-        id: m.id.clone(),
-        version: m.version.clone(),
+        id: m.id,
+        version: m.version,
         files,
         archive,
     })

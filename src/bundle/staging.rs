@@ -19,6 +19,7 @@ pub struct Staging {
     dist: Dist,
     dir: tempfile::TempDir,
     staged: Mutex<Vec<(String, String)>>,
+    kept: Vec<(String, String)>,
 }
 
 /// Bundles that will be written: `(id, version)`.
@@ -57,11 +58,26 @@ impl Staging {
             dist,
             dir,
             staged: Mutex::new(Vec::new()),
+            kept: Vec::new(),
         })
     }
 
-    /// Writes one bundle into the staging folder, every file and folder flushed to
-    /// the disk. Safe to call from several threads.
+    /// The folder of the current build of the output folder, when there is one (it
+    /// does not change while this staging exists: this build holds the lock).
+    pub fn current_dir(&self) -> Option<PathBuf> {
+        self.dist.current_dir()
+    }
+
+    /// Keeps the bundle `id` `version` of the current build as it is (the build cache
+    /// found nothing changed): it is linked into the new build like any bundle this
+    /// build does not write, and listed among the written ones.
+    pub fn keep(&mut self, id: &str, version: &str) {
+        self.kept.push((id.to_owned(), version.to_owned()));
+    }
+
+    /// Writes one bundle into the staging folder. Safe to call from several threads.
+    /// Nothing is flushed here: [`Staging::commit`] flushes the whole staging folder
+    /// at once before anything names it.
     pub fn stage(&self, bundle: &Bundle) -> Result<(), Error> {
         let dir = self.dir.path().join(&bundle.id).join(&bundle.version);
         let mut dirs = BTreeSet::new();
@@ -72,26 +88,13 @@ impl Staging {
             {
                 std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
             }
-            durable::write_file(&file, bytes)?;
-        }
-        // Folders that hold only folders are flushed too: every ancestor up to `dir`.
-        for d in dirs.clone() {
-            dirs.extend(
-                d.ancestors()
-                    .take_while(|a| a.starts_with(&dir))
-                    .map(Path::to_path_buf),
-            );
-        }
-        dirs.insert(dir.clone());
-        // Deepest first, so that a folder is flushed after the folders in it.
-        for d in dirs.iter().rev() {
-            sync_dir(d)?;
+            durable::write_unsynced(&file, bytes)?;
         }
         let archive = self
             .dir
             .path()
             .join(archive_name(&bundle.id, &bundle.version));
-        durable::write_file(&archive, &bundle.archive)?;
+        durable::write_unsynced(&archive, &bundle.archive)?;
         self.staged
             .lock()
             .map_err(|_| Error::Internal("a build thread failed".to_owned()))?
@@ -108,7 +111,7 @@ impl Staging {
     }
 
     /// Puts the build in place: links in the bundles of the current build that were
-    /// not rebuilt, renames the staging folder to the next numbered build, links
+    /// not rebuilt, flushes the staging folder, renames the staging folder to the next numbered build, links
     /// every name, and switches `.current` to it by one rename. Every change is on
     /// the disk before this returns.
     pub fn commit(self) -> Result<Vec<Written>, Error> {
@@ -118,16 +121,17 @@ impl Staging {
             .into_inner()
             .map_err(|_| Error::Internal("a build thread failed".to_owned()))?;
         staged.sort();
+        let mut written = staged.clone();
+        written.extend(self.kept);
+        written.sort();
         let dist = self.dist;
         let root = self.dir.keep();
         let put = (|| {
             if let Some(current) = dist.current_dir() {
                 carry_over(&current, &root, &staged)?;
             }
-            for id in staged.iter().map(|(id, _)| id).collect::<BTreeSet<_>>() {
-                sync_dir(&root.join(id))?;
-            }
-            sync_dir(&root)?;
+            // Every staged and linked file and folder, on the disk at once.
+            durable::sync_tree(&root)?;
             let n = dist.next_generation()?;
             let generation = dist.builds().join(n.to_string());
             steps.next(&format_args!(
@@ -147,7 +151,7 @@ impl Staging {
         sync_dir(&dist.builds())?;
         switch(&dist, n, &generation, &mut steps)?;
         let out = dist.out();
-        Ok(staged
+        Ok(written
             .into_iter()
             .map(|(id, version)| Written {
                 dir: out.join(&id).join(&version),
@@ -223,7 +227,6 @@ fn carry_over(from: &Path, to: &Path, staged: &[(String, String)]) -> Result<(),
         let kind = entry.file_type().map_err(|e| Error::io(entry.path(), e))?;
         if kind.is_dir() {
             let id_dir = to.join(&name);
-            let mut linked = false;
             for version in
                 std::fs::read_dir(entry.path()).map_err(|e| Error::io(entry.path(), e))?
             {
@@ -234,10 +237,6 @@ fn carry_over(from: &Path, to: &Path, staged: &[(String, String)]) -> Result<(),
                 }
                 std::fs::create_dir_all(&id_dir).map_err(|e| Error::io(&id_dir, e))?;
                 link_tree(&version.path(), &id_dir.join(&v))?;
-                linked = true;
-            }
-            if linked {
-                sync_dir(&id_dir)?;
             }
         } else if kind.is_file() && !archives.contains(&name) {
             link_file(&entry.path(), &to.join(&name))?;
@@ -259,14 +258,15 @@ fn link_tree(from: &Path, to: &Path) -> Result<(), Error> {
             link_file(&entry.path(), &target)?;
         }
     }
-    sync_dir(to)
+    Ok(())
 }
 
-/// Hard-links `from` to `to`, or copies it (flushed) where links are not possible.
+/// Hard-links `from` to `to`, or copies it where links are not possible (flushed
+/// with the rest of the staging folder).
 fn link_file(from: &Path, to: &Path) -> Result<(), Error> {
     if std::fs::hard_link(from, to).is_ok() {
         return Ok(());
     }
     let bytes = std::fs::read(from).map_err(|e| Error::io(from, e))?;
-    durable::write_file(to, &bytes)
+    durable::write_unsynced(to, &bytes)
 }

@@ -128,15 +128,13 @@ pub fn execute(args: &BuildArgs, lang: Option<Lang>) -> Result<Outcome, Error> {
     let (shown, left_out) = validate::scope::narrow(built.diagnostics.clone(), &only);
     if !shown.is_empty() {
         let color = interactive && std::env::var_os("NO_COLOR").is_none();
-        eprint!(
-            "{}",
-            report::human_in(
-                &shown,
-                &built.sources,
-                color,
-                Lang::choose(lang, load::units::language(&target_root)),
-            )
-        );
+        let lang = Lang::choose(lang, load::units::language(&target_root));
+        let text = if args.verbose {
+            report::human_in(&shown, &built.sources, color, lang)
+        } else {
+            report::human_grouped_in(&shown, &built.sources, color, lang)
+        };
+        eprint!("{text}");
     }
     if let Some(note) = validate::scope::note(left_out) {
         eprintln!("{note}");

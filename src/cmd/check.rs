@@ -34,7 +34,11 @@ pub fn execute(args: &CheckArgs, lang: Option<Lang>) -> Result<Outcome, Error> {
     let text = match args.format {
         Format::Human => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            let mut text = report::human_in(&diags, &repo.sources, color, lang);
+            let mut text = if args.verbose {
+                report::human_in(&diags, &repo.sources, color, lang)
+            } else {
+                report::human_grouped_in(&diags, &repo.sources, color, lang)
+            };
             if let Some(note) = validate::scope::note(left_out) {
                 text.push_str(&note);
                 text.push('\n');

@@ -12,7 +12,7 @@ use super::facts::{self, FormFacts};
 use super::syntax::{self, Context, Region, Seg};
 use super::view::{Text, View};
 use super::workspace::{FileKind, form_stem, moment_of};
-use crate::schema::SchemaKind;
+use crate::load::schema::SchemaKind;
 
 /// One candidate before it becomes an LSP item.
 struct Candidate {

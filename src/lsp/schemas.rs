@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::syntax::Seg;
-use crate::schema::SchemaKind;
+use crate::load::schema::SchemaKind;
 
 /// A parsed schema document.
 #[derive(Debug)]

@@ -11,8 +11,8 @@ use super::position::LineIndex;
 use super::schemas::SchemaDoc;
 use super::workspace::{self, FileKind, Workspace};
 use crate::diagnostic::Diagnostic;
+use crate::load::schema::SchemaKind;
 use crate::load::{LoadedMoment, Repository};
-use crate::schema::SchemaKind;
 
 /// The schemas, parsed once, by kind.
 #[derive(Debug, Default)]

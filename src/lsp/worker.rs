@@ -12,8 +12,8 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use super::workspace::Workspace;
 use crate::diagnostic::Diagnostic;
 use crate::load::overlay::Overlay;
+use crate::load::schema::Schemas;
 use crate::load::{self, Repository};
-use crate::schema::Schemas;
 use crate::validate;
 
 /// What to check.

@@ -7,8 +7,8 @@ use std::str::FromStr;
 use lsp_types::Uri;
 use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
 
+use crate::load::schema::SchemaKind;
 use crate::load::{self, Target};
-use crate::schema::SchemaKind;
 
 /// Characters escaped in the path of a `file:` URI.
 const PATH: &AsciiSet = &CONTROLS

@@ -8,11 +8,10 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::load::refs;
 use crate::load::schema::Schemas;
-use crate::load::{self, Sources, Target};
-use crate::render::theme::Theme;
-use crate::render::{self, NormalMoment};
+use crate::load::{Sources, Target};
+use crate::pipeline;
+use crate::render::NormalMoment;
 use crate::validate;
 
 /// One moment as the preview shows it.
@@ -73,8 +72,9 @@ pub enum Scope {
     Moments(Vec<String>),
 }
 
-/// Checks and renders the moments in `scope`, keeping the last good pages of a moment
-/// that now has errors. Returns the new snapshot.
+/// Checks and renders the moments in `scope` through [`crate::pipeline`] (as `moment
+/// build` does), keeping the last good pages of a moment that now has errors.
+/// Returns the new snapshot.
 pub fn rebuild(
     root: &std::path::Path,
     scope: &Scope,
@@ -89,23 +89,15 @@ pub fn rebuild(
         root: root.to_path_buf(),
         only: only.clone(),
     };
-    let repo = load::load(&target, schemas);
-    let all = validate::repository(&repo, &validate::Options::default());
-    let theme = Theme::load(root);
-    let theme_errors: Vec<Diagnostic> = theme.as_ref().err().cloned().unwrap_or_default();
-    let views: Vec<MomentView> = repo
+    let checked = pipeline::check(&target, &validate::Options::default(), schemas);
+    let repo = &checked.repo;
+    let mut views: BTreeMap<String, MomentView> = repo
         .moments
         .par_iter()
         .map(|m| {
-            let prefix = format!("{}/", m.rel_dir);
-            let mut diagnostics: Vec<Diagnostic> = all
-                .iter()
-                .filter(|d| {
-                    d.file.starts_with(&prefix) || d.file == m.rel_dir || d.file == "units.yaml"
-                })
+            let diagnostics: Vec<Diagnostic> = pipeline::diagnostics_of(&checked.diagnostics, m)
                 .cloned()
                 .collect();
-            diagnostics.extend(theme_errors.iter().cloned());
             let sources: Sources = diagnostics
                 .iter()
                 .filter_map(|d| {
@@ -115,7 +107,7 @@ pub fn rebuild(
                 })
                 .collect();
             let old = previous.moments.get(&m.folder);
-            let mut view = MomentView {
+            let view = MomentView {
                 id: m.folder.clone(),
                 title: m
                     .meta
@@ -136,31 +128,36 @@ pub fn rebuild(
                 normal: old.and_then(|o| o.normal.clone()),
                 assets: old.map(|o| Arc::clone(&o.assets)).unwrap_or_default(),
             };
-            let (Some(meta), Ok(theme)) = (&m.meta, &theme) else {
-                return view;
-            };
-            if view.errors() > 0 {
-                return view;
-            }
-            let Ok(found) = refs::collect(m) else {
-                return view;
-            };
-            match render::moment(m, meta, &found, theme, env!("CARGO_PKG_VERSION")) {
-                Ok(rendered) => {
-                    view.pages = Arc::new(rendered.site.into_iter().collect());
-                    view.assets = Arc::new(
-                        found
-                            .values()
-                            .map(|a| (a.bundle_path(), a.full.clone()))
-                            .collect(),
-                    );
-                    view.normal = Some(Arc::new(rendered.moment));
-                }
-                Err(d) => view.diagnostics.push(d),
-            }
-            view
+            (m.folder.clone(), view)
         })
         .collect();
+    // A moment with errors keeps its last good pages (the pipeline's one rule).
+    let rendered = pipeline::render(&checked, pipeline::TOOL_VERSION, &|_| true, |out| {
+        Ok((
+            out.moment.folder.clone(),
+            out.rendered,
+            out.assets
+                .values()
+                .map(|a| (a.bundle_path(), a.full.clone()))
+                .collect::<BTreeMap<_, _>>(),
+        ))
+    });
+    for (i, result) in rendered {
+        let folder = &repo.moments[i].folder;
+        let Some(view) = views.get_mut(folder) else {
+            continue;
+        };
+        match result {
+            Ok(Ok((_, rendered, assets))) => {
+                view.pages = Arc::new(rendered.site.into_iter().collect());
+                view.assets = Arc::new(assets);
+                view.normal = Some(Arc::new(rendered.moment));
+            }
+            Ok(Err(d)) => view.diagnostics.push(d),
+            // Media that cannot be read now: the last good pages stay.
+            Err(_) => {}
+        }
+    }
     let mut next = previous.clone();
     if let Scope::All = scope {
         next.moments.clear();
@@ -168,9 +165,7 @@ pub fn rebuild(
     for id in &only {
         next.moments.remove(id);
     }
-    for view in views {
-        next.moments.insert(view.id.clone(), view);
-    }
+    next.moments.append(&mut views);
     next.generation = previous.generation + 1;
     next
 }

@@ -29,6 +29,17 @@ pub fn human_in(diags: &[Diagnostic], sources: &Sources, color: bool, lang: Lang
     out
 }
 
+/// One diagnostic with its snippet and hint in `lang`, as [`human_in`] shows it (for
+/// [`super::group`]).
+pub(super) fn one(d: &Diagnostic, sources: &Sources, color: bool, lang: Lang) -> String {
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    renderer.render(&[group(d, sources, lang)])
+}
+
 /// `2 errors, 1 warning` or `no problems found` in `lang` (`2 fel, 1 varning` or
 /// `inga problem hittades` in Swedish).
 pub fn summary_in(errors: usize, warnings: usize, lang: Lang) -> String {

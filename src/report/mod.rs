@@ -1,9 +1,11 @@
 //! The report stage: diagnostics as text for people, JSON for tools, GitHub
 //! workflow commands for CI annotations, or SARIF for code-scanning dashboards.
 
+pub mod group;
 mod human;
 mod sarif;
 
+pub use group::{human_grouped, human_grouped_in};
 pub use human::{human, human_in, summary_in};
 
 pub use sarif::sarif;

@@ -1,0 +1,220 @@
+//! The build cache (`dist/.cache`): an incremental build keeps the bundles that
+//! nothing changed, writes the same bytes as a clean build, and never serves a
+//! corrupted or foreign cache entry.
+
+mod common;
+
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use common::{code, copy_tree, moment, stderr, tree, write};
+
+/// The example moments used here: two of them, so that one changes and one does not.
+const CHANGED: &str = "minimal";
+const UNCHANGED: &str = "ovning";
+
+/// A repository of two example moments in a temporary folder.
+fn repo() -> tempfile::TempDir {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().expect("a temporary directory");
+    std::fs::copy(src.join("units.yaml"), tmp.path().join("units.yaml")).expect("units.yaml");
+    for id in [CHANGED, UNCHANGED] {
+        copy_tree(
+            &src.join("moments").join(id),
+            &tmp.path().join("moments").join(id),
+        );
+    }
+    tmp
+}
+
+/// `moment build --out <out>` in `root`; asserts success.
+fn build(root: &Path, out: &str) {
+    let done = moment(root, &["build", "--out", out]);
+    assert_eq!(code(&done), 0, "build failed:\n{}", stderr(&done));
+}
+
+/// The current build of an output folder, as a tree of files.
+fn current(dist: &Path) -> Vec<(String, Vec<u8>)> {
+    tree(&dist.join(".current").canonicalize().expect("dist/.current"))
+}
+
+/// The inode of a bundle's manifest: the same inode means the bundle was kept.
+fn manifest_inode(dist: &Path, id: &str) -> u64 {
+    let dir = dist.join(id);
+    let version = std::fs::read_dir(&dir)
+        .expect("dist/<id>")
+        .next()
+        .expect("a version")
+        .expect("an entry")
+        .path();
+    std::fs::metadata(version.join("manifest.json"))
+        .expect("manifest.json")
+        .ino()
+}
+
+/// The first module file of moment `id`.
+fn first_module(root: &Path, id: &str) -> PathBuf {
+    let mut modules: Vec<PathBuf> =
+        std::fs::read_dir(root.join("moments").join(id).join("modules"))
+            .expect("modules/")
+            .map(|e| e.expect("an entry").path())
+            .collect();
+    modules.sort();
+    modules.remove(0)
+}
+
+/// Asserts that the current build of `dist` equals a clean build of the same sources.
+fn assert_equals_clean_build(root: &Path, dist: &Path) {
+    let _ = std::fs::remove_dir_all(root.join("clean"));
+    build(root, "clean");
+    let (incremental, clean) = (current(dist), current(&root.join("clean")));
+    assert_eq!(
+        incremental.iter().map(|(p, _)| p).collect::<Vec<_>>(),
+        clean.iter().map(|(p, _)| p).collect::<Vec<_>>(),
+        "the incremental build has other files than a clean build"
+    );
+    for ((path, a), (_, b)) in incremental.iter().zip(&clean) {
+        assert!(a == b, "{path} differs from a clean build's");
+    }
+}
+
+#[test]
+fn an_incremental_build_keeps_unchanged_bundles_and_equals_a_clean_build() {
+    let tmp = repo();
+    let root = tmp.path();
+    let dist = root.join("dist");
+    build(root, "dist");
+    assert!(
+        dist.join(".cache/moments").join(UNCHANGED).is_file(),
+        "no cache entry was written for {UNCHANGED}"
+    );
+    let (changed_before, unchanged_before) = (
+        manifest_inode(&dist, CHANGED),
+        manifest_inode(&dist, UNCHANGED),
+    );
+    let module = first_module(root, CHANGED);
+    let mut text = std::fs::read_to_string(&module).expect("a module");
+    text.push_str("\nEn ny mening i slutet.\n");
+    std::fs::write(&module, text).expect("edit a module");
+    build(root, "dist");
+    assert_eq!(
+        manifest_inode(&dist, UNCHANGED),
+        unchanged_before,
+        "the unchanged moment was built again instead of kept"
+    );
+    assert_ne!(
+        manifest_inode(&dist, CHANGED),
+        changed_before,
+        "the changed moment was not built again"
+    );
+    let changed_page = current(&dist).into_iter().any(|(p, bytes)| {
+        p.starts_with(&format!("{CHANGED}/"))
+            && p.contains("/site/")
+            && String::from_utf8_lossy(&bytes).contains("En ny mening i slutet.")
+    });
+    assert!(
+        changed_page,
+        "the edit is not in the changed moment's pages"
+    );
+    assert_equals_clean_build(root, &dist);
+}
+
+#[test]
+fn a_change_to_a_shared_input_rebuilds_every_moment() {
+    let tmp = repo();
+    let root = tmp.path();
+    let dist = root.join("dist");
+    build(root, "dist");
+    let before = manifest_inode(&dist, UNCHANGED);
+    write(
+        root,
+        "themes/default/style.css",
+        "body { font-family: serif; }\n",
+    );
+    build(root, "dist");
+    assert_ne!(
+        manifest_inode(&dist, UNCHANGED),
+        before,
+        "a theme change did not rebuild the moment"
+    );
+    assert_equals_clean_build(root, &dist);
+}
+
+#[test]
+fn a_corrupted_or_foreign_cache_entry_is_ignored_and_the_bundle_rebuilt() {
+    let tmp = repo();
+    let root = tmp.path();
+    let dist = root.join("dist");
+    build(root, "dist");
+    let entry = dist.join(".cache/moments").join(UNCHANGED);
+    let sound = std::fs::read_to_string(&entry).expect("a cache entry");
+    let tampered = [
+        // One character of the recorded manifest digest changed (the checksum no
+        // longer matches).
+        sound.replacen("manifest ", "manifest 0", 1),
+        // Another cache format.
+        sound.replacen("moment-build-cache 1", "moment-build-cache 9", 1),
+        // Not an entry at all.
+        "garbage\n".to_owned(),
+        // Empty.
+        String::new(),
+    ];
+    for bad in tampered {
+        let before = manifest_inode(&dist, UNCHANGED);
+        std::fs::write(&entry, &bad).expect("tamper with the entry");
+        build(root, "dist");
+        assert_ne!(
+            manifest_inode(&dist, UNCHANGED),
+            before,
+            "a tampered entry was served:\n{bad}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&entry).expect("the rewritten entry"),
+            sound,
+            "the tampered entry was not replaced by a sound one"
+        );
+        assert_equals_clean_build(root, &dist);
+    }
+}
+
+#[test]
+fn a_sound_entry_for_a_bundle_the_output_no_longer_holds_is_not_served() {
+    let tmp = repo();
+    let root = tmp.path();
+    let dist = root.join("dist");
+    build(root, "dist");
+    // The entry is sound, but the bundle in the current build was changed by hand:
+    // its manifest no longer has the recorded digest.
+    let manifest = dist
+        .join(".current")
+        .canonicalize()
+        .expect("dist/.current")
+        .join(UNCHANGED);
+    let version = std::fs::read_dir(&manifest)
+        .expect("a version")
+        .next()
+        .expect("a version")
+        .expect("an entry")
+        .path()
+        .join("manifest.json");
+    let text = std::fs::read_to_string(&version).expect("manifest.json");
+    std::fs::remove_file(&version).expect("unlink the manifest");
+    std::fs::write(&version, text.replace('"', "'")).expect("write a changed manifest");
+    build(root, "dist");
+    assert_equals_clean_build(root, &dist);
+}
+
+#[test]
+fn deleting_the_cache_gives_a_cold_build_with_the_same_bytes() {
+    let tmp = repo();
+    let root = tmp.path();
+    let dist = root.join("dist");
+    build(root, "dist");
+    let first = current(&dist);
+    std::fs::remove_dir_all(dist.join(".cache")).expect("delete the cache");
+    build(root, "dist");
+    assert!(
+        current(&dist) == first,
+        "the bytes changed without the cache"
+    );
+}
