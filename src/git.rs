@@ -239,3 +239,23 @@ fn top_and_tree(root: &Path, rev: &str) -> Result<(std::path::PathBuf, String), 
     // run it at the top with the full `rev:prefix` tree.
     Ok((toplevel(root)?, tree))
 }
+
+/// Whether `dir` is inside a git repository (a work tree or a bare one); git's own
+/// complaint is swallowed: callers say in one sentence what that means for them.
+pub fn in_repository(dir: &Path) -> bool {
+    Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["rev-parse", "--git-dir"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Runs `git init` in `dir`, with `main` as the first branch (which the CI workflows
+/// that `moment init` writes trust).
+pub fn init(dir: &Path) -> Result<(), Error> {
+    run(dir, &["init", "--quiet", "--initial-branch=main"]).map(drop)
+}

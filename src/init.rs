@@ -2,7 +2,6 @@
 //! editors, an example moment and CI workflows for GitHub and GitLab.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use crate::error::Error;
 use crate::load::schema::SchemaKind;
@@ -21,18 +20,9 @@ const FILES: &[(&str, &str)] = &[
     (".gitignore", "/dist\n"),
 ];
 
-/// Whether `dir` is inside a git repository (a work tree or a bare one). Git's own
-/// complaint is swallowed: callers say in one sentence what that means for them.
+/// Whether `dir` is inside a git repository (see [`crate::git::in_repository`]).
 pub fn in_git_repository(dir: &Path) -> bool {
-    Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["rev-parse", "--git-dir"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+    crate::git::in_repository(dir)
 }
 
 /// What [`ensure_git`] found or did.
@@ -46,45 +36,22 @@ pub enum Git {
     Inside(PathBuf),
 }
 
-/// The top folder of the git work tree that holds `dir`, if any (git's complaint swallowed).
-fn toplevel(dir: &Path) -> Option<PathBuf> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["rev-parse", "--show-toplevel"])
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
-}
-
 /// Makes `root` a git repository with `git init` (first branch `main`, which the CI
 /// workflows trust) unless it is already inside one, and says which it was.
 pub fn ensure_git(root: &Path) -> Result<Git, Error> {
     if in_git_repository(root) {
         let here = root.canonicalize().map_err(|e| Error::io(root, e))?;
-        return Ok(match toplevel(root).and_then(|t| t.canonicalize().ok()) {
-            Some(top) if top != here => Git::Inside(top),
-            _ => Git::Existing,
-        });
+        return Ok(
+            match crate::git::toplevel(root)
+                .ok()
+                .and_then(|t| t.canonicalize().ok())
+            {
+                Some(top) if top != here => Git::Inside(top),
+                _ => Git::Existing,
+            },
+        );
     }
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(["init", "--quiet", "--initial-branch=main"])
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| Error::io("git", e))?;
-    if !out.status.success() {
-        return Err(Error::Usage(format!(
-            "`git init` failed in {}: {}",
-            root.display(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        )));
-    }
+    crate::git::init(root)?;
     Ok(Git::Initialised)
 }
 
