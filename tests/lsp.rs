@@ -268,6 +268,16 @@ const DIARY: &str = "moments/somn/modules/02-somndagbok.md";
 const FORM: &str = "moments/somn/forms/somndagbok.yaml";
 const TESTS: &str = "moments/somn/forms/somndagbok.tests.yaml";
 
+/// The labels of a completion answer.
+fn completion_labels(items: &Value) -> Vec<&str> {
+    items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect()
+}
+
 fn line_of(text: &str, needle: &str) -> (u32, String) {
     let (i, line) = text
         .lines()
@@ -400,12 +410,7 @@ fn a_scripted_editor_session_uses_every_feature() {
 
     // Completion of form ids in `ref:`.
     let items = c.request("textDocument/completion", c.at(DIARY, ref_line, 9));
-    let labels: Vec<&str> = items
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["label"].as_str().unwrap())
-        .collect();
+    let labels = completion_labels(&items);
     assert_eq!(labels, ["somndagbok"]);
     assert_eq!(items[0]["textEdit"]["range"]["start"]["character"], 5);
 
@@ -445,12 +450,7 @@ fn a_scripted_editor_session_uses_every_feature() {
         "textDocument/completion",
         c.at(FORM, cond_line, item_col as u32),
     );
-    let labels: Vec<&str> = items
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["label"].as_str().unwrap())
-        .collect();
+    let labels = completion_labels(&items);
     assert!(
         labels.contains(&"vaknade") && !labels.contains(&"antal_uppvak"),
         "{labels:?}"
@@ -460,24 +460,14 @@ fn a_scripted_editor_session_uses_every_feature() {
         "textDocument/completion",
         c.at(FORM, sum_line, (sum_text.find('[').unwrap() + 1) as u32),
     );
-    let labels: Vec<&str> = items
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["label"].as_str().unwrap())
-        .collect();
+    let labels = completion_labels(&items);
     assert!(
         labels.contains(&"kvalitet") && !labels.contains(&"sanggaende"),
         "{labels:?}"
     );
     // Schema keys in an item.
     let items = c.request("textDocument/completion", c.at(FORM, cond_line, 4));
-    let labels: Vec<&str> = items
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["label"].as_str().unwrap())
-        .collect();
+    let labels = completion_labels(&items);
     assert!(
         labels.contains(&"enable_when") && labels.contains(&"required"),
         "{labels:?}"
@@ -518,12 +508,7 @@ fn a_scripted_editor_session_uses_every_feature() {
         "textDocument/completion",
         c.at(TESTS, band_line, col as u32),
     );
-    let labels: Vec<&str> = items
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["label"].as_str().unwrap())
-        .collect();
+    let labels = completion_labels(&items);
     assert!(
         labels.contains(&"God") && labels.contains(&"Dålig"),
         "{labels:?}"
@@ -620,12 +605,7 @@ fn a_scripted_editor_session_uses_every_feature() {
         img_text.chars().position(|ch| ch == '(').unwrap() + 1,
     );
     let items = c.request("textDocument/completion", c.at(MODULE, img_line, col));
-    let labels: Vec<&str> = items
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["label"].as_str().unwrap())
-        .collect();
+    let labels = completion_labels(&items);
     assert!(
         labels.contains(&"../media/sang.png") && labels.contains(&"../media/andning.mp4"),
         "{labels:?}"
@@ -707,12 +687,7 @@ fn a_crlf_file_gets_positions_without_the_carriage_returns() {
     assert_eq!(edit["range"], d["range"]);
     let (kind_line, _) = line_of(&broken, "kind: registration");
     let items = c.request("textDocument/completion", c.at(FORM, kind_line, 6));
-    let labels: Vec<&str> = items
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["label"].as_str().unwrap())
-        .collect();
+    let labels = completion_labels(&items);
     assert!(labels.contains(&"questionnaire"), "{labels:?}");
     assert_eq!(
         items[0]["textEdit"]["range"]["end"],

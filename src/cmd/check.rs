@@ -30,7 +30,10 @@ pub fn execute(args: &CheckArgs, lang: Option<Lang>) -> Result<Outcome, Error> {
         moment::diagnostic::sort(&mut diags);
     }
     let (diags, left_out) = validate::scope::narrow(diags, &target.only);
-    let lang = Lang::choose(lang, load::units::language(&target.root));
+    let lang = Lang::choose(
+        lang,
+        repo.units_node.as_ref().and_then(load::units::language_of),
+    );
     let text = match args.format {
         Format::Human => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();

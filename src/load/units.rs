@@ -40,7 +40,12 @@ pub fn node(root: &Path) -> Option<Node> {
 /// The diagnostics language the repository at `root` asks for with `language:` in its
 /// units.yaml, when it sets a valid one.
 pub fn language(root: &Path) -> Option<crate::diagnostic::Lang> {
-    match &node(root)?.get("language")?.value {
+    language_of(&node(root)?)
+}
+
+/// The diagnostics language that a units.yaml already parsed as `node` asks for.
+pub fn language_of(node: &Node) -> Option<crate::diagnostic::Lang> {
+    match &node.get("language")?.value {
         yaml::Value::Str(value) => value.parse().ok(),
         _ => None,
     }
