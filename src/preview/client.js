@@ -114,9 +114,15 @@
     save.textContent = "Spara som tillfälle (förhandsvisning)";
     save.style.marginLeft = ".5rem";
     form.appendChild(save);
+    // Answers change faster than the server answers, and responses may arrive out
+    // of order: only the newest request's answer is shown, so a stale evaluation
+    // never shows a question the last answer hid (or hides one it showed).
+    var latest = 0;
     function evaluate() {
       var answers = answersOf(form);
+      var ticket = ++latest;
       return post("/_moment/evaluate/" + moment + "/" + id, { answers: answers }).then(function (r) { return r.json(); }).then(function (ev) {
+        if (ticket !== latest) { return answers; }
         result.textContent = "";
         result.appendChild(text("strong", "Förhandsvisning av resultatet"));
         if (ev.invalid) {
@@ -161,7 +167,7 @@
         var all = store.get("occasions:" + id, []);
         all.push(answers);
         store.set("occasions:" + id, all);
-        save.textContent = "Sparat: " + all.length + " tillfällen";
+        save.textContent = "Sparat: " + all.length + (all.length === 1 ? " tillfälle" : " tillfällen");
       });
     });
     evaluate();
