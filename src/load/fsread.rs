@@ -8,9 +8,10 @@
 //! gap between the check and the open: a file swapped for a fifo or a link in between
 //! is refused too. Reads stop at the limit.
 
+use std::collections::HashMap;
 use std::fs::{File, Metadata};
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The largest text file `moment` reads: modules, the welcome text, YAML, theme files.
 pub const MAX_TEXT_BYTES: u64 = 1024 * 1024;
@@ -100,24 +101,59 @@ pub enum Refusal {
     Io(std::io::Error),
 }
 
+/// What `lstat` said of the paths one reader already looked at: loading and checking
+/// a moment looks at the same few folders and files tens of times, and asking the
+/// file system once per path instead saves most of the `lstat` calls of a large
+/// repository.
+///
+/// A memo lives for one load or one check of one moment. Reading a file never
+/// trusts it alone: the file is opened with `O_NOFOLLOW` and checked once more when
+/// open (see [`read`]).
+#[derive(Debug, Default)]
+pub struct Seen {
+    meta: HashMap<PathBuf, Metadata>,
+}
+
+impl Seen {
+    /// `symlink_metadata` of `path`, asked once.
+    pub fn lstat(&mut self, path: &Path) -> Result<Metadata, Refusal> {
+        if let Some(meta) = self.meta.get(path) {
+            return Ok(meta.clone());
+        }
+        let meta = symlink_meta(path)?;
+        self.meta.insert(path.to_path_buf(), meta.clone());
+        Ok(meta)
+    }
+
+    /// Whether `path` is a real folder; a link there is refused.
+    pub fn is_real_folder(&mut self, path: &Path) -> Result<bool, Refusal> {
+        let meta = self.lstat(path)?;
+        if meta.file_type().is_symlink() {
+            return Err(Refusal::Symlink);
+        }
+        Ok(meta.is_dir())
+    }
+}
+
 /// Checks that `rel` (a `/`-separated path with no `.` or `..`) names a regular file
 /// inside `root` without any symbolic link on the way, without opening anything.
 pub fn check_file(root: &Path, rel: &str) -> Result<Metadata, Refusal> {
+    check_file_in(root, rel, &mut Seen::default())
+}
+
+/// [`check_file`], asking `seen` first.
+pub fn check_file_in(root: &Path, rel: &str, seen: &mut Seen) -> Result<Metadata, Refusal> {
     let mut path = root.to_path_buf();
     let parts: Vec<&str> = rel.split('/').filter(|p| !p.is_empty()).collect();
-    let Some((last, folders)) = parts.split_last() else {
+    let Some((last, on_the_way)) = parts.split_last() else {
         return Err(Refusal::NotRegular(Special::Folder));
     };
-    for part in folders {
+    for part in on_the_way {
         if *part == ".." || *part == "." {
             return Err(Refusal::Missing);
         }
         path.push(part);
-        let meta = symlink_meta(&path)?;
-        if meta.file_type().is_symlink() {
-            return Err(Refusal::Symlink);
-        }
-        if !meta.is_dir() {
+        if !seen.is_real_folder(&path)? {
             return Err(Refusal::Missing);
         }
     }
@@ -125,7 +161,7 @@ pub fn check_file(root: &Path, rel: &str) -> Result<Metadata, Refusal> {
         return Err(Refusal::Missing);
     }
     path.push(last);
-    let meta = symlink_meta(&path)?;
+    let meta = seen.lstat(&path)?;
     if meta.file_type().is_symlink() {
         return Err(Refusal::Symlink);
     }
@@ -145,7 +181,12 @@ fn symlink_meta(path: &Path) -> Result<Metadata, Refusal> {
 /// Reads the regular file `rel` inside `root` (see [`check_file`]), at most `limit`
 /// bytes.
 pub fn read(root: &Path, rel: &str, limit: u64) -> Result<Vec<u8>, Refusal> {
-    let meta = check_file(root, rel)?;
+    read_in(root, rel, limit, &mut Seen::default())
+}
+
+/// [`read`], asking `seen` first.
+pub fn read_in(root: &Path, rel: &str, limit: u64, seen: &mut Seen) -> Result<Vec<u8>, Refusal> {
+    let meta = check_file_in(root, rel, seen)?;
     if meta.len() > limit {
         return Err(Refusal::TooLarge { limit });
     }

@@ -208,8 +208,7 @@ pub fn parse(
                 node.data.borrow().value,
                 NodeValue::BlockQuote | NodeValue::List(_)
             ));
-        let children: Vec<_> = node.children().collect();
-        stack.extend(children.into_iter().rev().map(|c| (c, nesting)));
+        stack.extend(node.reverse_children().map(|c| (c, nesting)));
         let data = node.data.borrow();
         let char_column =
             columns.char_column(data.sourcepos.start.line, data.sourcepos.start.column);
@@ -401,7 +400,14 @@ fn block(
 
 /// Folds runs of white space into single spaces and trims.
 pub fn fold_space(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut folded = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !folded.is_empty() {
+            folded.push(' ');
+        }
+        folded.push_str(word);
+    }
+    folded
 }
 
 /// The text of a node and its descendants, as a reader hears it.
@@ -419,34 +425,44 @@ pub fn plain_text<'a>(node: &'a AstNode<'a>) -> String {
 }
 
 /// Adds the words and sentences of one block of text.
+///
+/// A word is a run of letters and digits; a sentence ends at `.`, `!`, `?` or `:`
+/// before white space or the end, and a text that does not end so still counts as
+/// one. One pass over the characters: this runs on every paragraph of every module.
 pub fn count_prose(text: &str, counts: &mut ProseCounts) {
-    let mut words = 0;
-    for word in text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
-        words += 1;
-        if word.chars().count() > 6 {
-            counts.long_words += 1;
+    let (mut words, mut long_words, mut sentences) = (0, 0, 0);
+    let mut word_len = 0usize;
+    let mut last: Option<char> = None;
+    let mut pending_end = false;
+    for c in text.trim_end().chars() {
+        if pending_end && c.is_whitespace() {
+            sentences += 1;
         }
+        pending_end = matches!(c, '.' | '!' | '?' | ':');
+        if c.is_alphanumeric() {
+            word_len += 1;
+        } else if word_len > 0 {
+            words += 1;
+            long_words += usize::from(word_len > 6);
+            word_len = 0;
+        }
+        last = Some(c);
+    }
+    if word_len > 0 {
+        words += 1;
+        long_words += usize::from(word_len > 6);
     }
     if words == 0 {
         return;
     }
-    counts.words += words;
-    let trimmed = text.trim_end();
-    let chars: Vec<char> = trimmed.chars().collect();
-    let mut sentences = 0;
-    for (i, c) in chars.iter().enumerate() {
-        let ends = matches!(c, '.' | '!' | '?' | ':');
-        let before_space = chars.get(i + 1).is_none_or(|n| n.is_whitespace());
-        if ends && before_space {
-            sentences += 1;
-        }
-    }
-    if !matches!(chars.last(), Some('.' | '!' | '?' | ':')) {
+    if pending_end {
         sentences += 1;
     }
+    if !matches!(last, Some('.' | '!' | '?' | ':')) {
+        sentences += 1;
+    }
+    counts.words += words;
+    counts.long_words += long_words;
     counts.sentences += sentences.max(1);
 }
 
@@ -487,6 +503,62 @@ mod tests {
         assert_eq!(md.links[0].pos, Pos::new(1, 11));
         assert_eq!(md.images[0].pos, Pos::new(1, 21));
         assert_eq!(md.links[1].pos, Pos::new(2, 5));
+    }
+
+    /// The first, plainer implementation of [`count_prose`], kept as its reference.
+    fn count_prose_reference(text: &str, counts: &mut ProseCounts) {
+        let mut words = 0;
+        for word in text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+        {
+            words += 1;
+            if word.chars().count() > 6 {
+                counts.long_words += 1;
+            }
+        }
+        if words == 0 {
+            return;
+        }
+        counts.words += words;
+        let chars: Vec<char> = text.trim_end().chars().collect();
+        let mut sentences = 0;
+        for (i, c) in chars.iter().enumerate() {
+            let ends = matches!(c, '.' | '!' | '?' | ':');
+            if ends && chars.get(i + 1).is_none_or(|n| n.is_whitespace()) {
+                sentences += 1;
+            }
+        }
+        if !matches!(chars.last(), Some('.' | '!' | '?' | ':')) {
+            sentences += 1;
+        }
+        counts.sentences += sentences.max(1);
+    }
+
+    #[test]
+    fn prose_counts_agree_with_the_reference() {
+        let texts = [
+            "",
+            "   ",
+            "...",
+            "Hej",
+            "Hej.",
+            "Hej. ",
+            "Hej.Då",
+            "Ring 112 om det är akut. Sömnbesvär påverkar: allt!",
+            "Vad?  Nu!\tJa:\nNej",
+            "Långaord överallt, överraskningar.  ",
+            "emoji 😴 sömn… slut",
+            "a.b.c. d",
+            ": :",
+            "Åäöåäöå ÅÄÖÅÄÖ",
+        ];
+        for text in texts {
+            let (mut fast, mut plain) = (ProseCounts::default(), ProseCounts::default());
+            count_prose(text, &mut fast);
+            count_prose_reference(text, &mut plain);
+            assert_eq!(fast, plain, "{text:?}");
+        }
     }
 
     #[test]

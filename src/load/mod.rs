@@ -185,6 +185,8 @@ pub struct Loader<'a> {
     pub out: Vec<Diagnostic>,
     /// Files read.
     pub sources: Sources,
+    /// What the file system said of the paths looked at.
+    pub seen: fsread::Seen,
     overlay: &'a overlay::Overlay,
 }
 
@@ -196,6 +198,7 @@ impl<'a> Loader<'a> {
             overlay,
             out: Vec::new(),
             sources: Sources::new(),
+            seen: fsread::Seen::default(),
         }
     }
 
@@ -203,7 +206,7 @@ impl<'a> Loader<'a> {
     pub fn read(&mut self, rel: &str) -> Option<String> {
         let text = match self.overlay.get(rel) {
             Some(buffer) => buffer.to_owned(),
-            None => source::read_text(self.root, rel, &mut self.out)?,
+            None => source::read_text_in(self.root, rel, &mut self.seen, &mut self.out)?,
         };
         self.sources.insert(rel.to_owned(), text.clone());
         Some(text)

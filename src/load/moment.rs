@@ -243,7 +243,7 @@ fn load_welcome(loader: &mut Loader<'_>, moment: &mut LoadedMoment, node: &Node,
         },
         None => ("welcome.md".to_owned(), node.pos),
     };
-    let resolved = match paths::resolve(&moment.dir, "", &written) {
+    let resolved = match paths::resolve_in(&moment.dir, "", &written, &mut loader.seen) {
         Ok(r) => r,
         Err(problem) => {
             let mut d = path_diag(&problem, &written, Code::WelcomeMissing)
@@ -289,7 +289,7 @@ fn load_modules(loader: &mut Loader<'_>, moment: &mut LoadedMoment, node: &Node,
         let Some(written) = text_of(entry) else {
             continue;
         };
-        let resolved = match paths::resolve(&moment.dir, "", written) {
+        let resolved = match paths::resolve_in(&moment.dir, "", written, &mut loader.seen) {
             Ok(r) => r,
             Err(problem) => {
                 loader.out.push(

@@ -1,5 +1,6 @@
 //! Resolving paths written in moment files, so that none can leave the moment's folder.
 
+use super::fsread::{Refusal, Seen};
 use std::path::{Component, Path, PathBuf};
 
 use crate::diagnostic::msg::{Files, PathWrong};
@@ -146,6 +147,16 @@ pub struct Resolved {
 /// component on the way: existence and that it is not a symbolic link (wherever it
 /// points: links are refused, never followed).
 pub fn resolve(moment_dir: &Path, base: &str, written: &str) -> Result<Resolved, PathProblem> {
+    resolve_in(moment_dir, base, written, &mut Seen::default())
+}
+
+/// [`resolve`], asking `seen` first.
+pub fn resolve_in(
+    moment_dir: &Path,
+    base: &str,
+    written: &str,
+    seen: &mut Seen,
+) -> Result<Resolved, PathProblem> {
     let written_path = written.split(['#', '?']).next().unwrap_or_default();
     if written_path.starts_with('/') || written_path.starts_with('\\') {
         return Err(PathProblem::Absolute);
@@ -180,11 +191,23 @@ pub fn resolve(moment_dir: &Path, base: &str, written: &str) -> Result<Resolved,
     let full = moment_dir.join(&rel);
     // No symbolic link is followed, wherever it points: check every component.
     let mut on_the_way = moment_dir.to_path_buf();
-    for part in &parts {
+    for (i, part) in parts.iter().enumerate() {
         on_the_way.push(part);
-        match std::fs::symlink_metadata(&on_the_way) {
-            Ok(meta) if meta.file_type().is_symlink() => return Err(PathProblem::Symlink),
-            Ok(_) => {}
+        // The target may be a file; every folder on the way must be a real one.
+        let checked = if i + 1 == parts.len() {
+            seen.lstat(&on_the_way).and_then(|meta| {
+                if meta.file_type().is_symlink() {
+                    Err(Refusal::Symlink)
+                } else {
+                    Ok(())
+                }
+            })
+        } else {
+            seen.is_real_folder(&on_the_way).map(|_| ())
+        };
+        match checked {
+            Ok(()) => {}
+            Err(Refusal::Symlink) => return Err(PathProblem::Symlink),
             Err(_) => return Err(PathProblem::Missing),
         }
     }

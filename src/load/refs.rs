@@ -176,6 +176,7 @@ pub type Assets = BTreeMap<String, Asset>;
 /// is not published ([`crate::file_types::allowed`]) are left out.
 pub fn collect(moment: &LoadedMoment) -> Result<Assets, Error> {
     let mut assets = Assets::new();
+    let mut seen = fsread::Seen::default();
     let docs = moment
         .welcome
         .iter()
@@ -186,13 +187,18 @@ pub fn collect(moment: &LoadedMoment) -> Result<Assets, Error> {
             if paths::is_external(w) || w.starts_with('#') {
                 continue;
             }
-            let Ok(resolved) = paths::resolve(&moment.dir, base, w) else {
+            let Ok(resolved) = paths::resolve_in(&moment.dir, base, w, &mut seen) else {
                 continue;
             };
             if assets.contains_key(&resolved.rel) || !crate::file_types::allowed(&resolved.rel) {
                 continue;
             }
-            let bytes = match fsread::read(&moment.dir, &resolved.rel, fsread::MAX_MEDIA_BYTES) {
+            let bytes = match fsread::read_in(
+                &moment.dir,
+                &resolved.rel,
+                fsread::MAX_MEDIA_BYTES,
+                &mut seen,
+            ) {
                 Ok(bytes) => bytes,
                 Err(fsread::Refusal::NotRegular(fsread::Special::Folder)) => continue,
                 Err(refusal) => {

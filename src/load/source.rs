@@ -14,7 +14,17 @@ use crate::diagnostic::{Code, Diagnostic, Pos};
 /// A byte order mark is removed with a warning; unreadable, special, oversized,
 /// non-UTF-8 and binary files give an error and `None`.
 pub fn read_text(root: &Path, rel: &str, out: &mut Vec<Diagnostic>) -> Option<String> {
-    match fsread::read(root, rel, MAX_TEXT_BYTES) {
+    read_text_in(root, rel, &mut fsread::Seen::default(), out)
+}
+
+/// [`read_text`], asking `seen` first.
+pub fn read_text_in(
+    root: &Path,
+    rel: &str,
+    seen: &mut fsread::Seen,
+    out: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    match fsread::read_in(root, rel, MAX_TEXT_BYTES, seen) {
         Ok(bytes) => decode(bytes, rel, out),
         Err(refusal) => {
             out.push(refusal_diagnostic(&refusal, rel));

@@ -30,7 +30,17 @@ const VAGUE_LINK_TEXTS: &[&str] = &[
     "this link",
 ];
 
+/// A moment and what the file system said of the paths its references name.
+struct Within<'m> {
+    moment: &'m LoadedMoment,
+    seen: fsread::Seen,
+}
+
 pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diagnostic>) {
+    let mut within = Within {
+        moment,
+        seen: fsread::Seen::default(),
+    };
     let docs: Vec<&Markdown> = moment
         .welcome
         .iter()
@@ -80,7 +90,7 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
                 .help(Content::ImageSchemeHint);
             } else if !paths::is_external(&image.url) {
                 file_ref(
-                    moment,
+                    &mut within,
                     base,
                     &image.url,
                     (image.pos, image.length),
@@ -117,7 +127,7 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
                 .help(Content::LinkSchemeHint);
             } else if !paths::is_external(&link.url) {
                 internal_link(
-                    moment,
+                    &mut within,
                     &by_rel,
                     doc,
                     base,
@@ -135,7 +145,13 @@ pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diag
             if let Some(media) = block.spec.as_ref().and_then(MediaBlock::of) {
                 for field in media.kind.fields() {
                     if let Some((path, pos)) = block_value(block, field.key()) {
-                        file_ref(moment, base, &path, (pos, path.chars().count()), &mut sink);
+                        file_ref(
+                            &mut within,
+                            base,
+                            &path,
+                            (pos, path.chars().count()),
+                            &mut sink,
+                        );
                     }
                 }
             }
@@ -289,14 +305,15 @@ fn headings(doc: &Markdown, sink: &mut Sink<'_>) {
 /// Checks a reference to a file of the moment (image, media, captions, transcript).
 /// `at` is the reference's position and how many characters it spans there.
 fn file_ref(
-    moment: &LoadedMoment,
+    within: &mut Within<'_>,
     base: &str,
     written: &str,
     at: (Pos, usize),
     sink: &mut Sink<'_>,
 ) {
     let (pos, length) = at;
-    let resolved = match paths::resolve(&moment.dir, base, written) {
+    let moment = within.moment;
+    let resolved = match paths::resolve_in(&moment.dir, base, written, &mut within.seen) {
         Ok(resolved) => resolved,
         Err(problem) => {
             let code = problem.code(Code::MediaMissing);
@@ -310,7 +327,7 @@ fn file_ref(
             return;
         }
     };
-    if !media_is_regular(moment, &resolved.rel, written, at, sink) {
+    if !media_is_regular(within, &resolved.rel, written, at, sink) {
         return;
     }
     let path = written.split(['#', '?']).next().unwrap_or(written);
@@ -334,14 +351,14 @@ fn file_ref(
 /// Checks, without opening it, that a referenced media file is a regular file within
 /// the size limit; reports at the reference otherwise.
 fn media_is_regular(
-    moment: &LoadedMoment,
+    within: &mut Within<'_>,
     rel: &str,
     written: &str,
     at: (Pos, usize),
     sink: &mut Sink<'_>,
 ) -> bool {
     let (pos, length) = at;
-    match fsread::check_file(&moment.dir, rel) {
+    match fsread::check_file_in(&within.moment.dir, rel, &mut within.seen) {
         Ok(meta) if meta.len() > fsread::MAX_MEDIA_BYTES => {
             sink.report(
                 Code::FileTooLarge,
@@ -393,7 +410,7 @@ fn media_is_regular(
 }
 
 fn internal_link(
-    moment: &LoadedMoment,
+    within: &mut Within<'_>,
     docs: &HashMap<&str, &Markdown>,
     doc: &Markdown,
     base: &str,
@@ -408,7 +425,8 @@ fn internal_link(
     let target = if path.is_empty() {
         Some(doc)
     } else if path.ends_with(".md") {
-        match paths::resolve(&moment.dir, base, path) {
+        let moment = within.moment;
+        match paths::resolve_in(&moment.dir, base, path, &mut within.seen) {
             Ok(resolved) => {
                 let rel = format!("{}/{}", moment.rel_dir, resolved.rel);
                 let found = docs.get(rel.as_str()).copied();
@@ -450,7 +468,7 @@ fn internal_link(
             }
         }
     } else {
-        file_ref(moment, base, path, (pos, length), sink);
+        file_ref(within, base, path, (pos, length), sink);
         None
     };
     if let (Some(target), Some(anchor)) = (target, anchor)
