@@ -137,14 +137,20 @@ impl Cache {
     /// Records `entry` for `folder` under `key` (written to a new file and renamed
     /// over the old one, so that a reader sees the old entry or the new one).
     pub fn put(&self, folder: &str, key: &Key, entry: &Entry) -> std::io::Result<()> {
-        std::fs::create_dir_all(&self.dir)?;
         let body = format!(
             "{MAGIC}\nfolder {folder}\nkey {}\nid {}\nversion {}\nmanifest {}\narchive {}\n",
             key.0, entry.id, entry.version, entry.manifest_sha256, entry.archive_size
         );
         let text = format!("{body}sum {}\n", hex(&Sha256::digest(body.as_bytes())));
         let tmp = self.dir.join(format!(".{folder}.new"));
-        std::fs::write(&tmp, text)?;
+        // The folder is made by the first entry only: not one `mkdir` per moment.
+        if let Err(e) = std::fs::write(&tmp, &text) {
+            if e.kind() != std::io::ErrorKind::NotFound {
+                return Err(e);
+            }
+            std::fs::create_dir_all(&self.dir)?;
+            std::fs::write(&tmp, &text)?;
+        }
         std::fs::rename(&tmp, self.dir.join(folder))
     }
 

@@ -79,16 +79,15 @@ impl Staging {
     /// Nothing is flushed here: [`Staging::commit`] flushes the whole staging folder
     /// at once before anything names it.
     pub fn stage(&self, bundle: &Bundle) -> Result<(), Error> {
-        let dir = self.dir.path().join(&bundle.id).join(&bundle.version);
-        let mut dirs = BTreeSet::new();
+        let root = self.dir.path();
+        let dir = Path::new(&bundle.id).join(&bundle.version);
+        let mut made = BTreeSet::new();
         for (path, bytes) in &bundle.files {
             let file = dir.join(path);
-            if let Some(parent) = file.parent()
-                && dirs.insert(parent.to_path_buf())
-            {
-                std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+            if let Some(parent) = file.parent() {
+                make_dirs(root, parent, &mut made)?;
             }
-            durable::write_unsynced(&file, bytes)?;
+            durable::write_unsynced(&root.join(&file), bytes)?;
         }
         let archive = self
             .dir
@@ -269,4 +268,26 @@ fn link_file(from: &Path, to: &Path) -> Result<(), Error> {
     }
     let bytes = std::fs::read(from).map_err(|e| Error::io(from, e))?;
     durable::write_unsynced(to, &bytes)
+}
+
+/// Creates the folders of `rel` (relative to `root`, which exists) from the top down,
+/// once each: `create_dir_all` first fails on every missing level, and on the 2-core
+/// machines we measure on, a failed `mkdir` costs about as much as one that makes a
+/// folder (0.5 ms), thousands of times in a large build.
+fn make_dirs(root: &Path, rel: &Path, made: &mut BTreeSet<PathBuf>) -> Result<(), Error> {
+    let mut at = PathBuf::new();
+    for part in rel.components() {
+        at.push(part);
+        if made.contains(&at) {
+            continue;
+        }
+        let full = root.join(&at);
+        match std::fs::create_dir(&full) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(Error::io(&full, e)),
+        }
+        made.insert(at.clone());
+    }
+    Ok(())
 }
