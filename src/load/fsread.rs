@@ -109,7 +109,7 @@ pub enum Refusal {
 /// A memo lives for one load or one check of one moment. Reading a file never
 /// trusts it alone: the file is opened with `O_NOFOLLOW` and checked once more when
 /// open (see [`read`]).
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Seen {
     meta: HashMap<PathBuf, Metadata>,
 }

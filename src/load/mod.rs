@@ -202,6 +202,25 @@ impl<'a> Loader<'a> {
         }
     }
 
+    /// A loader of the same repository for work on another thread, knowing what this
+    /// one knows of the file system; [`Loader::join`] takes its findings back.
+    pub fn fork(&self) -> Loader<'a> {
+        Loader {
+            root: self.root,
+            schemas: self.schemas,
+            overlay: self.overlay,
+            out: Vec::new(),
+            sources: Sources::new(),
+            seen: self.seen.clone(),
+        }
+    }
+
+    /// Takes the diagnostics and sources of a [`Loader::fork`] back, after its own.
+    pub fn join(&mut self, fork: Loader<'a>) {
+        self.out.extend(fork.out);
+        self.sources.extend(fork.sources);
+    }
+
     /// Reads the text of `rel` (relative to the root) and remembers it.
     pub fn read(&mut self, rel: &str) -> Option<String> {
         let text = match self.overlay.get(rel) {

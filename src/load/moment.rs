@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use rayon::prelude::*;
+
 use super::Loader;
 use super::fsread::Refusal;
 use super::markdown::{self, Markdown};
@@ -284,7 +286,9 @@ fn load_modules(loader: &mut Loader<'_>, moment: &mut LoadedMoment, node: &Node,
     let Some(Value::Seq(entries)) = node.get("modules").map(|n| &n.value) else {
         return;
     };
+    // First the listing, in order: which files, each once.
     let mut seen = std::collections::HashSet::new();
+    let mut listed = Vec::new();
     for entry in entries {
         let Some(written) = text_of(entry) else {
             continue;
@@ -308,30 +312,58 @@ fn load_modules(loader: &mut Loader<'_>, moment: &mut LoadedMoment, node: &Node,
         if !seen.insert(resolved.rel.clone()) {
             continue; // reported as a duplicate by the rules
         }
-        let rel = format!("{}/{}", moment.rel_dir, resolved.rel);
-        let Some(text) = loader.read(&rel) else {
-            moment.unloaded.push(resolved.rel);
-            continue;
-        };
-        let (front_text, body, offset) = match markdown::split_front_matter(&text) {
-            Ok(parts) => parts,
-            Err(d) => {
-                loader.out.push(d.in_file(&rel));
-                moment.unloaded.push(resolved.rel);
-                continue;
-            }
-        };
-        let (front_node, front) =
-            loader.yaml::<ModuleFront>(&rel, front_text, Offset::lines(1), SchemaKind::Module);
-        let doc = markdown::parse(&rel, body, offset, loader.schemas, &mut loader.out);
-        moment.modules.push(LoadedModule {
-            path: resolved.rel,
-            listed_at: entry.pos,
-            front_node,
-            front,
-            doc,
-        });
+        listed.push((entry.pos, resolved.rel));
     }
+    // Then the modules, in parallel (the preview reloads one moment of maybe a hundred
+    // modules), each with a loader of its own, merged back in the listing's order so
+    // that diagnostics and sources come out as if read one by one.
+    let rel_dir = moment.rel_dir.clone();
+    let read: Vec<(Result<LoadedModule, String>, Loader<'_>)> = listed
+        .into_par_iter()
+        .map(|(listed_at, path)| {
+            let mut sub = loader.fork();
+            let module = load_module(&mut sub, &rel_dir, listed_at, path);
+            (module, sub)
+        })
+        .collect();
+    for (module, sub) in read {
+        loader.join(sub);
+        match module {
+            Ok(module) => moment.modules.push(module),
+            Err(unloaded) => moment.unloaded.push(unloaded),
+        }
+    }
+}
+
+/// Reads and parses one listed module at `path` (relative to the moment's folder);
+/// `Err` with the path when it could not be read (reported).
+fn load_module(
+    loader: &mut Loader<'_>,
+    rel_dir: &str,
+    listed_at: Pos,
+    path: String,
+) -> Result<LoadedModule, String> {
+    let rel = format!("{rel_dir}/{path}");
+    let Some(text) = loader.read(&rel) else {
+        return Err(path);
+    };
+    let (front_text, body, offset) = match markdown::split_front_matter(&text) {
+        Ok(parts) => parts,
+        Err(d) => {
+            loader.out.push(d.in_file(&rel));
+            return Err(path);
+        }
+    };
+    let (front_node, front) =
+        loader.yaml::<ModuleFront>(&rel, front_text, Offset::lines(1), SchemaKind::Module);
+    let doc = markdown::parse(&rel, body, offset, loader.schemas, &mut loader.out);
+    Ok(LoadedModule {
+        path,
+        listed_at,
+        front_node,
+        front,
+        doc,
+    })
 }
 
 fn load_forms(loader: &mut Loader<'_>, moment: &mut LoadedMoment) {

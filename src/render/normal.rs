@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use rayon::prelude::*;
+
 use super::FORMAT_VERSION;
 use super::href;
 use super::markdown::{self, Rewrite, Segment};
@@ -253,90 +255,96 @@ pub fn normalise(loaded: &LoadedMoment, meta: &MomentMeta, assets: &Assets) -> N
                 .collect::<String>()
         })
         .unwrap_or_default();
-    let mut modules = Vec::new();
-    for (m, page) in loaded.modules.iter().zip(&page_list) {
-        let front = m
-            .front
-            .clone()
-            .unwrap_or_else(|| crate::model::ModuleFront {
-                id: None,
-                title: m.path.clone(),
-                activation: Activation::Immediate,
-            });
-        let here = m.path.as_str();
-        let base = paths::parent(here);
-        let find = |written: &str| -> Option<String> {
-            let resolved = paths::resolve(&loaded.dir, base, written).ok()?;
-            assets.get(&resolved.rel).map(asset_url)
-        };
-        let text_of = |written: &str| -> Option<String> {
-            let resolved = paths::resolve(&loaded.dir, base, written).ok()?;
-            let bytes =
-                crate::load::fsread::read(&loaded.dir, &resolved.rel, MAX_TEXT_BYTES).ok()?;
-            String::from_utf8(bytes).ok()
-        };
-        let mut blocks = Vec::new();
-        let mut forms = Vec::new();
-        for segment in markdown::render(&m.doc.body, m.doc.line_offset, &links(&m.doc)) {
-            match segment {
-                Segment::Html(html) => blocks.push(NormalBlock::Html { html }),
-                Segment::Block(kind, line) => {
-                    let spec = m
-                        .doc
-                        .blocks
-                        .iter()
-                        .find(|b| b.kind == kind && b.pos.line == line)
-                        .and_then(|b| b.spec.as_ref());
-                    match spec {
-                        Some(spec @ (BlockSpec::Video(_) | BlockSpec::Audio(_))) => {
-                            let Some(media) = MediaBlock::of(spec) else {
-                                continue;
-                            };
-                            let src = find(media.src).unwrap_or_default();
-                            let mime = mime_of_path(media.src);
-                            let title = media.title.to_owned();
-                            let transcript = media.transcript.and_then(find);
-                            let transcript_text = media.transcript.and_then(text_of);
-                            blocks.push(match media.kind {
-                                MediaKind::Video => NormalBlock::Video {
-                                    src,
-                                    mime,
-                                    title,
-                                    captions: media.captions.and_then(find),
-                                    transcript,
-                                    transcript_text,
-                                    poster: media.poster.and_then(find),
-                                },
-                                MediaKind::Audio => NormalBlock::Audio {
-                                    src,
-                                    mime,
-                                    title,
-                                    transcript,
-                                    transcript_text,
-                                },
-                            });
+    // Modules are rendered in parallel: the preview rebuilds one moment at a time,
+    // and a moment of many modules would otherwise keep one core busy.
+    let modules: Vec<NormalModule> = loaded
+        .modules
+        .par_iter()
+        .zip(page_list.par_iter())
+        .map(|(m, page)| {
+            let front = m
+                .front
+                .clone()
+                .unwrap_or_else(|| crate::model::ModuleFront {
+                    id: None,
+                    title: m.path.clone(),
+                    activation: Activation::Immediate,
+                });
+            let here = m.path.as_str();
+            let base = paths::parent(here);
+            let find = |written: &str| -> Option<String> {
+                let resolved = paths::resolve(&loaded.dir, base, written).ok()?;
+                assets.get(&resolved.rel).map(asset_url)
+            };
+            let text_of = |written: &str| -> Option<String> {
+                let resolved = paths::resolve(&loaded.dir, base, written).ok()?;
+                let bytes =
+                    crate::load::fsread::read(&loaded.dir, &resolved.rel, MAX_TEXT_BYTES).ok()?;
+                String::from_utf8(bytes).ok()
+            };
+            let mut blocks = Vec::new();
+            let mut forms = Vec::new();
+            for segment in markdown::render(&m.doc.body, m.doc.line_offset, &links(&m.doc)) {
+                match segment {
+                    Segment::Html(html) => blocks.push(NormalBlock::Html { html }),
+                    Segment::Block(kind, line) => {
+                        let spec = m
+                            .doc
+                            .blocks
+                            .iter()
+                            .find(|b| b.kind == kind && b.pos.line == line)
+                            .and_then(|b| b.spec.as_ref());
+                        match spec {
+                            Some(spec @ (BlockSpec::Video(_) | BlockSpec::Audio(_))) => {
+                                let Some(media) = MediaBlock::of(spec) else {
+                                    continue;
+                                };
+                                let src = find(media.src).unwrap_or_default();
+                                let mime = mime_of_path(media.src);
+                                let title = media.title.to_owned();
+                                let transcript = media.transcript.and_then(find);
+                                let transcript_text = media.transcript.and_then(text_of);
+                                blocks.push(match media.kind {
+                                    MediaKind::Video => NormalBlock::Video {
+                                        src,
+                                        mime,
+                                        title,
+                                        captions: media.captions.and_then(find),
+                                        transcript,
+                                        transcript_text,
+                                        poster: media.poster.and_then(find),
+                                    },
+                                    MediaKind::Audio => NormalBlock::Audio {
+                                        src,
+                                        mime,
+                                        title,
+                                        transcript,
+                                        transcript_text,
+                                    },
+                                });
+                            }
+                            Some(BlockSpec::Form(f)) => {
+                                forms.push(f.form.clone());
+                                blocks.push(NormalBlock::Form {
+                                    form: f.form.clone(),
+                                });
+                            }
+                            None => {}
                         }
-                        Some(BlockSpec::Form(f)) => {
-                            forms.push(f.form.clone());
-                            blocks.push(NormalBlock::Form {
-                                form: f.form.clone(),
-                            });
-                        }
-                        None => {}
                     }
                 }
             }
-        }
-        modules.push(NormalModule {
-            id: crate::model::module_id(m.front.as_ref(), &m.path),
-            page: page.clone(),
-            source: m.path.clone(),
-            title: front.title,
-            activation: front.activation,
-            forms,
-            blocks,
-        });
-    }
+            NormalModule {
+                id: crate::model::module_id(m.front.as_ref(), &m.path),
+                page: page.clone(),
+                source: m.path.clone(),
+                title: front.title,
+                activation: front.activation,
+                forms,
+                blocks,
+            }
+        })
+        .collect();
     NormalMoment {
         format: FORMAT_VERSION,
         id: meta.id.clone(),

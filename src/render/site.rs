@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use super::NormalMoment;
 use super::theme::Theme;
 use crate::diagnostic::Diagnostic;
@@ -70,12 +72,19 @@ pub fn site(
         "staff.html".to_owned(),
         theme.render("staff.html", ctx("staff", "staff.html", None))?,
     ));
-    for (i, m) in normal.modules.iter().enumerate() {
-        files.push((
-            m.page.clone(),
-            theme.render("module.html", ctx("citizen", &m.page, Some(i)))?,
-        ));
-    }
+    // Pages in parallel, then in order, so that a template error is always that of
+    // the first page that has one (see `normal::normalise`).
+    let pages: Vec<Result<(String, String), Diagnostic>> = normal
+        .modules
+        .par_iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let html = theme.render("module.html", ctx("citizen", &m.page, Some(i)))?;
+            Ok((m.page.clone(), html))
+        })
+        .collect();
+    let pages = pages.into_iter().collect::<Result<Vec<_>, _>>()?;
+    files.extend(pages);
     files.push(("style.css".to_owned(), theme.css().to_owned()));
     Ok(files)
 }
