@@ -109,7 +109,7 @@ pub enum Refusal {
 /// A memo lives for one load or one check of one moment. Reading a file never
 /// trusts it alone: the file is opened with `O_NOFOLLOW` and checked once more when
 /// open (see [`read`]).
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct Seen {
     meta: HashMap<PathBuf, Metadata>,
 }
@@ -123,6 +123,19 @@ impl Seen {
         let meta = symlink_meta(path)?;
         self.meta.insert(path.to_path_buf(), meta.clone());
         Ok(meta)
+    }
+
+    /// What this memo knows of real folders, for a reader on another thread (files
+    /// are left out: each is read once, and there may be many).
+    pub fn folders(&self) -> Seen {
+        Seen {
+            meta: self
+                .meta
+                .iter()
+                .filter(|(_, meta)| meta.is_dir())
+                .map(|(path, meta)| (path.clone(), meta.clone()))
+                .collect(),
+        }
     }
 
     /// Whether `path` is a real folder; a link there is refused.

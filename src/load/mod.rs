@@ -211,7 +211,7 @@ impl<'a> Loader<'a> {
             overlay: self.overlay,
             out: Vec::new(),
             sources: Sources::new(),
-            seen: self.seen.clone(),
+            seen: self.seen.folders(),
         }
     }
 
