@@ -142,7 +142,7 @@ pub fn snapshots(repo: &Repository) -> Vec<MomentSnapshot> {
             welcome: m
                 .welcome
                 .as_ref()
-                .map(|w| w.paragraphs.clone())
+                .map(Markdown::paragraphs)
                 .unwrap_or_default(),
             welcome_body: m
                 .welcome
@@ -156,7 +156,7 @@ pub fn snapshots(repo: &Repository) -> Vec<MomentSnapshot> {
                     id: crate::model::module_id(module.front.as_ref(), &module.path),
                     path: module.path.clone(),
                     front: module.front.clone(),
-                    paragraphs: module.doc.paragraphs.clone(),
+                    paragraphs: module.doc.paragraphs(),
                     media: media(m, &module.doc),
                     forms: module
                         .doc

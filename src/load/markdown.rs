@@ -141,9 +141,32 @@ pub struct Markdown {
     pub raw_html: Vec<Pos>,
     /// Prose statistics.
     pub prose: ProseCounts,
-    /// The text of each paragraph, heading and table cell, in order, with white
-    /// space folded: what a reader reads, for comparing versions.
-    pub paragraphs: Vec<String>,
+}
+
+impl Markdown {
+    /// The text of each paragraph, heading (as `## text`) and table cell, in order,
+    /// with white space folded: what a reader reads, for comparing versions. Parsed
+    /// again from the body when asked: only `moment diff` asks, and keeping them for
+    /// every module made a check of 10,000 modules hold another copy of all its text.
+    pub fn paragraphs(&self) -> Vec<String> {
+        let arena = Arena::new();
+        let root = comrak::parse_document(&arena, &self.body, &options());
+        let mut out = Vec::new();
+        for node in root.descendants() {
+            match &node.data.borrow().value {
+                NodeValue::Paragraph | NodeValue::TableCell => {
+                    out.push(fold_space(&plain_text(node)));
+                }
+                NodeValue::Heading(h) => out.push(format!(
+                    "{} {}",
+                    "#".repeat(usize::from(h.level)),
+                    fold_space(&plain_text(node))
+                )),
+                _ => {}
+            }
+        }
+        out
+    }
 }
 
 /// The characters a node spans on its line, from its start column `start` (in
@@ -266,31 +289,14 @@ pub fn parse(
                 }
             }
             NodeValue::Paragraph | NodeValue::TableCell => {
-                let text = plain_text(node);
-                count_prose(&text, &mut md.prose);
-                md.paragraphs.push(fold_space(&text));
+                count_prose(&plain_text(node), &mut md.prose);
             }
             _ => {}
         }
-        if let NodeValue::Heading(h) = &data.value {
-            let text = md
-                .headings
-                .last()
-                .map(|h| h.text.clone())
-                .unwrap_or_default();
-            md.paragraphs.push(format!(
-                "{} {}",
-                "#".repeat(usize::from(h.level)),
-                fold_space(&text)
-            ));
-        }
-        if let NodeValue::Heading(_) = data.value {
-            let text = md
-                .headings
-                .last()
-                .map(|h| h.text.clone())
-                .unwrap_or_default();
-            count_prose(&text, &mut md.prose);
+        if let NodeValue::Heading(_) = data.value
+            && let Some(heading) = md.headings.last()
+        {
+            count_prose(&heading.text, &mut md.prose);
         }
     }
     md
