@@ -287,6 +287,12 @@ pub fn parse_recovering(text: &str, offset: Offset) -> Parsed {
     }
 }
 
+/// A scanned string without the room it grew into (see the end of a frame).
+fn compact(mut text: String) -> String {
+    text.shrink_to_fit();
+    text
+}
+
 enum Frame {
     Seq(Pos, Vec<Node>),
     /// The entries, what the next node is, and every key so far with its line (a
@@ -424,10 +430,10 @@ impl Builder {
                         Scalar::Boolean(b) => Value::Bool(b),
                         Scalar::Integer(i) => Value::Int(i),
                         Scalar::FloatingPoint(f) => Value::Float(f.into_inner()),
-                        Scalar::String(s) => Value::Str(s.into_owned()),
+                        Scalar::String(s) => Value::Str(compact(s.into_owned())),
                     }
                 } else {
-                    Value::Str(text.into_owned())
+                    Value::Str(compact(text.into_owned()))
                 };
                 let node = Node {
                     value,
@@ -460,13 +466,21 @@ impl Builder {
                 self.stack.push(frame);
             }
             Event::SequenceEnd | Event::MappingEnd => {
+                // Trees are kept for the whole run (every moment's files at once), so
+                // the room a list grew into and did not use is given back.
                 let node = match self.stack.pop() {
-                    Some(Frame::Seq(pos, items)) => Node {
-                        value: Value::Seq(items),
+                    Some(Frame::Seq(pos, mut items)) => Node {
+                        value: Value::Seq({
+                            items.shrink_to_fit();
+                            items
+                        }),
                         pos,
                     },
-                    Some(Frame::Map(pos, entries, ..)) => Node {
-                        value: Value::Map(entries),
+                    Some(Frame::Map(pos, mut entries, ..)) => Node {
+                        value: Value::Map({
+                            entries.shrink_to_fit();
+                            entries
+                        }),
                         pos,
                     },
                     None => return Ok(()),
