@@ -1,8 +1,8 @@
 //! Resolving paths written in moment files, so that none can leave the moment's folder.
 
-use super::fsread::{Refusal, Seen};
 use std::path::{Component, Path, PathBuf};
 
+use super::fsread::{Refusal, Seen};
 use crate::diagnostic::msg::{Files, PathWrong};
 
 /// Why a written path was refused.
