@@ -157,6 +157,40 @@ pub fn resolve_in(
     written: &str,
     seen: &mut Seen,
 ) -> Result<Resolved, PathProblem> {
+    let rel = lexical(base, written)?;
+    let full = moment_dir.join(&rel);
+    // No symbolic link is followed, wherever it points: check every component.
+    let mut on_the_way = moment_dir.to_path_buf();
+    let parts: Vec<&str> = rel.split('/').filter(|p| !p.is_empty()).collect();
+    for (i, part) in parts.iter().enumerate() {
+        on_the_way.push(part);
+        // The target may be a file; every folder on the way must be a real one.
+        let checked = if i + 1 == parts.len() {
+            seen.lstat(&on_the_way).and_then(|meta| {
+                if meta.file_type().is_symlink() {
+                    Err(Refusal::Symlink)
+                } else {
+                    Ok(())
+                }
+            })
+        } else {
+            seen.is_real_folder(&on_the_way).map(|_| ())
+        };
+        match checked {
+            Ok(()) => {}
+            Err(Refusal::Symlink) => return Err(PathProblem::Symlink),
+            Err(_) => return Err(PathProblem::Missing),
+        }
+    }
+    Ok(Resolved { rel, full })
+}
+
+/// The path `written` names relative to the moment's folder, from `base` (a folder
+/// relative to it), by its text alone: the same refusals as [`resolve`] for absolute,
+/// drive-letter, URL, non-portable and escaping paths, without asking the disk. For
+/// rendering, where every reference was resolved by the check already and only its
+/// name is needed to find the page or asset.
+pub fn lexical(base: &str, written: &str) -> Result<String, PathProblem> {
     let written_path = written.split(['#', '?']).next().unwrap_or_default();
     if written_path.starts_with('/') || written_path.starts_with('\\') {
         return Err(PathProblem::Absolute);
@@ -187,31 +221,7 @@ pub fn resolve_in(
             Component::RootDir | Component::Prefix(_) => return Err(PathProblem::Absolute),
         }
     }
-    let rel = parts.join("/");
-    let full = moment_dir.join(&rel);
-    // No symbolic link is followed, wherever it points: check every component.
-    let mut on_the_way = moment_dir.to_path_buf();
-    for (i, part) in parts.iter().enumerate() {
-        on_the_way.push(part);
-        // The target may be a file; every folder on the way must be a real one.
-        let checked = if i + 1 == parts.len() {
-            seen.lstat(&on_the_way).and_then(|meta| {
-                if meta.file_type().is_symlink() {
-                    Err(Refusal::Symlink)
-                } else {
-                    Ok(())
-                }
-            })
-        } else {
-            seen.is_real_folder(&on_the_way).map(|_| ())
-        };
-        match checked {
-            Ok(()) => {}
-            Err(Refusal::Symlink) => return Err(PathProblem::Symlink),
-            Err(_) => return Err(PathProblem::Missing),
-        }
-    }
-    Ok(Resolved { rel, full })
+    Ok(parts.join("/"))
 }
 
 /// The folder part of a `/`-separated relative path (`modules/a.md` → `modules`).
@@ -230,6 +240,35 @@ pub fn is_external(url: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lexical_names_what_resolve_names_and_refuses_what_it_refuses() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("media")).unwrap();
+        std::fs::write(dir.path().join("media/a.png"), b"x").unwrap();
+        let cases = [
+            ("modules", "../media/a.png"),
+            ("modules", "./../media/a.png#top"),
+            ("", "media/a.png?x=1"),
+            ("modules", "../../x"),
+            ("", "/etc/passwd"),
+            ("", "C:\\media\\a.png"),
+            ("", "https://example.se/a.png"),
+            ("", "del:två.md"),
+            ("", " \u{1}JavaScript:alert(1)"),
+        ];
+        for (base, written) in cases {
+            match resolve(dir.path(), base, written) {
+                Ok(resolved) => assert_eq!(lexical(base, written), Ok(resolved.rel)),
+                Err(PathProblem::Missing | PathProblem::Symlink) => {
+                    assert!(lexical(base, written).is_ok(), "{written}")
+                }
+                Err(problem) => assert_eq!(lexical(base, written), Err(problem), "{written}"),
+            }
+        }
+        // Only the disk knows that a file is missing.
+        assert_eq!(lexical("", "media/b.png").as_deref(), Ok("media/b.png"));
+    }
 
     #[test]
     fn refuses_escapes() {

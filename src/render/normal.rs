@@ -176,7 +176,6 @@ pub fn page_of(module_path: &str) -> String {
 }
 
 struct Links {
-    moment_dir: std::path::PathBuf,
     base: String,
     /// Shared by every page's rewriter (one copy per moment, not per page).
     pages: Arc<BTreeMap<String, String>>,
@@ -191,14 +190,15 @@ impl Links {
         let (path, anchor) = url
             .split_once('#')
             .map_or((url, None), |(p, a)| (p, Some(a)));
-        let Ok(resolved) = paths::resolve(&self.moment_dir, &self.base, path) else {
+        // Every link was resolved on disk by the check; its name finds the page.
+        let Ok(rel) = paths::lexical(&self.base, path) else {
             return url.to_owned();
         };
         let target = self
             .pages
-            .get(&resolved.rel)
+            .get(&rel)
             .map(|page| href(page))
-            .or_else(|| self.assets.get(&resolved.rel).cloned())
+            .or_else(|| self.assets.get(&rel).cloned())
             .unwrap_or_else(|| url.to_owned());
         match anchor {
             Some(a) => format!("{target}#{a}"),
@@ -235,7 +235,6 @@ pub fn normalise(loaded: &LoadedMoment, meta: &MomentMeta, assets: &Assets) -> N
     let links = |doc: &Markdown| -> Rewrite {
         let here = loaded.within(&doc.rel);
         let l = Links {
-            moment_dir: loaded.dir.clone(),
             base: paths::parent(here).to_owned(),
             pages: Arc::clone(&pages),
             assets: Arc::clone(&asset_urls),
@@ -272,14 +271,16 @@ pub fn normalise(loaded: &LoadedMoment, meta: &MomentMeta, assets: &Assets) -> N
                 });
             let here = m.path.as_str();
             let base = paths::parent(here);
+            // Media were resolved on disk by the check and collected in `assets`; a
+            // transcript is read through the safe reader, which checks its path again.
             let find = |written: &str| -> Option<String> {
-                let resolved = paths::resolve(&loaded.dir, base, written).ok()?;
-                assets.get(&resolved.rel).map(asset_url)
+                assets
+                    .get(&paths::lexical(base, written).ok()?)
+                    .map(asset_url)
             };
             let text_of = |written: &str| -> Option<String> {
-                let resolved = paths::resolve(&loaded.dir, base, written).ok()?;
-                let bytes =
-                    crate::load::fsread::read(&loaded.dir, &resolved.rel, MAX_TEXT_BYTES).ok()?;
+                let rel = paths::lexical(base, written).ok()?;
+                let bytes = crate::load::fsread::read(&loaded.dir, &rel, MAX_TEXT_BYTES).ok()?;
                 String::from_utf8(bytes).ok()
             };
             let mut blocks = Vec::new();
