@@ -162,20 +162,25 @@ impl Schemas {
 /// One diagnostic per unknown key of the mapping `error` is about, each at its key
 /// (`None` where the key cannot be found). The mapping is looked up and indexed once,
 /// so a mapping of many unknown keys costs time in proportion to its size.
-fn unknown_keys(
-    error: &ValidationError<'_>,
-    root: &Node,
-    schema: &Json,
-    unexpected: &[String],
-) -> Vec<Option<Diagnostic>> {
-    let path: Vec<Seg<'_>> = error
+/// Where in the document `error` is, as a path of keys and indexes.
+fn instance_path<'e>(error: &'e ValidationError<'_>) -> Vec<Seg<'e>> {
+    error
         .instance_path()
         .iter()
         .map(|seg| match seg {
             LocationSegment::Property(p) => Seg::Key(p.into_owned().into()),
             LocationSegment::Index(i) => Seg::Index(i),
         })
-        .collect();
+        .collect()
+}
+
+fn unknown_keys(
+    error: &ValidationError<'_>,
+    root: &Node,
+    schema: &Json,
+    unexpected: &[String],
+) -> Vec<Option<Diagnostic>> {
+    let path = instance_path(error);
     let Some(node) = root.at(&path) else {
         return vec![None; unexpected.len()];
     };
@@ -218,14 +223,7 @@ fn unknown_keys(
 }
 
 fn describe(error: &ValidationError<'_>, root: &Node, schema: &Json) -> Diagnostic {
-    let path: Vec<Seg<'_>> = error
-        .instance_path()
-        .iter()
-        .map(|seg| match seg {
-            LocationSegment::Property(p) => Seg::Key(p.into_owned().into()),
-            LocationSegment::Index(i) => Seg::Index(i),
-        })
-        .collect();
+    let path = instance_path(error);
     let node = root.deepest(&path);
     let name = match path.last() {
         Some(Seg::Key(k)) => Name::Key(k.to_string()),
