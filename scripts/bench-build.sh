@@ -9,13 +9,21 @@
 # Swedish Markdown as a moments repository, as an mdBook and as a Hugo site (the same
 # module Markdown in all of them). Then:
 #
-# - cold builds, alternating: moment, hugo, (mdbook), moment, hugo, ... each with its
-#   previous output removed first, so that machine load hits both alike. GNU time gives
+# - cold builds, alternating: moment, hugo, (mdbook), moment, hugo, ... each into a
+#   new output folder, so that machine load hits both alike. GNU time gives
 #   each run's wall time and peak memory (maximum resident set size); the script prints
 #   the medians and the ratio moment/hugo (the target is at most 0.5);
 # - an incremental build: one line appended to one module of one moment, `moment build`
 #   again into the same output folder, its time against the cold median (target under
 #   0.1), and a byte-for-byte comparison of that output with a clean build's.
+#
+# No output is removed until a size is done: on ext4 without a journal (the 2-core
+# machines we measure on), creating a file right after many were deleted scans past
+# every recently deleted inode (the kernel's `recently_deleted`), which made a build
+# after `rm -rf` of the last one two to three times slower for either tool, and for
+# the one that creates more files the most. A CI job or a designer's first build
+# starts from a fresh clone, not from a deletion. `DELETE_FIRST=1` measures the other
+# way: each cold run's output folder is the previous run's, removed first.
 #
 # hugo comes from Debian's `hugo` package; the script installs hugo and time with
 # apt-get when it can. Note that `moment build` does more than the others: it checks
@@ -66,11 +74,15 @@ for n in $pages; do
   : >"$work/runs"
   for i in $(seq "$runs"); do
     for tool in $tools; do
-      rm -rf "$work/out-moment" "$work/out-hugo" "$book/book"
+      out="$work/out-$n-$tool-$i"
+      if [ -n "${DELETE_FIRST:-}" ]; then
+        out="$work/out-$n-$tool"
+        rm -rf "$out" "$book/book"
+      fi
       case "$tool" in
-        moment) r="$(measure "$moment" build --path "$repo" --out "$work/out-moment")" ;;
-        hugo) r="$(measure hugo --quiet -s "$book-hugo" -d "$work/out-hugo")" ;;
-        mdbook) r="$(measure mdbook build "$book")" ;;
+        moment) r="$(measure "$moment" build --path "$repo" --out "$out")" ;;
+        hugo) r="$(measure hugo --quiet -s "$book-hugo" -d "$out")" ;;
+        mdbook) r="$(measure mdbook build "$book" --dest-dir "$out")" ;;
       esac
       echo "$tool $r" >>"$work/runs"
       echo "  run $i $tool: ${r% *} s, ${r#* } MiB"
@@ -85,20 +97,19 @@ for n in $pages; do
   # shellcheck disable=SC2154
   awk -v m="$median_moment" -v h="$median_hugo" 'BEGIN {printf "  cold ratio moment/hugo: %.2f (target <= 0.5)\n", m / h}'
 
-  # Incremental: the output of the last cold run is there; change one module.
-  rm -rf "$work/out-moment"
-  "$moment" build --path "$repo" --out "$work/out-moment" >/dev/null 2>&1 || die "cold build failed"
+  # Incremental: into the output of the first cold run of moment, change one module.
+  incremental="$work/out-$n-moment-1"
+  [ -n "${DELETE_FIRST:-}" ] && incremental="$work/out-$n-moment"
   module="$(find "$repo/moments" -path '*/modules/*.md' | sort | sed -n "$((moments / 2 * modules + 3))p")"
   printf '\nEn rad till, för mätningen.\n' >>"$module"
-  r="$(measure "$moment" build --path "$repo" --out "$work/out-moment")"
+  r="$(measure "$moment" build --path "$repo" --out "$incremental")"
   echo "  incremental (one module of one moment changed): ${r% *} s, ${r#* } MiB"
   awk -v i="${r% *}" -v m="$median_moment" 'BEGIN {printf "  incremental ratio: %.3f of the cold median (target < 0.1)\n", i / m}'
-  rm -rf "$work/out-clean"
-  "$moment" build --path "$repo" --out "$work/out-clean" >/dev/null 2>&1 || die "clean build failed"
-  if diff -r "$work/out-moment" "$work/out-clean" -x .lock -x .builds -x .current -x .cache >/dev/null; then
+  "$moment" build --path "$repo" --out "$work/out-$n-clean" >/dev/null 2>&1 || die "clean build failed"
+  if diff -r "$incremental" "$work/out-$n-clean" -x .lock -x .builds -x .current -x .cache >/dev/null; then
     echo "  incremental output is byte-identical to a clean build's"
   else
     die "incremental output differs from a clean build's"
   fi
-  rm -rf "$work/out-moment" "$work/out-clean" "$work/out-hugo" "$book/book"
+  rm -rf "$work"/out-"$n"-* "$book/book"
 done

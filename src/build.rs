@@ -10,6 +10,7 @@ use crate::bundle::{self, Provenance, Staging, Written};
 use crate::cache::{self, Cache, Entry, Key};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::error::Error;
+use crate::load::refs::Digests;
 use crate::load::schema::Schemas;
 use crate::load::{Sources, Target};
 use crate::pipeline::{self, Checked};
@@ -192,19 +193,21 @@ pub fn run_compiled(
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     let mut made: Vec<(String, Option<Entry>)> = Vec::new();
     let mut failure = None;
+    let digests = Digests::default();
     for checked in &passes {
         // Each bundle is staged as soon as it is assembled, so memory holds one
         // bundle per thread rather than all of them.
-        let results = pipeline::render(checked, &options.tool_version, &|_| true, |out| {
-            let clean = pipeline::diagnostics_of(&checked.diagnostics, out.moment)
-                .next()
-                .is_none();
-            let folder = out.moment.folder.clone();
-            let bundle = bundle::assemble(out.rendered, &out.assets, &provenance)?;
-            staging.stage(&bundle)?;
-            (hooks.progress)();
-            Ok((folder, clean.then(|| cache::entry_of(&bundle))))
-        });
+        let results =
+            pipeline::render(checked, &options.tool_version, &digests, &|_| true, |out| {
+                let clean = pipeline::diagnostics_of(&checked.diagnostics, out.moment)
+                    .next()
+                    .is_none();
+                let folder = out.moment.folder.clone();
+                let bundle = bundle::assemble(out.rendered, &out.assets, &provenance)?;
+                staging.stage(&bundle)?;
+                (hooks.progress)();
+                Ok((folder, clean.then(|| cache::entry_of(&bundle))))
+            });
         diagnostics.extend(checked.diagnostics.iter().cloned());
         for (_, result) in results {
             match result {

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::error::Error;
-use crate::load::refs::{self, Assets};
+use crate::load::refs::{self, Assets, Digests};
 use crate::load::schema::Schemas;
 use crate::load::{self, LoadedMoment, Repository, Target};
 use crate::render::{self, Rendered, theme::Theme};
@@ -94,10 +94,12 @@ pub type Rendering<T> = Result<Result<T, Diagnostic>, Error>;
 /// Renders, in parallel, every moment of `checked` that is [`renderable`] and that
 /// `wanted` accepts, and hands each to `then` as soon as it is rendered (so that memory
 /// holds one rendering per thread). A template failure is the moment's diagnostic;
-/// `Err` is a failure to read media.
+/// `Err` is a failure to read media. Media digests are taken from `digests` where it
+/// knows the file's version.
 pub fn render<T, F>(
     checked: &Checked,
     tool_version: &str,
+    digests: &Digests,
     wanted: &(dyn Fn(&LoadedMoment) -> bool + Sync),
     then: F,
 ) -> Vec<(usize, Rendering<T>)>
@@ -120,7 +122,7 @@ where
                     .meta
                     .as_ref()
                     .expect("renderable moments have a moment.yaml");
-                let assets = refs::collect(m)?;
+                let assets = refs::collect(m, digests)?;
                 match render::moment(m, meta, &assets, theme, tool_version) {
                     Ok(rendered) => then(Output {
                         moment: m,

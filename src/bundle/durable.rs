@@ -36,6 +36,74 @@ pub fn sync_tree(dir: &Path) -> Result<(), Error> {
     }
 }
 
+/// Writes staged files out to the disk while a build goes on, so that the flush
+/// before the switch ([`sync_tree`]) finds little left to do: a cold build of 10,000
+/// pages writes about 190 MB, and waiting for all of it at the end took half a
+/// second on the 2-core machines we measure on. One thread asks the file system to
+/// write back (one `syncfs`, which merges neighbouring writes) over and over until
+/// it is stopped; the other threads go on rendering meanwhile. It guarantees
+/// nothing by itself: [`sync_tree`] still flushes everything before anything names
+/// the staged files. Elsewhere than Linux it does nothing.
+#[derive(Debug)]
+pub struct Flusher {
+    #[cfg(target_os = "linux")]
+    running: Option<(
+        std::sync::Arc<std::sync::atomic::AtomicBool>,
+        std::thread::JoinHandle<()>,
+    )>,
+}
+
+impl Flusher {
+    /// Starts writing back the file system that holds `dir`.
+    pub fn start(dir: &Path) -> Flusher {
+        #[cfg(target_os = "linux")]
+        {
+            use std::os::fd::AsRawFd;
+            use std::sync::Arc;
+            use std::sync::atomic::{AtomicBool, Ordering};
+            let Ok(folder) = std::fs::File::open(dir) else {
+                return Flusher { running: None };
+            };
+            let stop = Arc::new(AtomicBool::new(false));
+            let stopped = Arc::clone(&stop);
+            let thread = std::thread::Builder::new()
+                .name("moment-flush".to_owned())
+                .spawn(move || {
+                    while !stopped.load(Ordering::Relaxed) {
+                        // SAFETY: `folder` is an open file descriptor while the thread runs.
+                        unsafe { libc::syncfs(folder.as_raw_fd()) };
+                        std::thread::park_timeout(std::time::Duration::from_millis(25));
+                    }
+                });
+            Flusher {
+                running: thread.ok().map(|t| (stop, t)),
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            let _ = dir;
+            Flusher {}
+        }
+    }
+
+    /// Stops the thread and waits for it (its last `syncfs` included). Dropping a
+    /// flusher stops it too.
+    pub fn stop(self) {
+        drop(self);
+    }
+}
+
+impl Drop for Flusher {
+    fn drop(&mut self) {
+        #[cfg(target_os = "linux")]
+        if let Some((stop, thread)) = self.running.take() {
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            thread.thread().unpark();
+            let _ = thread.join();
+        }
+    }
+}
+
 /// Flushes every file and folder under `dir` to the disk, files first, then folders
 /// deepest first.
 #[cfg(not(target_os = "linux"))]

@@ -18,6 +18,7 @@ use crate::error::Error;
 pub struct Staging {
     dist: Dist,
     dir: tempfile::TempDir,
+    flusher: durable::Flusher,
     staged: Mutex<Vec<(String, String)>>,
     kept: Vec<(String, String)>,
 }
@@ -54,8 +55,10 @@ impl Staging {
                 return Err(Error::io(builds, e));
             }
         };
+        let flusher = durable::Flusher::start(dir.path());
         Ok(Staging {
             dist,
+            flusher,
             dir,
             staged: Mutex::new(Vec::new()),
             kept: Vec::new(),
@@ -105,6 +108,7 @@ impl Staging {
     /// created it, so that a failed build leaves no trace.
     pub fn abandon(self) {
         Steps::from_env().next(&"remove the staging folder of a failed build");
+        self.flusher.stop();
         drop(self.dir);
         self.dist.abandon();
     }
@@ -120,6 +124,7 @@ impl Staging {
             .into_inner()
             .map_err(|_| Error::Internal("a build thread failed".to_owned()))?;
         staged.sort();
+        self.flusher.stop();
         let mut written = staged.clone();
         written.extend(self.kept);
         written.sort();

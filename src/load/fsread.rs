@@ -199,6 +199,27 @@ pub fn read(root: &Path, rel: &str, limit: u64) -> Result<Vec<u8>, Refusal> {
 
 /// [`read`], asking `seen` first.
 pub fn read_in(root: &Path, rel: &str, limit: u64, seen: &mut Seen) -> Result<Vec<u8>, Refusal> {
+    let (file, opened) = open_in(root, rel, limit, seen)?;
+    let mut bytes = Vec::with_capacity(opened.len().min(limit) as usize);
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(Refusal::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(Refusal::TooLarge { limit });
+    }
+    Ok(bytes)
+}
+
+/// Opens the regular file `rel` inside `root` as [`read_in`] does (no link on the way,
+/// opened with `O_NOFOLLOW` and checked again once open), for a reader that streams
+/// it. Returns the file and what `fstat` said of it. The file may still grow while it
+/// is read: a reader stops at `limit` bytes.
+pub fn open_in(
+    root: &Path,
+    rel: &str,
+    limit: u64,
+    seen: &mut Seen,
+) -> Result<(File, Metadata), Refusal> {
     let meta = check_file_in(root, rel, seen)?;
     if meta.len() > limit {
         return Err(Refusal::TooLarge { limit });
@@ -208,14 +229,74 @@ pub fn read_in(root: &Path, rel: &str, limit: u64, seen: &mut Seen) -> Result<Ve
     if let Some(kind) = Special::of(&opened) {
         return Err(Refusal::NotRegular(kind));
     }
-    let mut bytes = Vec::with_capacity(opened.len().min(limit) as usize);
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(Refusal::Io)?;
-    if bytes.len() as u64 > limit {
+    if opened.len() > limit {
         return Err(Refusal::TooLarge { limit });
     }
-    Ok(bytes)
+    Ok((file, opened))
+}
+
+/// What tells one version of a file from another: its device, inode, size, and
+/// modification and change times (the change time moves with every write, and a
+/// user cannot set it back). Readers that remember something about a file's content
+/// key it by this.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FileVersion {
+    device: u64,
+    inode: u64,
+    size: u64,
+    modified: (i64, i64),
+    changed: (i64, i64),
+}
+
+/// How long after its last change a file's version is trusted to name its content:
+/// file times tick coarsely (a few ms), so two writes within one tick can leave the
+/// same version behind (git's "racy clean" files).
+pub const SETTLED: std::time::Duration = std::time::Duration::from_secs(1);
+
+impl FileVersion {
+    /// The version `meta` describes; `None` where there is no change time.
+    #[cfg(unix)]
+    pub fn of(meta: &Metadata) -> Option<FileVersion> {
+        use std::os::unix::fs::MetadataExt;
+        Some(FileVersion {
+            device: meta.dev(),
+            inode: meta.ino(),
+            size: meta.len(),
+            modified: (meta.mtime(), meta.mtime_nsec()),
+            changed: (meta.ctime(), meta.ctime_nsec()),
+        })
+    }
+
+    /// Without a change time that users cannot set, no version is trusted.
+    #[cfg(not(unix))]
+    pub fn of(_meta: &Metadata) -> Option<FileVersion> {
+        None
+    }
+
+    /// The size in bytes.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Whether the file described by `meta` last changed at least [`SETTLED`] ago,
+    /// so that what is remembered of this version can be trusted later.
+    pub fn settled(meta: &Metadata) -> bool {
+        #[cfg(unix)]
+        let changed = {
+            use std::os::unix::fs::MetadataExt;
+            std::time::UNIX_EPOCH
+                .checked_add(std::time::Duration::new(
+                    u64::try_from(meta.ctime()).unwrap_or(0),
+                    u32::try_from(meta.ctime_nsec()).unwrap_or(0),
+                ))
+                .unwrap_or(std::time::UNIX_EPOCH)
+        };
+        #[cfg(not(unix))]
+        let changed = meta.modified().unwrap_or(std::time::UNIX_EPOCH);
+        std::time::SystemTime::now()
+            .duration_since(changed)
+            .is_ok_and(|age| age >= SETTLED)
+    }
 }
 
 #[cfg(unix)]

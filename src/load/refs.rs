@@ -3,7 +3,7 @@
 //! the moment's media, read and content-addressed (`assets/<sha256>.<ext>`).
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::markdown::{BlockSpec, Markdown};
 use super::{LoadedMoment, fsread, paths};
@@ -173,8 +173,9 @@ pub type Assets = BTreeMap<String, Asset>;
 
 /// Every local file that content refers to, read and hashed: images, link targets
 /// other than modules, and the files of video and audio blocks. Files of a type that
-/// is not published ([`crate::file_types::allowed`]) are left out.
-pub fn collect(moment: &LoadedMoment) -> Result<Assets, Error> {
+/// is not published ([`crate::file_types::allowed`]) are left out. A file whose
+/// version `digests` knows is not read again.
+pub fn collect(moment: &LoadedMoment, digests: &Digests) -> Result<Assets, Error> {
     let mut assets = Assets::new();
     let mut seen = fsread::Seen::default();
     let docs = moment
@@ -193,13 +194,8 @@ pub fn collect(moment: &LoadedMoment) -> Result<Assets, Error> {
             if assets.contains_key(&resolved.rel) || !crate::file_types::allowed(&resolved.rel) {
                 continue;
             }
-            let bytes = match fsread::read_in(
-                &moment.dir,
-                &resolved.rel,
-                fsread::MAX_MEDIA_BYTES,
-                &mut seen,
-            ) {
-                Ok(bytes) => bytes,
+            let sha256 = match digests.of(&moment.dir, &resolved.rel, &mut seen) {
+                Ok(sha256) => sha256,
                 Err(fsread::Refusal::NotRegular(fsread::Special::Folder)) => continue,
                 Err(refusal) => {
                     // `check` reports these at the reference; a build never gets here
@@ -223,7 +219,7 @@ pub fn collect(moment: &LoadedMoment) -> Result<Assets, Error> {
             assets.insert(
                 resolved.rel.clone(),
                 Asset {
-                    sha256: crate::digest::sha256_hex(&bytes),
+                    sha256,
                     ext,
                     full: resolved.full,
                 },
@@ -231,4 +227,138 @@ pub fn collect(moment: &LoadedMoment) -> Result<Assets, Error> {
         }
     }
     Ok(assets)
+}
+
+/// The SHA-256 of media files, remembered by the version of each file: its device,
+/// inode, size, modification and change times. The preview keeps one across rebuilds,
+/// so that saving a module of a moment with a long video does not read and hash the
+/// video again (200 MB took about 180 ms a save); a build starts with an empty one.
+/// A file is always opened as [`fsread::open_in`] opens it, so a link or a special
+/// file swapped in is refused even when its old version is known; and the change
+/// time moves with every write, which a user cannot set back.
+#[derive(Debug, Default)]
+pub struct Digests {
+    known: std::sync::Mutex<std::collections::HashMap<fsread::FileVersion, String>>,
+}
+
+/// Versions remembered at most; past this the memo starts again (a long preview
+/// session that saves media files over and over).
+const MAX_KNOWN: usize = 10_000;
+
+impl Digests {
+    /// The hex SHA-256 of the regular file `rel` inside `root`, read in pieces (a
+    /// video is never held in memory whole), at most [`fsread::MAX_MEDIA_BYTES`].
+    pub fn of(
+        &self,
+        root: &Path,
+        rel: &str,
+        seen: &mut fsread::Seen,
+    ) -> Result<String, fsread::Refusal> {
+        use sha2::{Digest, Sha256};
+        use std::io::Read;
+        let limit = fsread::MAX_MEDIA_BYTES;
+        let (file, opened) = fsread::open_in(root, rel, limit, seen)?;
+        let version = fsread::FileVersion::of(&opened);
+        if let Some(v) = &version
+            && let Some(known) = self.known.lock().ok().and_then(|k| k.get(v).cloned())
+        {
+            return Ok(known);
+        }
+        let mut hasher = Sha256::new();
+        let mut reader = file.take(limit + 1);
+        let mut buffer = vec![0u8; 256 * 1024];
+        let mut total = 0u64;
+        loop {
+            let n = match reader.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(fsread::Refusal::Io(e)),
+            };
+            total += n as u64;
+            hasher.update(&buffer[..n]);
+        }
+        if total > limit {
+            return Err(fsread::Refusal::TooLarge { limit });
+        }
+        let sha256 = crate::digest::hex(&hasher.finalize());
+        // Remembered only when the file did not change while it was read, and had
+        // settled before (see `fsread::SETTLED`).
+        let file = reader.into_inner();
+        if let Some(v) = version
+            && total == v.size()
+            && fsread::FileVersion::settled(&opened)
+            && file
+                .metadata()
+                .ok()
+                .as_ref()
+                .and_then(fsread::FileVersion::of)
+                .as_ref()
+                == Some(&v)
+            && let Ok(mut known) = self.known.lock()
+        {
+            if known.len() >= MAX_KNOWN {
+                known.clear();
+            }
+            known.insert(v, sha256.clone());
+        }
+        Ok(sha256)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn digest_of(digests: &Digests, root: &Path, rel: &str) -> Result<String, fsread::Refusal> {
+        digests.of(root, rel, &mut fsread::Seen::default())
+    }
+
+    #[test]
+    fn digests_follow_every_change_of_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir(root.join("media")).unwrap();
+        let file = root.join("media/film.mp4");
+        let first: Vec<u8> = (0..600_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&file, &first).unwrap();
+        let digests = Digests::default();
+        let a = digest_of(&digests, root, "media/film.mp4").unwrap();
+        assert_eq!(
+            a,
+            crate::digest::sha256_hex(&first),
+            "read in pieces, hashed whole"
+        );
+        assert!(
+            digests.known.lock().unwrap().is_empty(),
+            "a file changed a moment ago is not remembered"
+        );
+        std::thread::sleep(fsread::SETTLED + std::time::Duration::from_millis(100));
+        assert_eq!(digest_of(&digests, root, "media/film.mp4").unwrap(), a);
+        assert_eq!(
+            digests.known.lock().unwrap().len(),
+            1,
+            "the version is remembered"
+        );
+        assert_eq!(digest_of(&digests, root, "media/film.mp4").unwrap(), a);
+
+        // The same size, other bytes: the change time moves, so the digest does too.
+        let mut second = first.clone();
+        second[300_000] ^= 0xff;
+        std::fs::write(&file, &second).unwrap();
+        let b = digest_of(&digests, root, "media/film.mp4").unwrap();
+        assert_eq!(b, crate::digest::sha256_hex(&second));
+        assert_ne!(a, b);
+
+        // A link swapped in for a known file is refused, not served from the memo.
+        std::fs::rename(&file, root.join("media/elsewhere.mp4")).unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("elsewhere.mp4", &file).unwrap();
+            assert!(matches!(
+                digest_of(&digests, root, "media/film.mp4"),
+                Err(fsread::Refusal::Symlink)
+            ));
+        }
+    }
 }

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::io;
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -24,6 +24,7 @@ use tokio::io::{AsyncRead, AsyncSeekExt, ReadBuf};
 use tokio::sync::OnceCell;
 
 use super::listen::Activity;
+use crate::load::fsread::FileVersion;
 
 /// Bytes read from disk per body frame.
 const CHUNK: usize = 256 * 1024;
@@ -31,29 +32,13 @@ const CHUNK: usize = 256 * 1024;
 /// Versions remembered; beyond this the memory is cleared (and files hashed again).
 const REMEMBERED: usize = 4096;
 
-/// One version of a file, as `fstat` sees the opened file.
+/// One version of a file, as `fstat` sees the opened file, with the digest its name
+/// claims.
 #[derive(Clone, Debug, Hash, PartialEq, Eq)]
 struct Version {
-    dev: u64,
-    ino: u64,
-    size: u64,
-    mtime: (i64, i64),
-    ctime: (i64, i64),
+    file: FileVersion,
     /// The digest the file must have.
     expected: String,
-}
-
-impl Version {
-    fn of(meta: &std::fs::Metadata, expected: &str) -> Version {
-        Version {
-            dev: meta.dev(),
-            ino: meta.ino(),
-            size: meta.size(),
-            mtime: (meta.mtime(), meta.mtime_nsec()),
-            ctime: (meta.ctime(), meta.ctime_nsec()),
-            expected: expected.to_owned(),
-        }
-    }
 }
 
 /// Which file versions have been found to have their expected digest.
@@ -83,7 +68,15 @@ impl Verified {
         expected: &str,
         activity: Option<&Activity>,
     ) -> io::Result<bool> {
-        let cell = self.cell(&Version::of(meta, expected));
+        // A file changed a moment ago, or without a version to go by, is hashed at
+        // every request (see `FileVersion::settled`).
+        let cell = match FileVersion::of(meta) {
+            Some(file) if FileVersion::settled(meta) => self.cell(&Version {
+                file,
+                expected: expected.to_owned(),
+            }),
+            _ => Arc::default(),
+        };
         if let Some(known) = cell.get() {
             return Ok(*known);
         }

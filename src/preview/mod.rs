@@ -21,6 +21,7 @@ use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 use tokio::sync::broadcast;
 
 use crate::error::Error;
+use crate::load::refs::Digests;
 use crate::load::schema::Schemas;
 use server::{App, Reload};
 use state::{Scope, Snapshot};
@@ -65,7 +66,8 @@ async fn run(options: &PreviewOptions) -> Result<(), Error> {
         .map_err(|e| Error::io(&options.root, e))?;
     let schemas = Arc::new(Schemas::compile());
     let started = Instant::now();
-    let first = state::rebuild(&root, &Scope::All, &Snapshot::default(), &schemas);
+    let digests = Arc::new(Digests::default());
+    let first = state::rebuild(&root, &Scope::All, &Snapshot::default(), &schemas, &digests);
     let (errors, count) = (
         first.moments.values().map(|m| m.errors()).sum::<usize>(),
         first.moments.len(),
@@ -93,7 +95,7 @@ async fn run(options: &PreviewOptions) -> Result<(), Error> {
         .map_err(|e| Error::io(addr.to_string(), e))?;
     let url = format!("http://{local}/");
     // Watch before announcing the address, so that no save after the announcement is missed.
-    let _watcher = watch_sources(&root, Arc::clone(&schemas), snapshot, reloads)?;
+    let _watcher = watch_sources(&root, Arc::clone(&schemas), digests, snapshot, reloads)?;
     println!(
         "moment preview: {count} moment{} ({errors} error{}) ready in {} ms at {url}",
         if count == 1 { "" } else { "s" },
@@ -118,6 +120,7 @@ async fn run(options: &PreviewOptions) -> Result<(), Error> {
 fn watch_sources(
     root: &std::path::Path,
     schemas: Arc<Schemas>,
+    digests: Arc<Digests>,
     snapshot: Arc<RwLock<Arc<Snapshot>>>,
     reloads: broadcast::Sender<Reload>,
 ) -> Result<
@@ -143,7 +146,7 @@ fn watch_sources(
             Ok(guard) => Arc::clone(&guard),
             Err(poisoned) => Arc::clone(&poisoned.into_inner()),
         };
-        let next = state::rebuild(&root_owned, &scope, &previous, &schemas);
+        let next = state::rebuild(&root_owned, &scope, &previous, &schemas, &digests);
         let generation = next.generation;
         if let Ok(mut guard) = snapshot.write() {
             *guard = Arc::new(next);

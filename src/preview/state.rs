@@ -8,6 +8,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::load::refs::Digests;
 use crate::load::schema::Schemas;
 use crate::load::{Sources, Target};
 use crate::pipeline;
@@ -74,12 +75,14 @@ pub enum Scope {
 
 /// Checks and renders the moments in `scope` through [`crate::pipeline`] (as `moment
 /// build` does), keeping the last good pages of a moment that now has errors.
-/// Returns the new snapshot.
+/// Media digests come from `digests` where it knows the file's version (the preview
+/// keeps one for its whole session). Returns the new snapshot.
 pub fn rebuild(
     root: &std::path::Path,
     scope: &Scope,
     previous: &Snapshot,
     schemas: &Schemas,
+    digests: &Digests,
 ) -> Snapshot {
     let only = match scope {
         Scope::All => Vec::new(),
@@ -132,16 +135,22 @@ pub fn rebuild(
         })
         .collect();
     // A moment with errors keeps its last good pages (the pipeline's one rule).
-    let rendered = pipeline::render(&checked, pipeline::TOOL_VERSION, &|_| true, |out| {
-        Ok((
-            out.moment.folder.clone(),
-            out.rendered,
-            out.assets
-                .values()
-                .map(|a| (a.bundle_path(), a.full.clone()))
-                .collect::<BTreeMap<_, _>>(),
-        ))
-    });
+    let rendered = pipeline::render(
+        &checked,
+        pipeline::TOOL_VERSION,
+        digests,
+        &|_| true,
+        |out| {
+            Ok((
+                out.moment.folder.clone(),
+                out.rendered,
+                out.assets
+                    .values()
+                    .map(|a| (a.bundle_path(), a.full.clone()))
+                    .collect::<BTreeMap<_, _>>(),
+            ))
+        },
+    );
     for (i, result) in rendered {
         let folder = &repo.moments[i].folder;
         let Some(view) = views.get_mut(folder) else {
