@@ -235,7 +235,18 @@ fn remove_any(path: &Path) -> Result<(), Error> {
     .map_err(|e| Error::io(path, e))
 }
 
-/// Removes an old build (after the switch; nobody new can reach it).
+/// Removes an old build (after the switch; nobody new can reach it). Its bundles are
+/// removed in parallel, then the folder: an incremental build of 1,000 moments
+/// removes about 21,000 names here.
 pub fn remove_build(path: &Path) -> Result<(), Error> {
-    remove_any(path)
+    use rayon::prelude::*;
+    let entries: Vec<PathBuf> = match std::fs::read_dir(path) {
+        Ok(entries) => entries
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<_, _>>()
+            .map_err(|e| Error::io(path, e))?,
+        Err(_) => return remove_any(path),
+    };
+    entries.par_iter().try_for_each(|entry| remove_any(entry))?;
+    std::fs::remove_dir(path).map_err(|e| Error::io(path, e))
 }

@@ -221,12 +221,18 @@ fn switch(dist: &Dist, n: u64, generation: &Path, steps: &mut Steps) -> Result<(
 /// Links into `to` every bundle and archive of the build `from` that is not in
 /// `staged`, so that a build of some moments keeps the bundles of the others.
 fn carry_over(from: &Path, to: &Path, staged: &[(String, String)]) -> Result<(), Error> {
+    use rayon::prelude::*;
     let archives: BTreeSet<String> = staged
         .iter()
         .map(|(id, version)| archive_name(id, version))
         .collect();
-    for entry in std::fs::read_dir(from).map_err(|e| Error::io(from, e))? {
-        let entry = entry.map_err(|e| Error::io(from, e))?;
+    let entries: Vec<std::fs::DirEntry> = std::fs::read_dir(from)
+        .map_err(|e| Error::io(from, e))?
+        .collect::<Result<_, _>>()
+        .map_err(|e| Error::io(from, e))?;
+    // Bundles in parallel: an incremental build of 1,000 moments links about 17,000
+    // files and makes 4,000 folders here.
+    entries.par_iter().try_for_each(|entry| {
         let name = entry.file_name().to_string_lossy().into_owned();
         let kind = entry.file_type().map_err(|e| Error::io(entry.path(), e))?;
         if kind.is_dir() {
@@ -245,8 +251,8 @@ fn carry_over(from: &Path, to: &Path, staged: &[(String, String)]) -> Result<(),
         } else if kind.is_file() && !archives.contains(&name) {
             link_file(&entry.path(), &to.join(&name))?;
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// Hard-links the files of the folder `from` into a new folder `to`.
