@@ -203,7 +203,8 @@ pub fn run_compiled(
                     .next()
                     .is_none();
                 let folder = out.moment.folder.clone();
-                let bundle = bundle::assemble(out.rendered, &out.assets, &provenance)?;
+                let bundle =
+                    bundle::assemble(out.rendered, &out.moment.dir, &out.assets, &provenance)?;
                 staging.stage(&bundle)?;
                 (hooks.progress)();
                 Ok((folder, clean.then(|| cache::entry_of(&bundle))))

@@ -2413,3 +2413,64 @@ fn staff_view_names_types_conditions_and_schedules_in_words() {
         assert!(somn.contains(phrase), "somn: `{phrase}` missing:\n{somn}");
     }
 }
+
+/// A media file whose content changes after its digest was taken (and gave its asset
+/// its name) is refused at bundling, not bundled under a name that lies; one swapped
+/// for a symbolic link is refused, not followed.
+#[test]
+fn media_changed_after_its_digest_is_refused_not_bundled() {
+    use moment::bundle::{self, Provenance};
+    use moment::load::refs::Digests;
+    use moment::load::{Target, schema::Schemas};
+    use moment::{pipeline, validate};
+
+    let repo = common::example_repo();
+    let root = repo.path().to_path_buf();
+    let target = Target {
+        root: root.clone(),
+        only: vec!["somn".to_owned()],
+    };
+    let checked = pipeline::check(&target, &validate::Options::default(), &Schemas::compile());
+    assert!(!checked.failed(), "the example checks clean");
+    let provenance = Provenance {
+        source_commit: None,
+        source_date_epoch: 0,
+        tool_version: "test".to_owned(),
+    };
+    let media = root.join("moments/somn/media/andning.mp4");
+    let original = std::fs::read(&media).expect("the example video");
+    let outcome = |change: &(dyn Fn() + Sync)| {
+        let results = pipeline::render(&checked, "test", &Digests::default(), &|_| true, |out| {
+            change();
+            Ok(
+                bundle::assemble(out.rendered, &out.moment.dir, &out.assets, &provenance)
+                    .map(|b| b.archive.len()),
+            )
+        });
+        let (_, result) = results.into_iter().next().expect("somn is rendered");
+        result.expect("media read").expect("templates render")
+    };
+
+    let kept = outcome(&|| {});
+    assert!(kept.is_ok(), "unchanged media bundle: {kept:?}");
+
+    let edited = outcome(&|| {
+        let mut bytes = original.clone();
+        bytes[100] ^= 0xff;
+        std::fs::write(&media, &bytes).expect("change the video");
+    });
+    let message = edited.expect_err("a changed video is refused").to_string();
+    assert!(
+        message.contains("andning.mp4") && message.contains("changed during the build"),
+        "{message}"
+    );
+
+    let secret = repo.path().join("secret.mp4");
+    std::fs::write(&secret, b"not a part of the moment").expect("a file outside");
+    let linked = outcome(&|| {
+        std::fs::remove_file(&media).expect("remove the video");
+        std::os::unix::fs::symlink(&secret, &media).expect("a link in its place");
+    });
+    let message = linked.expect_err("a link is refused").to_string();
+    assert!(message.contains("symbolic link"), "{message}");
+}

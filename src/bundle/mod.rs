@@ -98,9 +98,11 @@ pub struct Bundle {
 }
 
 /// Assembles the files of a bundle and its archive. The pages move into the bundle
-/// (no copy).
+/// (no copy). Media are read from the moment's folder `dir` as the check read them
+/// (no link followed), and each must still have the digest its name was given.
 pub fn assemble(
     rendered: Rendered,
+    dir: &Path,
     assets: &Assets,
     provenance: &Provenance,
 ) -> Result<Bundle, Error> {
@@ -109,12 +111,16 @@ pub fn assemble(
     let mut json = serde_json::to_vec_pretty(&m).expect("the normalised moment serialises");
     json.push(b'\n');
     files.push(("moment.json".to_owned(), json));
-    for asset in assets.values() {
+    // (path in the bundle, path in the moment's folder, the digest its name has)
+    let mut digests: Vec<(String, &str, &str)> = Vec::new();
+    for (rel, asset) in assets {
         let path = asset.bundle_path();
         if files.iter().any(|(p, _)| *p == path) {
             continue;
         }
-        let bytes = std::fs::read(&asset.full).map_err(|e| Error::io(&asset.full, e))?;
+        let bytes = crate::load::fsread::read(dir, rel, crate::load::fsread::MAX_MEDIA_BYTES)
+            .map_err(|refusal| changed(&dir.join(rel), &refusal.describe()))?;
+        digests.push((path.clone(), rel, &asset.sha256));
         files.push((path, bytes));
     }
     for (name, text) in site {
@@ -138,6 +144,15 @@ pub fn assemble(
             })
             .collect(),
     };
+    // The manifest hashed every file anyway: a media file that changed since its
+    // digest was taken (and named its asset) is refused, never bundled under a
+    // name that lies.
+    for (at, rel, expected) in digests {
+        let entry = manifest.files.iter().find(|f| f.path == at);
+        if entry.is_none_or(|f| f.sha256 != expected) {
+            return Err(changed(&dir.join(rel), "its content changed"));
+        }
+    }
     let mut manifest_json = serde_json::to_vec_pretty(&manifest).expect("the manifest serialises");
     manifest_json.push(b'\n');
     files.push(("manifest.json".to_owned(), manifest_json));
@@ -151,6 +166,14 @@ pub fn assemble(
         files,
         archive,
     })
+}
+
+/// A media file that changed, or became unreadable, while its moment was built.
+fn changed(file: &Path, why: &str) -> Error {
+    Error::Refused(format!(
+        "{} changed during the build ({why}); build again",
+        file.display()
+    ))
 }
 
 /// Paths of a written bundle.
