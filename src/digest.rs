@@ -29,6 +29,25 @@ pub fn sha256_hex(bytes: impl AsRef<[u8]>) -> String {
     hex(&Sha256::digest(bytes))
 }
 
+/// Lowercase hex SHA-256 of everything `reader` gives, read in pieces (a video is
+/// never held in memory whole), and how many bytes that was.
+pub fn sha256_of_reader(mut reader: impl std::io::Read) -> std::io::Result<(String, u64)> {
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 256 * 1024];
+    let mut total = 0u64;
+    loop {
+        let n = match reader.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        total += n as u64;
+        hasher.update(&buffer[..n]);
+    }
+    Ok((hex(&hasher.finalize()), total))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

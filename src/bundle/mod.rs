@@ -119,7 +119,10 @@ pub fn assemble(
             continue;
         }
         let bytes = crate::load::fsread::read(dir, rel, crate::load::fsread::MAX_MEDIA_BYTES)
-            .map_err(|refusal| changed(&dir.join(rel), &refusal.describe()))?;
+            .map_err(|refusal| {
+                let words = crate::load::source::refusal_diagnostic(&refusal, rel).message;
+                changed(&dir.join(rel), &words)
+            })?;
         digests.push((path.clone(), rel, &asset.sha256));
         files.push((path, bytes));
     }

@@ -101,19 +101,6 @@ pub enum Refusal {
     Io(std::io::Error),
 }
 
-impl Refusal {
-    /// The refusal in words, such as "it is a symbolic link".
-    pub fn describe(&self) -> String {
-        match self {
-            Refusal::Missing => "it is gone".to_owned(),
-            Refusal::Symlink => "it, or a folder on the way to it, is a symbolic link".to_owned(),
-            Refusal::NotRegular(kind) => format!("it is {}", kind.describe()),
-            Refusal::TooLarge { limit } => format!("it is larger than {limit} bytes"),
-            Refusal::Io(e) => e.to_string(),
-        }
-    }
-}
-
 /// What `lstat` said of the paths one reader already looked at: loading and checking
 /// a moment looks at the same few folders and files tens of times, and asking the
 /// file system once per path instead saves most of the `lstat` calls of a large

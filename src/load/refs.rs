@@ -254,7 +254,6 @@ impl Digests {
         rel: &str,
         seen: &mut fsread::Seen,
     ) -> Result<String, fsread::Refusal> {
-        use sha2::{Digest, Sha256};
         use std::io::Read;
         let limit = fsread::MAX_MEDIA_BYTES;
         let (file, opened) = fsread::open_in(root, rel, limit, seen)?;
@@ -264,27 +263,13 @@ impl Digests {
         {
             return Ok(known);
         }
-        let mut hasher = Sha256::new();
-        let mut reader = file.take(limit + 1);
-        let mut buffer = vec![0u8; 256 * 1024];
-        let mut total = 0u64;
-        loop {
-            let n = match reader.read(&mut buffer) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(fsread::Refusal::Io(e)),
-            };
-            total += n as u64;
-            hasher.update(&buffer[..n]);
-        }
+        let (sha256, total) = crate::digest::sha256_of_reader((&file).take(limit + 1))
+            .map_err(fsread::Refusal::Io)?;
         if total > limit {
             return Err(fsread::Refusal::TooLarge { limit });
         }
-        let sha256 = crate::digest::hex(&hasher.finalize());
         // Remembered only when the file did not change while it was read, and had
         // settled before (see `fsread::SETTLED`).
-        let file = reader.into_inner();
         if let Some(v) = version
             && total == v.size()
             && fsread::FileVersion::settled(&opened)

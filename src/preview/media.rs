@@ -19,7 +19,6 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http_body::{Frame, SizeHint};
-use sha2::{Digest, Sha256};
 use tokio::io::{AsyncRead, AsyncSeekExt, ReadBuf};
 use tokio::sync::OnceCell;
 
@@ -110,19 +109,22 @@ impl Verified {
 
 /// Lowercase hex SHA-256 of a file, read from its start without moving its offset.
 fn digest(file: &File) -> io::Result<String> {
-    use std::os::unix::fs::FileExt;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0; 1024 * 1024];
-    let mut at = 0;
-    loop {
-        let n = file.read_at(&mut buf, at)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        at += n as u64;
+    crate::digest::sha256_of_reader(At { file, at: 0 }).map(|(digest, _)| digest)
+}
+
+/// Reads a file from `at` on without moving its offset (which a clone of it shares).
+struct At<'a> {
+    file: &'a File,
+    at: u64,
+}
+
+impl io::Read for At<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        use std::os::unix::fs::FileExt;
+        let n = self.file.read_at(buf, self.at)?;
+        self.at += n as u64;
+        Ok(n)
     }
-    Ok(crate::digest::hex(&hasher.finalize()))
 }
 
 /// Opens a regular file without blocking on a FIFO or device that replaced it.
