@@ -1365,6 +1365,21 @@ fn failed_builds_leave_dist_untouched() {
     let dist = root.join("dist");
     let before = read_tree(&dist);
     assert!(before.keys().any(|k| k.ends_with(".tar.gz")));
+    let store_names = || -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dist.join(".builds/store"))
+            .expect("read dist/.builds/store")
+            .map(|e| {
+                e.expect("an entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        names.sort();
+        names
+    };
+    let store_before = store_names();
+    assert!(!store_before.is_empty(), "the bundles are in the store");
 
     let assert_untouched = |what: &str, out: &Output, code: &str| {
         let stderr = text(&out.stderr);
@@ -1391,11 +1406,16 @@ fn failed_builds_leave_dist_untouched() {
                     .to_string_lossy()
                     .into_owned()
             })
-            .filter(|name| !name.bytes().all(|b| b.is_ascii_digit()))
+            .filter(|name| name != "store" && !name.bytes().all(|b| b.is_ascii_digit()))
             .collect();
         assert!(
             leftovers.is_empty(),
             "{what}: staging left behind: {leftovers:?}"
+        );
+        assert_eq!(
+            store_names(),
+            store_before,
+            "{what}: bundles left behind in the store"
         );
         assert_eq!(
             after.keys().collect::<Vec<_>>(),

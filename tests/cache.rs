@@ -7,7 +7,7 @@ mod common;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use common::{code, copy_tree, moment, stderr, tree, write};
+use common::{code, copy_tree, moment, stderr, write};
 
 /// The example moments used here: two of them, so that one changes and one does not.
 const CHANGED: &str = "minimal";
@@ -33,9 +33,25 @@ fn build(root: &Path, out: &str) {
     assert_eq!(code(&done), 0, "build failed:\n{}", stderr(&done));
 }
 
-/// The current build of an output folder, as a tree of files.
+/// The current build of an output folder as a reader sees it (through the links
+/// into the bundle store), as a tree of files.
 fn current(dist: &Path) -> Vec<(String, Vec<u8>)> {
-    tree(&dist.join(".current").canonicalize().expect("dist/.current"))
+    let root = dist.join(".current").canonicalize().expect("dist/.current");
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(&root)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
+        let entry = entry.expect("walk the build");
+        let rel = entry.path().strip_prefix(&root).expect("under the build");
+        let rel = rel.to_string_lossy().into_owned();
+        if entry.file_type().is_file() {
+            out.push((rel, std::fs::read(entry.path()).expect("read a file")));
+        } else {
+            out.push((rel + "/", Vec::new()));
+        }
+    }
+    out
 }
 
 /// The inode of a bundle's manifest: the same inode means the bundle was kept.

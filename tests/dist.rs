@@ -8,7 +8,7 @@
 
 mod common;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -119,22 +119,46 @@ fn differences(a: &View, b: &View) -> Vec<String> {
 }
 
 /// Asserts that `dist` holds one whole build and nothing an interrupted build left:
-/// at most two numbered builds, no staging folder, no half-made link.
+/// at most two numbered builds, no staging folder, no half-made link, and no bundle
+/// in the store that no build links to.
 fn assert_tidy(dist: &Path) {
-    let builds: Vec<String> = std::fs::read_dir(dist.join(".builds"))
-        .expect("dist/.builds")
-        .map(|e| {
-            e.expect("an entry")
-                .file_name()
-                .into_string()
-                .expect("UTF-8")
-        })
+    let names = |dir: &Path| -> Vec<String> {
+        std::fs::read_dir(dir)
+            .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+            .map(|e| {
+                e.expect("an entry")
+                    .file_name()
+                    .into_string()
+                    .expect("UTF-8")
+            })
+            .collect()
+    };
+    let builds: Vec<String> = names(&dist.join(".builds"))
+        .into_iter()
+        .filter(|b| b != "store")
         .collect();
     assert!(
         builds.iter().all(|b| b.bytes().all(|c| c.is_ascii_digit())),
         "leftovers in .builds: {builds:?}"
     );
     assert!(builds.len() <= 2, "old builds kept: {builds:?}");
+    let mut linked = BTreeSet::new();
+    for build in &builds {
+        let build = dist.join(".builds").join(build);
+        for id in names(&build) {
+            // A link per moment into the store (a folder in place is a moment an
+            // older `moment` wrote).
+            if let Ok(target) = std::fs::read_link(build.join(&id)) {
+                let name = target.file_name().expect("a name").to_owned();
+                linked.insert(name.into_string().expect("UTF-8"));
+            }
+        }
+    }
+    let store: BTreeSet<String> = names(&dist.join(".builds/store")).into_iter().collect();
+    assert_eq!(
+        store, linked,
+        "the store holds other bundles than the builds link to"
+    );
     assert!(!dist.join(".current.new").exists(), ".current.new left");
     for entry in std::fs::read_dir(dist).expect("dist") {
         let path = entry.expect("an entry").path();
@@ -288,14 +312,16 @@ fn a_build_killed_at_any_step_leaves_the_previous_or_the_new_build() {
         step += 1;
     }
     // Rename to .builds/N, two links (folder, archive) per moment that is new,
-    // .current.new, the switch, and the removal of the oldest build.
+    // .current.new, the switch, the removal of the oldest build, and the removal of
+    // the bundle that only the oldest build linked to (the second build of `before`
+    // wrote somn again, so its first bundle is in the oldest build alone).
     let ids = |v: &View| v.keys().filter(|k| k.matches('/').count() == 1).count();
     let added = ids(&s.new) - ids(&s.old);
     assert!(added >= 2, "the new build adds moments");
     assert!(switched, "no step switched .current");
     assert_eq!(
         step - 1,
-        1 + 2 * added + 3,
+        1 + 2 * added + 3 + 1,
         "the number of steps that put a build in place"
     );
     assert_eq!(view(&dist), s.new);
@@ -587,6 +613,87 @@ fn a_build_waiting_for_a_failed_build_that_made_the_folder_builds_into_a_new_one
 }
 
 #[test]
+fn a_new_version_keeps_the_old_one_through_later_builds() {
+    let repo = examples(&["minimal", "somn"]);
+    let root = repo.path();
+    let dist = root.join("dist");
+    build_ok(root, &[]);
+    let first = view(&dist);
+    assert!(first.contains_key("minimal/0.1.0/manifest.json"));
+    let yaml = root.join("moments/minimal/moment.yaml");
+    let text = std::fs::read_to_string(&yaml).expect("moment.yaml");
+    std::fs::write(
+        &yaml,
+        text.replace("version: \"0.1.0\"", "version: \"0.2.0\""),
+    )
+    .expect("bump the version");
+    build_ok(root, &[]);
+    // Edit the new version twice more: each build makes a new set of minimal's
+    // versions, into which the old version is carried.
+    for round in 0..2 {
+        let welcome = root.join("moments/minimal/welcome.md");
+        let mut text = std::fs::read_to_string(&welcome).expect("welcome.md");
+        text.push_str(&format!("\nRunda {round}.\n"));
+        std::fs::write(&welcome, text).expect("write welcome.md");
+        build_ok(root, &[]);
+        let seen = view(&dist);
+        for (name, bytes) in &first {
+            if name.starts_with("minimal/0.1.0/") || name == "minimal-0.1.0.tar.gz" {
+                assert!(
+                    seen.get(name) == Some(bytes),
+                    "round {round}: {name} of the old version changed or went"
+                );
+            }
+        }
+        assert!(seen.contains_key("minimal/0.2.0/manifest.json"));
+        assert!(seen.contains_key("minimal-0.2.0.tar.gz"));
+        assert_tidy(&dist);
+    }
+}
+
+#[test]
+fn bundles_an_older_moment_wrote_in_place_are_carried_into_the_store() {
+    let repo = examples(&["minimal", "somn"]);
+    let root = repo.path();
+    build_ok(root, &[]);
+    build_ok(root, &["--out", "clean"]);
+    let dist = root.join("dist");
+    // An older `moment` wrote each bundle as a folder inside the build, not as a link
+    // into the store: turn the current build back into that layout.
+    let current = dist.join(".current").canonicalize().expect("dist/.current");
+    for id in ["minimal", "somn"] {
+        let link = current.join(id);
+        let set = link.canonicalize().expect("the versions in the store");
+        std::fs::remove_file(&link).expect("remove the link");
+        copy_tree(&set, &link);
+        std::fs::remove_dir_all(&set).expect("remove them from the store");
+    }
+    std::fs::remove_dir(dist.join(".builds/store")).expect("an empty store");
+    std::fs::remove_dir_all(dist.join(".cache")).expect("no cache");
+    let old = view(&dist);
+    // One moment is built; the other is kept from the old layout.
+    build_ok(root, &["somn"]);
+    let seen = view(&dist);
+    assert!(
+        seen == old,
+        "the bundles changed: {:?}",
+        differences(&seen, &old)
+    );
+    assert!(
+        seen == view(&root.join("clean")),
+        "dist differs from a clean build"
+    );
+    let kept = dist.join(".current").canonicalize().expect("dist/.current");
+    for id in ["minimal", "somn"] {
+        assert!(
+            std::fs::symlink_metadata(kept.join(id)).is_ok_and(|m| m.is_symlink()),
+            "{id} is not a link into the store"
+        );
+    }
+    assert_tidy(&dist);
+}
+
+#[test]
 fn a_folder_or_file_in_the_way_of_a_link_is_refused_and_left_alone() {
     let repo = examples(&["minimal"]);
     let root = repo.path();
@@ -707,14 +814,17 @@ fn bundles_and_the_switch_are_fsynced_before_the_renames_that_show_them() {
     let d = dist.to_string_lossy().into_owned();
     let is_rename = |c: &Call| c.name.starts_with("rename");
     // Flushed: an fsync of the path itself, or one syncfs of the file system through
-    // the staging folder after every bundle was staged (it flushes everything on it).
+    // the staging folder after every bundle was staged (it flushes everything on it,
+    // the bundle store included).
+    let builds = format!("{d}/.builds/");
     let synced = |upto: usize, path: &str| {
         calls[..upto].iter().any(|c| {
             (c.name == "fsync" && c.paths.first().is_some_and(|p| p == path))
                 || (c.name == "syncfs"
-                    && c.paths.first().is_some_and(|p| {
-                        p.contains("/.builds/.staging-") && path.starts_with(p.as_str())
-                    }))
+                    && c.paths
+                        .first()
+                        .is_some_and(|p| p.contains("/.builds/.staging-"))
+                    && path.starts_with(&builds))
         })
     };
     // 1. The staging folder becomes .builds/N by one rename.
@@ -726,21 +836,54 @@ fn bundles_and_the_switch_are_fsynced_before_the_renames_that_show_them() {
                 .then(|| (i, c.paths[0].clone(), c.paths[1].clone()))
         })
         .expect("a rename of the staging folder");
-    // Every file of the new somn bundle, and every folder of the build, was flushed
-    // before that rename; the carried-over bundles were hard-linked before it.
+    // Before that rename: every folder of the build flushed, every link into the store
+    // made, every file of the new somn bundle (in the store) and its archive flushed,
+    // and the carried-over archives hard-linked.
     let gen_path = PathBuf::from(&generation);
     let mut files = 0;
+    let mut links = 0;
     for entry in walk(&gen_path) {
         let rel = entry.strip_prefix(&gen_path).expect("under the build");
         let before = format!("{staging}/{}", rel.display())
             .trim_end_matches('/')
             .to_owned();
-        if entry.is_dir() {
+        let meta = std::fs::symlink_metadata(&entry).expect("an entry of the build");
+        if meta.is_symlink() {
+            links += 1;
+            let made = |name: &str| {
+                calls[..stage_at]
+                    .iter()
+                    .any(|c| c.name.starts_with(name) && c.paths.last() == Some(&before))
+            };
+            if rel == Path::new("somn") {
+                // The new set of somn's versions: made, and every file flushed.
+                assert!(made("symlink"), "{before} not made before the rename");
+                let set = entry.canonicalize().expect("the link leads to the store");
+                assert!(
+                    set.starts_with(&builds),
+                    "{} is outside .builds",
+                    set.display()
+                );
+                for file in walk(&set) {
+                    let path = file.to_string_lossy().into_owned();
+                    if file.is_file() {
+                        files += 1;
+                    }
+                    assert!(
+                        synced(stage_at, &path),
+                        "{path} not flushed before the rename"
+                    );
+                }
+            } else {
+                // A kept moment: its link, hard-linked.
+                assert!(made("link"), "{before} not hard-linked before the rename");
+            }
+        } else if meta.is_dir() {
             assert!(
                 synced(stage_at, &before),
                 "folder {before} not flushed before the rename"
             );
-        } else if rel.starts_with("somn") || rel == Path::new("somn-1.0.0.tar.gz") {
+        } else if rel == Path::new("somn-1.0.0.tar.gz") {
             files += 1;
             assert!(
                 synced(stage_at, &before),
@@ -755,6 +898,7 @@ fn bundles_and_the_switch_are_fsynced_before_the_renames_that_show_them() {
             );
         }
     }
+    assert_eq!(links, 3, "one link into the store per moment");
     assert!(files > 10, "only {files} files of somn checked");
     assert!(synced(stage_at, &staging), "the staging folder not flushed");
     // 2. .builds is flushed after that rename, before the switch.
@@ -784,7 +928,8 @@ fn bundles_and_the_switch_are_fsynced_before_the_renames_that_show_them() {
     );
 }
 
-/// Every path under `dir`, folders included (the folder itself first).
+/// Every path under `dir`, folders included (the folder itself first); links are
+/// listed, not followed.
 fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = vec![dir.to_path_buf()];
     let mut entries: Vec<_> = std::fs::read_dir(dir)
@@ -793,7 +938,7 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
         .collect();
     entries.sort();
     for path in entries {
-        if path.is_dir() {
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
             out.extend(walk(&path));
         } else {
             out.push(path);

@@ -3,7 +3,10 @@
 //! ```text
 //! dist/
 //!   .lock                    the one-writer lock (bundle::lock)
-//!   .builds/7/               the current build: every bundle, complete
+//!   .builds/store/5.somn/1.0.0/   somn's versions as build 5 wrote them, never changed
+//!   .builds/7/               the current build: links, complete
+//!   .builds/7/somn -> ../store/5.somn   (one link, hard-linked into later builds)
+//!   .builds/7/somn-1.0.0.tar.gz         (one file, hard-linked into later builds)
 //!   .builds/6/               the build before, kept for readers still in it
 //!   .current -> .builds/7    switched by one rename when a build is complete
 //!   somn -> .current/somn    one link per moment and per archive; they never change
@@ -11,7 +14,11 @@
 //! ```
 //!
 //! Every visible name goes through `.current`, so replacing that one link switches
-//! the whole set of bundles from one complete build to the next.
+//! the whole set of bundles from one complete build to the next. A moment's bundles
+//! are written once, into the store, and every later build that keeps them links to
+//! them: keeping a moment costs two hard links (of its link and of its archive), and
+//! no new file. The store holds what the current and the previous build link to,
+//! and nothing else.
 
 use std::path::{Path, PathBuf};
 
@@ -24,6 +31,8 @@ pub const BUILDS: &str = ".builds";
 pub const CURRENT: &str = ".current";
 /// The new link to the current build, before it replaces [`CURRENT`].
 pub const CURRENT_NEW: &str = ".current.new";
+/// The folder of `.builds` that holds the bundles the builds link to.
+pub const STORE: &str = "store";
 
 /// An output folder, locked for writing by this process.
 #[derive(Debug)]
@@ -71,6 +80,11 @@ impl Dist {
     /// `<out>/.builds`.
     pub fn builds(&self) -> PathBuf {
         self.out.join(BUILDS)
+    }
+
+    /// `<out>/.builds/store`.
+    pub fn store(&self) -> PathBuf {
+        self.builds().join(STORE)
     }
 
     /// The number of the current build, when there is one.
@@ -146,9 +160,10 @@ impl Dist {
         }
     }
 
-    /// Removes staging folders and unswitched builds of interrupted builds, builds
-    /// older than the one before the current one, and links to names the current
-    /// build does not have (made by a build that was interrupted before its switch).
+    /// Removes staging folders, unswitched builds and their bundles in the store
+    /// (left by interrupted builds), builds older than the one before the current
+    /// one, and links to names the current build does not have (made by a build that
+    /// was interrupted before its switch).
     fn tidy(&self) -> Result<(), Error> {
         let new = self.out.join(CURRENT_NEW);
         if std::fs::symlink_metadata(&new).is_ok() {
@@ -162,9 +177,22 @@ impl Dist {
         let builds = self.builds();
         for entry in std::fs::read_dir(&builds).map_err(|e| Error::io(&builds, e))? {
             let entry = entry.map_err(|e| Error::io(&builds, e))?;
-            let n = generation_number(&entry.file_name().to_string_lossy());
-            if n.is_none() || (n != self.current && n != previous) {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let n = generation_number(&name);
+            if name != STORE && (n.is_none() || (n != self.current && n != previous)) {
                 remove_any(&entry.path())?;
+            }
+        }
+        let store = self.store();
+        if let Ok(entries) = std::fs::read_dir(&store) {
+            for entry in entries {
+                let entry = entry.map_err(|e| Error::io(&store, e))?;
+                let name = entry.file_name().to_string_lossy().into_owned();
+                // A bundle of a build that never became current, or a stray name.
+                let n = name.split_once('.').and_then(|(n, _)| generation_number(n));
+                if n.is_none() || n > self.current {
+                    remove_any(&entry.path())?;
+                }
             }
         }
         let current = self.current_dir();
@@ -190,6 +218,26 @@ pub fn link_target(name: &str) -> PathBuf {
 /// What `<out>/.current` points at for build `n`.
 pub fn current_target(n: u64) -> PathBuf {
     Path::new(BUILDS).join(n.to_string())
+}
+
+/// The name in the store of the set of versions of moment `id` that build `n` wrote.
+pub fn store_name(n: u64, id: &str) -> String {
+    format!("{n}.{id}")
+}
+
+/// What the link `.builds/<n>/<id>` points at for the store entry `name`.
+pub fn store_target(name: &str) -> PathBuf {
+    Path::new("..").join(STORE).join(name)
+}
+
+/// The store entry a link in a build points at, when it is one that builds write.
+pub fn store_entry_of(target: &Path) -> Option<String> {
+    let rest = target.strip_prefix("..").ok()?.strip_prefix(STORE).ok()?;
+    let mut parts = rest.components();
+    match (parts.next(), parts.next()) {
+        (Some(std::path::Component::Normal(name)), None) => Some(name.to_str()?.to_owned()),
+        _ => None,
+    }
 }
 
 /// `Some(n)` for the name of build `n` in `.builds`.
@@ -225,7 +273,7 @@ fn not_ours(link: &Path) -> Error {
 }
 
 /// Removes a file, link or folder tree.
-fn remove_any(path: &Path) -> Result<(), Error> {
+pub fn remove_any(path: &Path) -> Result<(), Error> {
     let meta = std::fs::symlink_metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.is_dir() {
         std::fs::remove_dir_all(path)

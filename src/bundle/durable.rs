@@ -3,7 +3,7 @@
 //! every change to its entries that must last.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 
@@ -34,6 +34,18 @@ pub fn sync_tree(dir: &Path) -> Result<(), Error> {
     } else {
         Err(Error::io(dir, std::io::Error::last_os_error()))
     }
+}
+
+/// Flushes `dir` and the folders `more` (on the same file system) with
+/// [`sync_tree`]: on Linux one `syncfs` covers them all.
+pub fn sync_trees(dir: &Path, more: &[PathBuf]) -> Result<(), Error> {
+    sync_tree(dir)?;
+    if cfg!(not(target_os = "linux")) {
+        for other in more {
+            sync_tree(other)?;
+        }
+    }
+    Ok(())
 }
 
 /// Writes staged files out to the disk while a build goes on, so that the flush

@@ -1,6 +1,7 @@
-//! Writing a build: every bundle is staged in a hidden folder of `.builds`, bundles
-//! of the current build that this build does not replace are linked in beside them,
-//! and the complete folder becomes the current build by two renames.
+//! Writing a build: every new bundle is written into the store, a hidden folder of
+//! `.builds` collects a link to each (and to every bundle of the current build that
+//! this build does not replace), and the complete folder becomes the current build
+//! by two renames. The layout is in [`crate::bundle::dist`].
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -18,6 +19,8 @@ use crate::error::Error;
 pub struct Staging {
     dist: Dist,
     dir: tempfile::TempDir,
+    /// The number this build will have; its bundles in the store carry it.
+    generation: u64,
     flusher: durable::Flusher,
     staged: Mutex<Vec<(String, String)>>,
     kept: Vec<(String, String)>,
@@ -45,14 +48,21 @@ impl Staging {
             return Err(e);
         }
         let builds = dist.builds();
-        let dir = match tempfile::Builder::new()
-            .prefix(".staging-")
-            .tempdir_in(&builds)
-        {
-            Ok(dir) => dir,
+        let store = dist.store();
+        let made = dist.next_generation().and_then(|generation| {
+            std::fs::create_dir_all(&store).map_err(|e| Error::io(&store, e))?;
+            let dir = tempfile::Builder::new()
+                .prefix(".staging-")
+                .tempdir_in(&builds)
+                .map_err(|e| Error::io(&builds, e))?;
+            Ok((generation, dir))
+        });
+        let (generation, dir) = match made {
+            Ok(made) => made,
             Err(e) => {
+                let _ = std::fs::remove_dir(&store);
                 dist.abandon();
-                return Err(Error::io(builds, e));
+                return Err(e);
             }
         };
         let flusher = durable::Flusher::start(dir.path());
@@ -60,6 +70,7 @@ impl Staging {
             dist,
             flusher,
             dir,
+            generation,
             staged: Mutex::new(Vec::new()),
             kept: Vec::new(),
         })
@@ -78,19 +89,24 @@ impl Staging {
         self.kept.push((id.to_owned(), version.to_owned()));
     }
 
-    /// Writes one bundle into the staging folder. Safe to call from several threads.
-    /// Nothing is flushed here: [`Staging::commit`] flushes the whole staging folder
-    /// at once before anything names it.
+    /// Writes one bundle into the store, into this build's new set of versions of its
+    /// moment (which no build links to yet), and its archive into the staging
+    /// folder. Safe to call from several threads. Nothing
+    /// is flushed here: [`Staging::commit`] flushes everything at once before
+    /// anything a reader can reach names it.
     pub fn stage(&self, bundle: &Bundle) -> Result<(), Error> {
-        let root = self.dir.path();
-        let dir = Path::new(&bundle.id).join(&bundle.version);
+        let store = self.dist.store();
+        let set = dist::store_name(self.generation, &bundle.id);
+        let dir = Path::new(&set).join(&bundle.version);
+        make_dirs(&store, &dir, &mut BTreeSet::new())?;
+        let dir = store.join(dir);
         let mut made = BTreeSet::new();
         for (path, bytes) in &bundle.files {
-            let file = dir.join(path);
+            let file = Path::new(path);
             if let Some(parent) = file.parent() {
-                make_dirs(root, parent, &mut made)?;
+                make_dirs(&dir, parent, &mut made)?;
             }
-            durable::write_unsynced(&root.join(&file), bytes)?;
+            durable::write_unsynced(&dir.join(file), bytes)?;
         }
         let archive = self
             .dir
@@ -110,13 +126,17 @@ impl Staging {
         Steps::from_env().next(&"remove the staging folder of a failed build");
         self.flusher.stop();
         drop(self.dir);
+        let store = self.dist.store();
+        remove_generation(&store, self.generation);
+        let _ = std::fs::remove_dir(&store);
         self.dist.abandon();
     }
 
     /// Puts the build in place: links in the bundles of the current build that were
-    /// not rebuilt, flushes the staging folder, renames the staging folder to the next numbered build, links
-    /// every name, and switches `.current` to it by one rename. Every change is on
-    /// the disk before this returns.
+    /// not rebuilt, flushes everything written, renames the staging folder to the
+    /// next numbered build, links every name, switches `.current` to it by one
+    /// rename, and removes what no build links to any more. Every change is on the
+    /// disk before this returns.
     pub fn commit(self) -> Result<Vec<Written>, Error> {
         let mut steps = Steps::from_env();
         let mut staged = self
@@ -129,31 +149,47 @@ impl Staging {
         written.extend(self.kept);
         written.sort();
         let dist = self.dist;
+        let n = self.generation;
+        let store = dist.store();
         let root = self.dir.keep();
         let put = (|| {
+            // The moments with a new set of versions in the store: those with a new
+            // bundle, and those an older `moment` wrote in place (see `carry_over`).
+            let mut sets: BTreeSet<String> = staged.iter().map(|(id, _)| id.clone()).collect();
+            let mut in_use = BTreeSet::new();
             if let Some(current) = dist.current_dir() {
-                carry_over(&current, &root, &staged)?;
+                let carried = carry_over(&current, &root, &store, n, &staged)?;
+                in_use.extend(carried.linked);
+                sets.extend(carried.copied);
             }
-            // Every staged and linked file and folder, on the disk at once.
-            durable::sync_tree(&root)?;
-            let n = dist.next_generation()?;
+            let mut fresh = Vec::new();
+            for id in &sets {
+                let name = dist::store_name(n, id);
+                durable::symlink(&dist::store_target(&name), &root.join(id), true)?;
+                fresh.push(store.join(&name));
+                in_use.insert(name);
+            }
+            // Every bundle written and every link made, on the disk at once.
+            durable::sync_trees(&root, &fresh)?;
             let generation = dist.builds().join(n.to_string());
             steps.next(&format_args!(
                 "rename the staging folder to {}",
                 generation.display()
             ));
             std::fs::rename(&root, &generation).map_err(|e| Error::io(&generation, e))?;
-            Ok::<_, Error>((n, generation))
+            Ok::<_, Error>((generation, in_use))
         })();
-        let (n, generation) = match put {
+        let (generation, in_use) = match put {
             Ok(done) => done,
             Err(e) => {
                 let _ = std::fs::remove_dir_all(&root);
+                remove_generation(&store, n);
                 return Err(e);
             }
         };
         sync_dir(&dist.builds())?;
         switch(&dist, n, &generation, &mut steps)?;
+        remove_unused(&store, &in_use, &mut steps)?;
         let out = dist.out();
         Ok(written
             .into_iter()
@@ -218,41 +254,118 @@ fn switch(dist: &Dist, n: u64, generation: &Path, steps: &mut Steps) -> Result<(
     Ok(())
 }
 
-/// Links into `to` every bundle and archive of the build `from` that is not in
-/// `staged`, so that a build of some moments keeps the bundles of the others.
-fn carry_over(from: &Path, to: &Path, staged: &[(String, String)]) -> Result<(), Error> {
+/// What [`carry_over`] found in the current build and did in the new one.
+#[derive(Default)]
+struct Carried {
+    /// Store entries the current build links to (it becomes the previous build, so
+    /// they stay), the kept ones among them.
+    linked: Vec<String>,
+    /// Moments whose other versions were copied into this build's new set (by hard
+    /// links), because the moment has a new bundle or an older `moment` wrote it in
+    /// place: each needs its link to that set.
+    copied: Vec<String>,
+}
+
+/// Carries into `to` every moment and archive of the build `from` that this build
+/// does not replace, so that a build of some moments keeps the others:
+///
+/// - a moment with no new bundle keeps its set of versions: its link is hard-linked
+///   (no new inode: one `link` per moment, the cheapest name a file system makes);
+/// - a moment with a new bundle gets its other versions, if any, hard-linked file by
+///   file into this build's new set (`store/<n>.<id>`);
+/// - an archive not rebuilt is hard-linked.
+fn carry_over(
+    from: &Path,
+    to: &Path,
+    store: &Path,
+    n: u64,
+    staged: &[(String, String)],
+) -> Result<Carried, Error> {
     use rayon::prelude::*;
     let archives: BTreeSet<String> = staged
         .iter()
         .map(|(id, version)| archive_name(id, version))
         .collect();
+    let ids: BTreeSet<&str> = staged.iter().map(|(id, _)| id.as_str()).collect();
     let entries: Vec<std::fs::DirEntry> = std::fs::read_dir(from)
         .map_err(|e| Error::io(from, e))?
         .collect::<Result<_, _>>()
         .map_err(|e| Error::io(from, e))?;
-    // Bundles in parallel: an incremental build of 1,000 moments links about 17,000
-    // files and makes 4,000 folders here.
-    entries.par_iter().try_for_each(|entry| {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let kind = entry.file_type().map_err(|e| Error::io(entry.path(), e))?;
-        if kind.is_dir() {
-            let id_dir = to.join(&name);
-            for version in
-                std::fs::read_dir(entry.path()).map_err(|e| Error::io(entry.path(), e))?
-            {
-                let version = version.map_err(|e| Error::io(entry.path(), e))?;
+    // In parallel: an incremental build of 1,000 moments makes 2,000 links here.
+    let parts: Vec<Carried> = entries
+        .par_iter()
+        .map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let path = entry.path();
+            let kind = entry.file_type().map_err(|e| Error::io(&path, e))?;
+            let mut carried = Carried::default();
+            let rebuilt = ids.contains(name.as_str());
+            let versions = if kind.is_symlink() {
+                let target = std::fs::read_link(&path).map_err(|e| Error::io(&path, e))?;
+                let set = dist::store_entry_of(&target).ok_or_else(|| {
+                    Error::Usage(format!(
+                        "{} is not a link that moment build writes; delete the output \
+                         folder and build again",
+                        path.display()
+                    ))
+                })?;
+                carried.linked.push(set.clone());
+                if !rebuilt {
+                    link_name(&path, &target, &to.join(&name))?;
+                    return Ok(carried);
+                }
+                // The moment has a new bundle: its other versions go into the new set.
+                store.join(set)
+            } else if kind.is_dir() {
+                path
+            } else {
+                if kind.is_file() && !archives.contains(&name) {
+                    link_file(&path, &to.join(&name))?;
+                }
+                return Ok(carried);
+            };
+            let set = store.join(dist::store_name(n, &name));
+            let mut any = false;
+            for version in std::fs::read_dir(&versions).map_err(|e| Error::io(&versions, e))? {
+                let version = version.map_err(|e| Error::io(&versions, e))?;
                 let v = version.file_name().to_string_lossy().into_owned();
                 if staged.iter().any(|(i, s)| *i == name && *s == v) {
                     continue;
                 }
-                std::fs::create_dir_all(&id_dir).map_err(|e| Error::io(&id_dir, e))?;
-                link_tree(&version.path(), &id_dir.join(&v))?;
+                if !any {
+                    std::fs::create_dir_all(&set).map_err(|e| Error::io(&set, e))?;
+                    any = true;
+                }
+                link_tree(&version.path(), &set.join(&v))?;
             }
-        } else if kind.is_file() && !archives.contains(&name) {
-            link_file(&entry.path(), &to.join(&name))?;
+            if any && !rebuilt {
+                carried.copied.push(name);
+            }
+            Ok(carried)
+        })
+        .collect::<Result<_, Error>>()?;
+    let mut all = Carried::default();
+    for part in parts {
+        all.linked.extend(part.linked);
+        all.copied.extend(part.copied);
+    }
+    Ok(all)
+}
+
+/// Gives the link `from` (which points at `target`) a second name `to`: a hard link
+/// of the link itself where the system allows it, else a new link.
+fn link_name(from: &Path, target: &Path, to: &Path) -> Result<(), Error> {
+    if std::fs::hard_link(from, to).is_ok() {
+        // Linux never follows the link here (`linkat` without AT_SYMLINK_FOLLOW);
+        // elsewhere, make sure.
+        if cfg!(target_os = "linux")
+            || std::fs::symlink_metadata(to).is_ok_and(|m| m.file_type().is_symlink())
+        {
+            return Ok(());
         }
-        Ok(())
-    })
+        let _ = std::fs::remove_file(to);
+    }
+    durable::symlink(target, to, true)
 }
 
 /// Hard-links the files of the folder `from` into a new folder `to`.
@@ -279,6 +392,42 @@ fn link_file(from: &Path, to: &Path) -> Result<(), Error> {
     }
     let bytes = std::fs::read(from).map_err(|e| Error::io(from, e))?;
     durable::write_unsynced(to, &bytes)
+}
+
+/// Removes the bundles that build `n` wrote into the store (after it failed).
+fn remove_generation(store: &Path, n: u64) {
+    let prefix = format!("{n}.");
+    for entry in std::fs::read_dir(store).into_iter().flatten().flatten() {
+        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = dist::remove_any(&entry.path());
+        }
+    }
+}
+
+/// Removes every bundle of the store that neither the new build nor the one before
+/// it links to (`in_use`): what the removed builds alone linked to, and what an
+/// interrupted build left.
+fn remove_unused(store: &Path, in_use: &BTreeSet<String>, steps: &mut Steps) -> Result<(), Error> {
+    use rayon::prelude::*;
+    let unused: Vec<PathBuf> = std::fs::read_dir(store)
+        .map_err(|e| Error::io(store, e))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| Error::io(store, e))?
+        .into_iter()
+        .filter(|e| !in_use.contains(&*e.file_name().to_string_lossy()))
+        .map(|e| e.path())
+        .collect();
+    if unused.is_empty() {
+        return Ok(());
+    }
+    steps.next(&format_args!(
+        "remove {} bundles of {} that no build links to",
+        unused.len(),
+        store.display()
+    ));
+    unused
+        .par_iter()
+        .try_for_each(|path| dist::remove_any(path))
 }
 
 /// Creates the folders of `rel` (relative to `root`, which exists) from the top down,
