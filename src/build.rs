@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::bundle::{self, Provenance, Staging, Written};
-use crate::cache::{self, Cache, Entry, Key};
+use crate::cache::{self, Cache, Entry, Key, Stamps};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::error::Error;
 use crate::load::refs::Digests;
@@ -88,6 +88,8 @@ pub fn run(options: &BuildOptions, progress: &(dyn Fn() + Sync)) -> Result<Build
 struct Candidate {
     folder: String,
     entry: Entry,
+    /// Whether its entry should be written again with the files' versions now.
+    restamp: bool,
 }
 
 /// Checks, renders and writes, reporting through `hooks`. With a sound cache entry
@@ -112,23 +114,24 @@ pub fn run_compiled(
     // Keys are computed before the check reads the files: a file that changes in
     // between gives a key that matches nothing next time, never a stale bundle.
     let cache = Cache::open(&options.out, root, &provenance, &options.check);
-    let mut keys: BTreeMap<String, Key> = BTreeMap::new();
+    let mut keys: BTreeMap<String, (Key, Option<Stamps>)> = BTreeMap::new();
     let mut candidates: Vec<Candidate> = Vec::new();
     let mut misses: Vec<String> = Vec::new();
     if let Some(cache) = &cache {
-        for (folder, key) in cache::keys(cache, root, &options.target.only) {
-            let Some(key) = key else {
+        for (folder, lookup) in cache::keys(cache, root, &options.target.only) {
+            let Some(lookup) = lookup else {
                 misses.push(folder);
                 continue;
             };
-            match cache.get(&folder, &key) {
+            match lookup.hit {
                 Some(entry) => candidates.push(Candidate {
                     folder: folder.clone(),
                     entry,
+                    restamp: lookup.restamp,
                 }),
                 None => misses.push(folder.clone()),
             }
-            keys.insert(folder, key);
+            keys.insert(folder, (lookup.key, lookup.stamps));
         }
         // The checks of `units.yaml` and the rest of the repository run with the
         // first load, so it loads one moment at least.
@@ -237,15 +240,20 @@ pub fn run_compiled(
     }
     let written = staging.commit()?;
     if let Some(cache) = &cache {
+        // A cache that cannot be written only makes the next build slower.
         for (folder, entry) in &made {
             // A moment with diagnostics gets no entry (and loses its old one), so
             // that its warnings are shown by every build.
             match (entry, keys.get(folder)) {
-                (Some(entry), Some(key)) => {
-                    // A cache that cannot be written only makes the next build slower.
-                    let _ = cache.put(folder, key, entry);
+                (Some(entry), Some((key, stamps))) => {
+                    let _ = cache.put(folder, key, entry, stamps.as_ref());
                 }
                 _ => cache.forget(folder),
+            }
+        }
+        for c in kept.iter().filter(|c| c.restamp) {
+            if let Some((key, stamps)) = keys.get(&c.folder) {
+                let _ = cache.put(&c.folder, key, &c.entry, stamps.as_ref());
             }
         }
     }

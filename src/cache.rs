@@ -16,6 +16,12 @@
 //! edited or foreign entry, an entry of another `moment` version) is ignored and the
 //! moment is built again. Only moments that had no diagnostic at all get an entry.
 //! Deleting `.cache` is always safe: the next build is a cold one.
+//!
+//! An entry also remembers the version (device, inode, size, modification and
+//! change time: [`FileVersion`]) of every file of the folder when it was hashed, and
+//! the folder's digest. When every file still has that version, the digest is taken
+//! from the entry instead of reading the files again, as git's index does; a file
+//! changed less than [`crate::load::fsread::SETTLED`] before it was hashed is not remembered.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -24,6 +30,7 @@ use sha2::{Digest, Sha256};
 
 use crate::bundle::Provenance;
 use crate::digest::hex;
+use crate::load::fsread::FileVersion;
 use crate::render::FORMAT_VERSION;
 use crate::validate;
 
@@ -31,7 +38,10 @@ use crate::validate;
 pub const CACHE_DIR: &str = ".cache";
 
 /// The first line of every entry.
-const MAGIC: &str = "moment-build-cache 1";
+const MAGIC: &str = "moment-build-cache 2";
+
+/// The most bytes of an entry that are read (an entry lists every file of its folder).
+const MAX_ENTRY: u64 = 1 << 20;
 
 /// A moment's key: the SHA-256 of its inputs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,6 +58,42 @@ pub struct Entry {
     pub manifest_sha256: String,
     /// Bytes of the bundle's archive.
     pub archive_size: u64,
+}
+
+/// The files of a moment's folder when it was last hashed, and its digest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stamps {
+    tree: String,
+    files: Vec<Stamp>,
+}
+
+/// One entry of a moment's folder, by its path relative to the folder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Stamp {
+    Dir(String),
+    /// A file, with its version when it can be remembered.
+    File(String, Option<FileVersion>),
+}
+
+/// A moment folder's key now, and what its cache entry recorded.
+#[derive(Debug)]
+pub struct Lookup {
+    /// The key now.
+    pub key: Key,
+    /// The files' versions now, when every one can be remembered.
+    pub stamps: Option<Stamps>,
+    /// The entry, when it is sound and was made for this key.
+    pub hit: Option<Entry>,
+    /// Whether the entry remembers other versions than `stamps` (rewrite it when the
+    /// bundle is kept, so that the next build need not read the files).
+    pub restamp: bool,
+}
+
+/// What an entry holds.
+struct Record {
+    key: String,
+    entry: Entry,
+    stamps: Option<Stamps>,
 }
 
 /// The cache of one output folder.
@@ -89,7 +135,7 @@ impl Cache {
         }
         let themes = root.join("themes");
         if std::fs::symlink_metadata(&themes).is_ok() {
-            tree(&mut h, &themes)?;
+            field(&mut h, tree_of(&themes, None)?.0.as_bytes());
         }
         Some(Cache {
             dir: out.join(CACHE_DIR).join("moments"),
@@ -97,21 +143,32 @@ impl Cache {
         })
     }
 
-    /// The key of the moment in folder `dir` now; `None` when a file in it is not a
-    /// plain file or folder (a link, say), which the check reports: no key, no cache.
-    pub fn key(&self, dir: &Path) -> Option<Key> {
+    /// The key of the moment in folder `folder` (at `dir`) now, and its entry;
+    /// `None` when a file in it is not a plain file or folder (a link, say), which
+    /// the check reports: no key, no cache.
+    pub fn lookup(&self, folder: &str, dir: &Path) -> Option<Lookup> {
+        let record = self.record(folder);
+        let (tree, stamps) = tree_of(dir, record.as_ref().and_then(|r| r.stamps.as_ref()))?;
         let mut h = Sha256::new();
         field(&mut h, self.shared.as_bytes());
-        tree(&mut h, dir)?;
-        Some(Key(hex(&h.finalize())))
+        field(&mut h, tree.as_bytes());
+        let key = Key(hex(&h.finalize()));
+        let restamp = record.as_ref().is_none_or(|r| r.stamps != stamps);
+        let hit = record.filter(|r| r.key == key.0).map(|r| r.entry);
+        Some(Lookup {
+            key,
+            stamps,
+            hit,
+            restamp,
+        })
     }
 
-    /// The entry of `folder` when it is sound and made for `key`.
-    pub fn get(&self, folder: &str, key: &Key) -> Option<Entry> {
+    /// The entry of `folder`, when it is sound.
+    fn record(&self, folder: &str) -> Option<Record> {
         let mut text = String::new();
         std::fs::File::open(self.dir.join(folder))
             .ok()?
-            .take(4096)
+            .take(MAX_ENTRY)
             .read_to_string(&mut text)
             .ok()?;
         let (body, sum) = text.rsplit_once("sum ")?;
@@ -123,24 +180,60 @@ impl Cache {
             let line = lines.next()?;
             Some(line.strip_prefix(name)?.strip_prefix(' ')?.to_owned())
         };
-        (next("moment-build-cache")? == "1").then_some(())?;
+        (next("moment-build-cache")? == "2").then_some(())?;
         (next("folder")? == folder).then_some(())?;
-        (next("key")? == key.0).then_some(())?;
-        Some(Entry {
+        let key = next("key")?;
+        let entry = Entry {
             id: next("id")?,
             version: next("version")?,
             manifest_sha256: next("manifest")?,
             archive_size: next("archive")?.parse().ok()?,
-        })
+        };
+        let stamps = next("tree").and_then(|tree| {
+            let files = lines
+                .map(|line| match line.split_once(' ')? {
+                    ("d", rel) => Some(Stamp::Dir(rel.to_owned())),
+                    ("f", rest) => {
+                        let mut parts = rest.splitn(8, ' ');
+                        let version: Vec<&str> = parts.by_ref().take(7).collect();
+                        let version = FileVersion::from_text(&version.join(" "))?;
+                        Some(Stamp::File(parts.next()?.to_owned(), Some(version)))
+                    }
+                    _ => None,
+                })
+                .collect::<Option<Vec<_>>>()?;
+            Some(Stamps { tree, files })
+        });
+        Some(Record { key, entry, stamps })
     }
 
-    /// Records `entry` for `folder` under `key` (written to a new file and renamed
-    /// over the old one, so that a reader sees the old entry or the new one).
-    pub fn put(&self, folder: &str, key: &Key, entry: &Entry) -> std::io::Result<()> {
-        let body = format!(
+    /// Records `entry` for `folder` under `key`, with the versions of its files
+    /// when known (written to a new file and renamed over the old one, so that a
+    /// reader sees the old entry or the new one).
+    pub fn put(
+        &self,
+        folder: &str,
+        key: &Key,
+        entry: &Entry,
+        stamps: Option<&Stamps>,
+    ) -> std::io::Result<()> {
+        use std::fmt::Write as _;
+        let mut body = format!(
             "{MAGIC}\nfolder {folder}\nkey {}\nid {}\nversion {}\nmanifest {}\narchive {}\n",
             key.0, entry.id, entry.version, entry.manifest_sha256, entry.archive_size
         );
+        if let Some(stamps) = stamps {
+            let _ = writeln!(body, "tree {}", stamps.tree);
+            for stamp in &stamps.files {
+                let _ = match stamp {
+                    Stamp::Dir(rel) => writeln!(body, "d {rel}"),
+                    Stamp::File(rel, Some(version)) => {
+                        writeln!(body, "f {} {rel}", version.to_text())
+                    }
+                    Stamp::File(..) => Ok(()),
+                };
+            }
+        }
         let text = format!("{body}sum {}\n", hex(&Sha256::digest(body.as_bytes())));
         let tmp = self.dir.join(format!(".{folder}.new"));
         // The folder is made by the first entry only: not one `mkdir` per moment.
@@ -183,30 +276,63 @@ fn field(h: &mut Sha256, bytes: &[u8]) {
     h.update(bytes);
 }
 
-/// Adds every file under `dir` (its path relative to `dir` and its bytes), in sorted
-/// order; `None` at anything that is neither a plain file nor a folder.
-fn tree(h: &mut Sha256, dir: &Path) -> Option<()> {
+/// The digest of every file under `dir` (its path relative to `dir` and its bytes,
+/// in sorted order), and the versions of the files when every one can be
+/// remembered. When `known` lists the same files with the same versions, its digest
+/// is taken and no file is read. `None` at anything that is neither a plain file
+/// nor a folder.
+fn tree_of(dir: &Path, known: Option<&Stamps>) -> Option<(String, Option<Stamps>)> {
+    let mut files = Vec::new();
+    let mut remembered = true;
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.ok()?;
         let kind = entry.file_type();
-        let rel = entry.path().strip_prefix(dir).ok()?.to_str()?;
+        let rel = entry.path().strip_prefix(dir).ok()?.to_str()?.to_owned();
+        // One entry per line.
+        remembered &= !rel.contains(['\n', '\r']);
         if kind.is_dir() {
-            field(h, b"dir");
-            field(h, rel.as_bytes());
+            files.push(Stamp::Dir(rel));
         } else if kind.is_file() {
-            field(h, b"file");
-            field(h, rel.as_bytes());
-            field(h, &std::fs::read(entry.path()).ok()?);
+            // Not followed: walkdir does not follow links.
+            let meta = entry.metadata().ok()?;
+            let version = FileVersion::of(&meta).filter(|_| FileVersion::settled(&meta));
+            remembered &= version.is_some();
+            files.push(Stamp::File(rel, version));
         } else {
             return None;
         }
     }
-    Some(())
+    if remembered
+        && let Some(known) = known
+        && known.files == files
+    {
+        return Some((known.tree.clone(), Some(known.clone())));
+    }
+    let mut h = Sha256::new();
+    for stamp in &files {
+        match stamp {
+            Stamp::Dir(rel) => {
+                field(&mut h, b"dir");
+                field(&mut h, rel.as_bytes());
+            }
+            Stamp::File(rel, _) => {
+                field(&mut h, b"file");
+                field(&mut h, rel.as_bytes());
+                field(&mut h, &std::fs::read(dir.join(rel)).ok()?);
+            }
+        }
+    }
+    let tree = hex(&h.finalize());
+    let stamps = remembered.then(|| Stamps {
+        tree: tree.clone(),
+        files,
+    });
+    Some((tree, stamps))
 }
 
 /// The moment folders of the repository at `root` (those in `only`, when it is not
-/// empty), sorted, each with its key now.
-pub fn keys(cache: &Cache, root: &Path, only: &[String]) -> Vec<(String, Option<Key>)> {
+/// empty), sorted, each with its key now and its entry.
+pub fn keys(cache: &Cache, root: &Path, only: &[String]) -> Vec<(String, Option<Lookup>)> {
     use rayon::prelude::*;
     let moments = root.join("moments");
     let mut folders: Vec<String> = std::fs::read_dir(&moments)
@@ -222,8 +348,8 @@ pub fn keys(cache: &Cache, root: &Path, only: &[String]) -> Vec<(String, Option<
     folders
         .into_par_iter()
         .map(|folder| {
-            let key = cache.key(&moments.join(&folder));
-            (folder, key)
+            let lookup = cache.lookup(&folder, &moments.join(&folder));
+            (folder, lookup)
         })
         .collect()
 }

@@ -24,6 +24,9 @@ fn repo() -> tempfile::TempDir {
             &tmp.path().join("moments").join(id),
         );
     }
+    // A build remembers the versions of files that changed at least a second before
+    // it ran (`fsread::SETTLED`): the tests see the same entries every time.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
     tmp
 }
 
@@ -94,6 +97,15 @@ fn assert_equals_clean_build(root: &Path, dist: &Path) {
     }
 }
 
+/// Builds into `dist` and asserts that the moment that is not meant to change was
+/// built again (its manifest had the inode `before`), and that the build equals a
+/// clean one.
+fn assert_rebuilt(root: &Path, dist: &Path, before: u64, why: &str) {
+    build(root, "dist");
+    assert_ne!(manifest_inode(dist, UNCHANGED), before, "{why}");
+    assert_equals_clean_build(root, dist);
+}
+
 #[test]
 fn an_incremental_build_keeps_unchanged_bundles_and_equals_a_clean_build() {
     let tmp = repo();
@@ -147,13 +159,12 @@ fn a_change_to_a_shared_input_rebuilds_every_moment() {
         "themes/default/style.css",
         "body { font-family: serif; }\n",
     );
-    build(root, "dist");
-    assert_ne!(
-        manifest_inode(&dist, UNCHANGED),
+    assert_rebuilt(
+        root,
+        &dist,
         before,
-        "a theme change did not rebuild the moment"
+        "a theme change did not rebuild the moment",
     );
-    assert_equals_clean_build(root, &dist);
 }
 
 #[test]
@@ -169,7 +180,7 @@ fn a_corrupted_or_foreign_cache_entry_is_ignored_and_the_bundle_rebuilt() {
         // longer matches).
         sound.replacen("manifest ", "manifest 0", 1),
         // Another cache format.
-        sound.replacen("moment-build-cache 1", "moment-build-cache 9", 1),
+        sound.replacen("moment-build-cache 2", "moment-build-cache 9", 1),
         // Not an entry at all.
         "garbage\n".to_owned(),
         // Empty.
@@ -232,5 +243,82 @@ fn deleting_the_cache_gives_a_cold_build_with_the_same_bytes() {
     assert!(
         current(&dist) == first,
         "the bytes changed without the cache"
+    );
+}
+
+#[test]
+fn a_same_size_edit_under_the_old_modification_time_is_built_again() {
+    let tmp = repo();
+    let root = tmp.path();
+    let dist = root.join("dist");
+    build(root, "dist");
+    let entry = std::fs::read_to_string(dist.join(".cache/moments").join(UNCHANGED))
+        .expect("a cache entry");
+    assert!(
+        entry.lines().any(|l| l.starts_with("tree ")),
+        "the entry remembers no file versions:\n{entry}"
+    );
+    // Same size, same modification time: only the change time (which no user can
+    // set back) and the bytes tell it from the file the entry remembers.
+    let module = first_module(root, UNCHANGED);
+    let modified = std::fs::metadata(&module)
+        .and_then(|m| m.modified())
+        .expect("the module's time");
+    let text = std::fs::read_to_string(&module).expect("a module");
+    assert!(text.contains("Vanlig tvål"), "the module the test edits");
+    let edited = text.replacen("Vanlig tvål", "Vanlik tvål", 1);
+    assert_eq!(edited.len(), text.len());
+    std::fs::write(&module, &edited).expect("edit the module");
+    std::fs::File::options()
+        .write(true)
+        .open(&module)
+        .and_then(|f| f.set_modified(modified))
+        .expect("set the old modification time");
+    let before = manifest_inode(&dist, UNCHANGED);
+    assert_rebuilt(
+        root,
+        &dist,
+        before,
+        "the edited moment was kept from the cache",
+    );
+}
+
+#[test]
+fn a_kept_moment_is_not_read_again() {
+    if !common::starts("strace", &["-V"]) {
+        common::skip("strace is not installed (apt-get install strace)");
+        return;
+    }
+    let tmp = repo();
+    let root = tmp.path();
+    build(root, "dist");
+    let module = first_module(root, CHANGED);
+    let mut text = std::fs::read_to_string(&module).expect("a module");
+    text.push_str("\nEn ny mening.\n");
+    std::fs::write(&module, text).expect("edit a module");
+    let log = root.join("strace.log");
+    let out = std::process::Command::new("strace")
+        .args(["-f", "-qq", "-e", "trace=open,openat", "-o"])
+        .arg(&log)
+        .arg(common::BIN)
+        .args(["build", "--out", "dist"])
+        .current_dir(root)
+        .output()
+        .expect("run strace");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let log = std::fs::read_to_string(&log).expect("the strace log");
+    let opened = |id: &str| {
+        log.lines()
+            .filter(|l| l.contains(&format!("moments/{id}/")) && !l.contains("O_DIRECTORY"))
+            .count()
+    };
+    assert!(
+        opened(CHANGED) > 0,
+        "the changed moment was not read:\n{log}"
+    );
+    assert_eq!(
+        opened(UNCHANGED),
+        0,
+        "files of the kept moment were opened: its cache entry knew their versions"
     );
 }

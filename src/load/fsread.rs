@@ -278,6 +278,39 @@ impl FileVersion {
         self.size
     }
 
+    /// The version as one line of numbers, for a file that remembers it.
+    pub fn to_text(&self) -> String {
+        let FileVersion {
+            device,
+            inode,
+            size,
+            modified,
+            changed,
+        } = self;
+        format!(
+            "{device} {inode} {size} {} {} {} {}",
+            modified.0, modified.1, changed.0, changed.1
+        )
+    }
+
+    /// The version that [`FileVersion::to_text`] wrote.
+    pub fn from_text(text: &str) -> Option<FileVersion> {
+        let mut parts = text.split(' ');
+        let mut next = || parts.next()?.parse::<i128>().ok();
+        let (device, inode, size) = (next()?, next()?, next()?);
+        let modified = (next()?, next()?);
+        let changed = (next()?, next()?);
+        let int = |n: i128| i64::try_from(n).ok();
+        let version = FileVersion {
+            device: u64::try_from(device).ok()?,
+            inode: u64::try_from(inode).ok()?,
+            size: u64::try_from(size).ok()?,
+            modified: (int(modified.0)?, int(modified.1)?),
+            changed: (int(changed.0)?, int(changed.1)?),
+        };
+        parts.next().is_none().then_some(version)
+    }
+
     /// Whether the file described by `meta` last changed at least [`SETTLED`] ago,
     /// so that what is remembered of this version can be trusted later.
     pub fn settled(meta: &Metadata) -> bool {
