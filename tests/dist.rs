@@ -853,7 +853,7 @@ fn bundles_and_the_switch_are_fsynced_before_the_renames_that_show_them() {
             let made = |name: &str| {
                 calls[..stage_at]
                     .iter()
-                    .any(|c| c.name.starts_with(name) && c.paths.last() == Some(&before))
+                    .any(|c| c.name.starts_with(name) && c.paths.contains(&before))
             };
             if rel == Path::new("somn") {
                 // The new set of somn's versions: made, and every file flushed.
@@ -925,6 +925,76 @@ fn bundles_and_the_switch_are_fsynced_before_the_renames_that_show_them() {
             .iter()
             .any(|c| c.name == "fsync" && c.paths[0] == d),
         "dist not flushed after the switch"
+    );
+}
+
+#[test]
+fn a_build_of_many_files_flushes_them_with_one_syncfs_before_the_rename() {
+    if !common::starts("strace", &["-V"]) {
+        common::skip("strace is not installed (apt-get install strace)");
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("a temporary directory");
+    let root = tmp.path();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/gen-synthetic.py");
+    let made = Command::new("python3")
+        .arg(&script)
+        .arg(root)
+        .args(["--moments", "10", "--modules", "10", "--force"])
+        .output()
+        .expect("run python3 scripts/gen-synthetic.py");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let log = root.join("strace.log");
+    let out = Command::new("strace")
+        .args(["-f", "-y", "-qq", "-s", "4096", "-o"])
+        .arg(&log)
+        .args(["-e", "trace=fsync,syncfs,rename,renameat,renameat2"])
+        .arg(BIN)
+        .args(["build"])
+        .current_dir(root)
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .output()
+        .expect("run strace");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cwd = root.canonicalize().expect("the repository");
+    let calls = parse_strace(&std::fs::read_to_string(&log).expect("the log"), &cwd);
+    let stage_at = calls
+        .iter()
+        .position(|c| {
+            c.name.starts_with("rename")
+                && c.paths
+                    .first()
+                    .is_some_and(|p| p.contains("/.builds/.staging-"))
+        })
+        .expect("a rename of the staging folder");
+    let file_syncs = calls[..stage_at]
+        .iter()
+        .filter(|c| {
+            c.name == "fsync"
+                && c.paths
+                    .first()
+                    .is_some_and(|p| p.contains("/.builds/store/"))
+        })
+        .count();
+    assert_eq!(
+        file_syncs, 0,
+        "a build of many files flushed them one by one"
+    );
+    assert!(
+        calls[..stage_at].iter().any(|c| c.name == "syncfs"
+            && c.paths
+                .first()
+                .is_some_and(|p| p.contains("/.builds/.staging-"))),
+        "no syncfs before the staging folder was renamed"
     );
 }
 

@@ -97,14 +97,10 @@ impl Flusher {
             Flusher {}
         }
     }
-
-    /// Stops the thread and waits for it (its last `syncfs` included). Dropping a
-    /// flusher stops it too.
-    pub fn stop(self) {
-        drop(self);
-    }
 }
 
+/// Dropping a flusher stops its thread and waits for it (its last `syncfs`
+/// included).
 impl Drop for Flusher {
     fn drop(&mut self) {
         #[cfg(target_os = "linux")]
@@ -120,6 +116,14 @@ impl Drop for Flusher {
 /// deepest first.
 #[cfg(not(target_os = "linux"))]
 pub fn sync_tree(dir: &Path) -> Result<(), Error> {
+    sync_each(dir)
+}
+
+/// Flushes every file and folder under `dir` to the disk, one by one: files first,
+/// then folders deepest first. For a few files this waits for them alone, where
+/// one `syncfs` ([`sync_tree`]) also waits for whatever else is being written to the
+/// same file system.
+pub fn sync_each(dir: &Path) -> Result<(), Error> {
     let mut folders = Vec::new();
     for entry in walkdir::WalkDir::new(dir) {
         let entry = entry.map_err(|e| Error::io(dir, e.into()))?;

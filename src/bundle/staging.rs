@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::bundle::dist::{self, CURRENT, CURRENT_NEW, Dist};
 use crate::bundle::durable::{self, sync_dir};
@@ -21,10 +22,21 @@ pub struct Staging {
     dir: tempfile::TempDir,
     /// The number this build will have; its bundles in the store carry it.
     generation: u64,
-    flusher: durable::Flusher,
+    /// Started once the build has staged more than [`FEW_FILES`] files.
+    flusher: Mutex<Option<durable::Flusher>>,
+    /// Files staged so far.
+    files: AtomicUsize,
     staged: Mutex<Vec<(String, String)>>,
     kept: Vec<(String, String)>,
 }
+
+/// Up to this many staged files, a build flushes each file and folder it wrote
+/// (`fsync`), so that it waits for its own files alone; beyond, it starts a
+/// [`durable::Flusher`] and ends with one `syncfs`, which costs one journal commit
+/// for all of them but also waits for anything else written to the file system
+/// (an incremental build of one moment took 1.5 s instead of 0.23 s right after
+/// another program wrote 300 MB).
+const FEW_FILES: usize = 128;
 
 /// Bundles that will be written: `(id, version)`.
 pub type Planned = [(String, String)];
@@ -65,10 +77,10 @@ impl Staging {
                 return Err(e);
             }
         };
-        let flusher = durable::Flusher::start(dir.path());
         Ok(Staging {
             dist,
-            flusher,
+            flusher: Mutex::new(None),
+            files: AtomicUsize::new(0),
             dir,
             generation,
             staged: Mutex::new(Vec::new()),
@@ -113,6 +125,20 @@ impl Staging {
             .path()
             .join(archive_name(&bundle.id, &bundle.version));
         durable::write_unsynced(&archive, &bundle.archive)?;
+        let files = self
+            .files
+            .fetch_add(bundle.files.len() + 1, Ordering::Relaxed)
+            + bundle.files.len()
+            + 1;
+        if files > FEW_FILES {
+            let mut flusher = self
+                .flusher
+                .lock()
+                .map_err(|_| Error::Internal("a build thread failed".to_owned()))?;
+            if flusher.is_none() {
+                *flusher = Some(durable::Flusher::start(self.dir.path()));
+            }
+        }
         self.staged
             .lock()
             .map_err(|_| Error::Internal("a build thread failed".to_owned()))?
@@ -124,7 +150,7 @@ impl Staging {
     /// created it, so that a failed build leaves no trace.
     pub fn abandon(self) {
         Steps::from_env().next(&"remove the staging folder of a failed build");
-        self.flusher.stop();
+        drop(self.flusher);
         drop(self.dir);
         let store = self.dist.store();
         remove_generation(&store, self.generation);
@@ -144,7 +170,9 @@ impl Staging {
             .into_inner()
             .map_err(|_| Error::Internal("a build thread failed".to_owned()))?;
         staged.sort();
-        self.flusher.stop();
+        // Stopped (after its last `syncfs`) before the flush that counts.
+        drop(self.flusher);
+        let few = self.files.into_inner() <= FEW_FILES;
         let mut written = staged.clone();
         written.extend(self.kept);
         written.sort();
@@ -169,8 +197,19 @@ impl Staging {
                 fresh.push(store.join(&name));
                 in_use.insert(name);
             }
-            // Every bundle written and every link made, on the disk at once.
-            durable::sync_trees(&root, &fresh)?;
+            // Every bundle written and every link made, on the disk.
+            if few {
+                for set in &fresh {
+                    durable::sync_each(set)?;
+                }
+                for (id, version) in &staged {
+                    durable::sync_each(&root.join(archive_name(id, version)))?;
+                }
+                sync_dir(&store)?;
+                sync_dir(&root)?;
+            } else {
+                durable::sync_trees(&root, &fresh)?;
+            }
             let generation = dist.builds().join(n.to_string());
             steps.next(&format_args!(
                 "rename the staging folder to {}",
