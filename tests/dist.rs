@@ -936,18 +936,7 @@ fn a_build_of_many_files_flushes_them_with_one_syncfs_before_the_rename() {
     }
     let tmp = tempfile::tempdir().expect("a temporary directory");
     let root = tmp.path();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/gen-synthetic.py");
-    let made = Command::new("python3")
-        .arg(&script)
-        .arg(root)
-        .args(["--moments", "10", "--modules", "10", "--force"])
-        .output()
-        .expect("run python3 scripts/gen-synthetic.py");
-    assert!(
-        made.status.success(),
-        "{}",
-        String::from_utf8_lossy(&made.stderr)
-    );
+    common::synthetic_repo(root, 10, 10);
     let log = root.join("strace.log");
     let out = Command::new("strace")
         .args(["-f", "-y", "-qq", "-s", "4096", "-o"])

@@ -4,27 +4,13 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::Command;
-
 use common::{code, moment, stdout};
 
 /// Six generated moments that each promise messages without messaging (W026 once per
 /// moment's welcome text).
 fn repo() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().expect("a temporary directory");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/gen-synthetic.py");
-    let done = Command::new("python3")
-        .arg(&script)
-        .arg(tmp.path())
-        .args(["--moments", "6", "--modules", "2", "--force"])
-        .output()
-        .expect("run python3 scripts/gen-synthetic.py");
-    assert!(
-        done.status.success(),
-        "{}",
-        String::from_utf8_lossy(&done.stderr)
-    );
+    common::synthetic_repo(tmp.path(), 6, 2);
     for entry in std::fs::read_dir(tmp.path().join("moments")).expect("moments/") {
         let yaml = entry.expect("an entry").path().join("moment.yaml");
         let text = std::fs::read_to_string(&yaml).expect("moment.yaml");

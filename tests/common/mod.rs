@@ -301,3 +301,26 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+/// Writes a generated repository of `moments` moments of `modules` modules each
+/// into `dir` (`scripts/gen-synthetic.py`, which the benchmarks use too).
+pub fn synthetic_repo(dir: &Path, moments: usize, modules: usize) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/gen-synthetic.py");
+    let done = std::process::Command::new("python3")
+        .arg(&script)
+        .arg(dir)
+        .args([
+            "--moments",
+            &moments.to_string(),
+            "--modules",
+            &modules.to_string(),
+        ])
+        .arg("--force")
+        .output()
+        .expect("run python3 scripts/gen-synthetic.py");
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+}
