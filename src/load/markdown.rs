@@ -445,7 +445,7 @@ pub fn count_prose(text: &str, counts: &mut ProseCounts) {
             sentences += 1;
         }
         pending_end = matches!(c, '.' | '!' | '?' | ':');
-        if c.is_alphanumeric() {
+        if is_word_char(c) {
             word_len += 1;
         } else if word_len > 0 {
             words += 1;
@@ -470,6 +470,17 @@ pub fn count_prose(text: &str, counts: &mut ProseCounts) {
     counts.words += words;
     counts.long_words += long_words;
     counts.sentences += sentences.max(1);
+}
+
+/// `char::is_alphanumeric`, answered without Unicode tables for ASCII and for the
+/// letters of Swedish (most of the text this counts).
+#[inline]
+fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        matches!(c, 'å' | 'ä' | 'ö' | 'Å' | 'Ä' | 'Ö' | 'é' | 'ü') || c.is_alphanumeric()
+    }
 }
 
 /// The LIX readability index of the counts, when there is text enough to judge.

@@ -7,6 +7,10 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+/// Maps with this many keys or more get an index of their keys for finding
+/// duplicates; shorter ones (nearly all) are searched.
+const MAP_INDEX_AT: usize = 16;
+
 use saphyr::Scalar;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
@@ -513,7 +517,22 @@ impl Builder {
                                     .with_hint(Yaml::KeyNotTextHint));
                             }
                         };
-                        if let Some(first_line) = seen.get(&name) {
+                        // A short map is searched; a long one (hostile input, say)
+                        // gets an index, built once it is long.
+                        let first = if entries.len() < MAP_INDEX_AT {
+                            entries
+                                .iter()
+                                .find(|(k, _)| k.name == name)
+                                .map(|(k, _)| k.pos.line)
+                        } else {
+                            if seen.is_empty() {
+                                seen.extend(
+                                    entries.iter().map(|(k, _)| (k.name.clone(), k.pos.line)),
+                                );
+                            }
+                            seen.get(&name).copied()
+                        };
+                        if let Some(first_line) = first {
                             self.problems.push(
                                 Diagnostic::new(
                                     Code::DuplicateKey,
@@ -523,13 +542,15 @@ impl Builder {
                                 .with_hint(
                                     Yaml::DuplicateKeyHint {
                                         key: name.clone(),
-                                        first: *first_line,
+                                        first: first_line,
                                     },
                                 ),
                             );
                             *pending = Pending::Drop;
                         } else {
-                            seen.insert(name.clone(), node.pos.line);
+                            if !seen.is_empty() {
+                                seen.insert(name.clone(), node.pos.line);
+                            }
                             *pending = Pending::Value(Key {
                                 name,
                                 pos: node.pos,
@@ -569,6 +590,37 @@ mod tests {
         assert_eq!(p("a: &x 1\nb: *x\n").unwrap_err().code, Code::YamlAlias);
         assert_eq!(p("a: 1\n---\nb: 2\n").unwrap_err().code, Code::YamlAlias);
         assert_eq!(p("a:\n\t- 1\n").unwrap_err().code, Code::YamlSyntax);
+    }
+
+    #[test]
+    fn duplicates_are_found_in_short_and_long_maps_alike() {
+        // Keys k0..k39, with k2 again on line 21 (searched: the map is short then)
+        // and k30 again on the last line (through the index of a long map).
+        let mut text: String = (0..20).map(|i| format!("k{i}: {i}\n")).collect();
+        text.push_str("k2: again\n");
+        text.extend((20..40).map(|i| format!("k{i}: {i}\n")));
+        text.push_str("k30: again\n");
+        let parsed = parse_recovering(&text, Offset::NONE);
+        let found: Vec<(Code, Pos)> = parsed.problems.iter().map(|d| (d.code, d.pos())).collect();
+        assert_eq!(
+            found,
+            [
+                (Code::DuplicateKey, Pos::new(21, 1)),
+                (Code::DuplicateKey, Pos::new(42, 1))
+            ]
+        );
+        let root = parsed.node.unwrap();
+        assert_eq!(root.get("k2").unwrap().value, Value::Int(2));
+        assert_eq!(root.get("k30").unwrap().value, Value::Int(30));
+        assert_eq!(root.get("k39").unwrap().value, Value::Int(39));
+        // The hint names the line of the first one, searched or indexed.
+        let hints: Vec<String> = parsed
+            .problems
+            .iter()
+            .map(|d| d.hint.as_ref().expect("a hint").to_string())
+            .collect();
+        assert!(hints[0].contains("on line 3;"), "{}", hints[0]);
+        assert!(hints[1].contains("on line 32;"), "{}", hints[1]);
     }
 
     #[test]
