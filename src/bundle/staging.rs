@@ -103,9 +103,9 @@ impl Staging {
 
     /// Writes one bundle into the store, into this build's new set of versions of its
     /// moment (which no build links to yet), and its archive into the staging
-    /// folder. Safe to call from several threads. Nothing
-    /// is flushed here: [`Staging::commit`] flushes everything at once before
-    /// anything a reader can reach names it.
+    /// folder. Safe to call from several threads. Nothing is flushed here:
+    /// [`Staging::commit`] flushes everything before anything a reader can reach
+    /// names it.
     pub fn stage(&self, bundle: &Bundle) -> Result<(), Error> {
         let store = self.dist.store();
         let set = dist::store_name(self.generation, &bundle.id);
