@@ -738,6 +738,33 @@ struct Call {
     paths: Vec<String>,
 }
 
+/// Runs `moment <args>` in `root` under `strace -e trace=<calls>`, asserts success,
+/// and returns the calls it made.
+fn traced_build(root: &Path, calls: &str, args: &[&str]) -> Vec<Call> {
+    let log = root.join("strace.log");
+    let out = Command::new("strace")
+        .args(["-f", "-y", "-qq", "-s", "4096", "-o"])
+        .arg(&log)
+        .args(["-e", &format!("trace={calls}")])
+        .arg(BIN)
+        .args(args)
+        .current_dir(root)
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .output()
+        .expect("run strace");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cwd = root.canonicalize().expect("the repository");
+    parse_strace(
+        &std::fs::read_to_string(&log).expect("the strace log"),
+        &cwd,
+    )
+}
+
 /// Parses the log; relative paths are made absolute from `cwd`, and the working
 /// folder that `-y` prints after `AT_FDCWD` is not a path argument.
 fn parse_strace(log: &str, cwd: &Path) -> Vec<Call> {
@@ -786,30 +813,10 @@ fn bundles_and_the_switch_are_fsynced_before_the_renames_that_show_them() {
     build_ok(root, &[]);
     edit(root);
     let dist = root.join("dist").canonicalize().expect("dist");
-    let log = root.join("strace.log");
-    let out = Command::new("strace")
-        .args(["-f", "-y", "-qq", "-s", "4096", "-o"])
-        .arg(&log)
-        .args([
-            "-e",
-            "trace=fsync,fdatasync,syncfs,rename,renameat,renameat2,symlink,symlinkat,link,linkat",
-        ])
-        .arg(BIN)
-        .args(["build", "somn"])
-        .current_dir(root)
-        .env("SOURCE_DATE_EPOCH", "1700000000")
-        .output()
-        .expect("run strace");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let cwd = root.canonicalize().expect("the repository");
-    let calls = parse_strace(
-        &std::fs::read_to_string(&log).expect("the strace log"),
-        &cwd,
+    let calls = traced_build(
+        root,
+        "fsync,fdatasync,syncfs,rename,renameat,renameat2,symlink,symlinkat,link,linkat",
+        &["build", "somn"],
     );
     let d = dist.to_string_lossy().into_owned();
     let is_rename = |c: &Call| c.name.starts_with("rename");
@@ -937,25 +944,7 @@ fn a_build_of_many_files_flushes_them_with_one_syncfs_before_the_rename() {
     let tmp = tempfile::tempdir().expect("a temporary directory");
     let root = tmp.path();
     common::synthetic_repo(root, 10, 10);
-    let log = root.join("strace.log");
-    let out = Command::new("strace")
-        .args(["-f", "-y", "-qq", "-s", "4096", "-o"])
-        .arg(&log)
-        .args(["-e", "trace=fsync,syncfs,rename,renameat,renameat2"])
-        .arg(BIN)
-        .args(["build"])
-        .current_dir(root)
-        .env("SOURCE_DATE_EPOCH", "1700000000")
-        .output()
-        .expect("run strace");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let cwd = root.canonicalize().expect("the repository");
-    let calls = parse_strace(&std::fs::read_to_string(&log).expect("the log"), &cwd);
+    let calls = traced_build(root, "fsync,syncfs,rename,renameat,renameat2", &["build"]);
     let stage_at = calls
         .iter()
         .position(|c| {

@@ -295,18 +295,16 @@ impl FileVersion {
 
     /// The version that [`FileVersion::to_text`] wrote.
     pub fn from_text(text: &str) -> Option<FileVersion> {
+        fn next<T: std::str::FromStr>(parts: &mut std::str::Split<'_, char>) -> Option<T> {
+            parts.next()?.parse().ok()
+        }
         let mut parts = text.split(' ');
-        let mut next = || parts.next()?.parse::<i128>().ok();
-        let (device, inode, size) = (next()?, next()?, next()?);
-        let modified = (next()?, next()?);
-        let changed = (next()?, next()?);
-        let int = |n: i128| i64::try_from(n).ok();
         let version = FileVersion {
-            device: u64::try_from(device).ok()?,
-            inode: u64::try_from(inode).ok()?,
-            size: u64::try_from(size).ok()?,
-            modified: (int(modified.0)?, int(modified.1)?),
-            changed: (int(changed.0)?, int(changed.1)?),
+            device: next(&mut parts)?,
+            inode: next(&mut parts)?,
+            size: next(&mut parts)?,
+            modified: (next(&mut parts)?, next(&mut parts)?),
+            changed: (next(&mut parts)?, next(&mut parts)?),
         };
         parts.next().is_none().then_some(version)
     }
