@@ -246,6 +246,12 @@ pub struct Digests {
 const MAX_KNOWN: usize = 10_000;
 
 impl Digests {
+    /// The digest remembered for this version of a file, if it was hashed whole
+    /// and had settled (see [`Digests::of`]).
+    pub fn known(&self, version: &fsread::FileVersion) -> Option<String> {
+        self.known.lock().ok().and_then(|k| k.get(version).cloned())
+    }
+
     /// The hex SHA-256 of the regular file `rel` inside `root`, read in pieces (a
     /// video is never held in memory whole), at most [`fsread::MAX_MEDIA_BYTES`].
     pub fn of(
@@ -258,9 +264,7 @@ impl Digests {
         let limit = fsread::MAX_MEDIA_BYTES;
         let (file, opened) = fsread::open_in(root, rel, limit, seen)?;
         let version = fsread::FileVersion::of(&opened);
-        if let Some(v) = &version
-            && let Some(known) = self.known.lock().ok().and_then(|k| k.get(v).cloned())
-        {
+        if let Some(known) = version.as_ref().and_then(|v| self.known(v)) {
             return Ok(known);
         }
         let (sha256, total) = crate::digest::sha256_of_reader((&file).take(limit + 1))

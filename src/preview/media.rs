@@ -2,7 +2,8 @@
 //! `Last-Modified`. A file is served only while its content has the digest its name
 //! claims; the digest is computed once per version of the file (device, inode, size,
 //! modification and change times), so a file swapped since the build — for a link to
-//! somewhere else, say — is refused without reading every file on every request.
+//! somewhere else, say — is refused without reading every file on every request. A
+//! version the render already hashed (its [`Digests`]) is not read again at all.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -24,6 +25,7 @@ use tokio::sync::OnceCell;
 
 use super::listen::Activity;
 use crate::load::fsread::FileVersion;
+use crate::load::refs::Digests;
 
 /// Bytes read from disk per body frame.
 const CHUNK: usize = 256 * 1024;
@@ -41,12 +43,23 @@ struct Version {
 }
 
 /// Which file versions have been found to have their expected digest.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Verified {
     seen: Arc<Mutex<HashMap<Version, Arc<OnceCell<bool>>>>>,
+    /// The digests the render took, by file version.
+    digests: Arc<Digests>,
 }
 
 impl Verified {
+    /// Checks files against their names, taking the digest of a version from
+    /// `digests` when the render hashed it.
+    pub fn new(digests: Arc<Digests>) -> Verified {
+        Verified {
+            seen: Arc::default(),
+            digests,
+        }
+    }
+
     fn cell(&self, version: &Version) -> Arc<OnceCell<bool>> {
         let mut seen = match self.seen.lock() {
             Ok(guard) => guard,
@@ -70,10 +83,17 @@ impl Verified {
         // A file changed a moment ago, or without a version to go by, is hashed at
         // every request (see `FileVersion::settled`).
         let cell = match FileVersion::of(meta) {
-            Some(file) if FileVersion::settled(meta) => self.cell(&Version {
-                file,
-                expected: expected.to_owned(),
-            }),
+            Some(file) if FileVersion::settled(meta) => {
+                // A 2 GB video the render hashed a moment ago is not read again
+                // before its first byte is sent.
+                if let Some(digest) = self.digests.known(&file) {
+                    return Ok(digest == expected);
+                }
+                self.cell(&Version {
+                    file,
+                    expected: expected.to_owned(),
+                })
+            }
             _ => Arc::default(),
         };
         if let Some(known) = cell.get() {

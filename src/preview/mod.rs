@@ -77,7 +77,7 @@ async fn run(options: &PreviewOptions) -> Result<(), Error> {
     let app = App {
         snapshot: Arc::clone(&snapshot),
         reloads: reloads.clone(),
-        verified: media::Verified::default(),
+        verified: media::Verified::new(Arc::clone(&digests)),
     };
     let addr = SocketAddr::new(options.host, options.port);
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
