@@ -12,6 +12,9 @@ use flate2::{Compression, GzBuilder};
 /// 0.67 ms for 30 KB, and level 3 of either took twice as long for 17–18 KB. The
 /// pages and `moment.json` are all that compresses in a bundle (media are compressed
 /// already), and compressing was still an eighth of a cold build's CPU time.
+/// zlib-rs compares strings and computes the checksum with vector instructions
+/// where the processor has them (`runtime_detection`); they give the same bytes as
+/// its portable code, and a cold build takes 4 % less CPU time with them.
 const LEVEL: u32 = 1;
 
 /// Writes `files` (path inside the archive, content) under `prefix/` as a gzip'd tar.
