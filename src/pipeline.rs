@@ -35,9 +35,10 @@ impl Checked {
     }
 }
 
-/// Loads `target`, runs every rule, and loads the theme.
+/// Loads `target` (formatting its Markdown while each tree is at hand, for
+/// [`render`]), runs every rule, and loads the theme.
 pub fn check(target: &Target, options: &validate::Options, schemas: &Schemas) -> Checked {
-    let repo = load::load(target, schemas);
+    let repo = load::load_to_render(target, schemas, render::markdown::format);
     let mut diagnostics = validate::repository(&repo, options);
     let theme = match Theme::load(&repo.root) {
         Ok(theme) => Some(theme),

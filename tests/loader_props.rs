@@ -220,13 +220,13 @@ fn run_loaders(text: &str) -> Result<(), TestCaseError> {
             Err(d) => diags_in_text(&[d], lines, text)?,
         }
         let mut out = Vec::new();
-        let md = markdown::parse("m.md", body, offset, schemas(), &mut out);
+        let md = markdown::parse("m.md", body, offset, schemas(), None, &mut out);
         markdown_in_text(&md, lines, text)?;
         diags_in_text(&out, lines, text)?;
     }
 
     let mut out = Vec::new();
-    let md = markdown::parse("welcome.md", text, 0, schemas(), &mut out);
+    let md = markdown::parse("welcome.md", text, 0, schemas(), None, &mut out);
     markdown_in_text(&md, lines, text)?;
     diags_in_text(&out, lines, text)?;
     let _ = markdown::lix(&md.prose);
@@ -638,7 +638,7 @@ fn positions(text: &str) -> Vec<(String, Pos)> {
                 Ok(None) => {}
                 Err(d) => diags.push(d),
             }
-            let md = markdown::parse("m.md", body, offset, schemas(), &mut diags);
+            let md = markdown::parse("m.md", body, offset, schemas(), None, &mut diags);
             found.extend(
                 md.headings
                     .iter()
@@ -662,7 +662,7 @@ fn positions(text: &str) -> Vec<(String, Pos)> {
                 Ok(None) => {}
                 Err(d) => diags.push(d),
             }
-            let md = markdown::parse("welcome.md", text, 0, schemas(), &mut diags);
+            let md = markdown::parse("welcome.md", text, 0, schemas(), None, &mut diags);
             found.extend(
                 md.headings
                     .iter()
@@ -944,5 +944,93 @@ proptest! {
         let json = ["--format", "json"];
         let run = check_repo(&replace, &json);
         assert_clean_exit(&run, &json, &replace)?;
+    }
+}
+
+// ------------------------------------------------------------------ formatted Markdown
+
+/// Pieces of Markdown links, images, tables and of the slots `@N@` that the loader of a
+/// build writes for URLs (see `render::markdown`), for texts that try to forge one.
+const LINK_TOKENS: &[&str] = &[
+    "\n",
+    "\n\n",
+    " ",
+    "[",
+    "]",
+    "(",
+    ")",
+    "![",
+    "](",
+    "]: ",
+    "<",
+    ">",
+    "\"",
+    "'",
+    "\\",
+    " href=\"",
+    " src=\"",
+    "href=",
+    "=\"@",
+    "@",
+    "@0@",
+    "@1@",
+    "@12@",
+    "&quot;",
+    "&#34;",
+    "&amp;",
+    "%40",
+    "a.md",
+    "b.png",
+    "a b.md",
+    "#rubrik",
+    "https://x.se/?a=b&c",
+    "www.x.se",
+    "javascript:x",
+    "data:text/html,x",
+    "|",
+    "|---|",
+    "---",
+    "# ",
+    "> ",
+    "- ",
+    "1. ",
+    "*",
+    "`",
+    "```\n",
+    "```form\n",
+    "ref: f\n",
+    " \"titel\"",
+    "ö",
+    "![@0@](b.png)",
+    "[x](a.md \"@1@\")",
+    "[@0@]: a.md \"@0@\"\n",
+];
+
+/// A text filled in by the render gives the same HTML as the text formatted with
+/// the rewriting of its URLs directly.
+fn formatted_equals_direct(body: &str) -> Result<(), TestCaseError> {
+    use moment::render::markdown::{Rewrite, format, render};
+    let rewrite: Rewrite = std::sync::Arc::new(|u: &str| format!("../x/{u}?'&\"ä"));
+    let mut out = Vec::new();
+    let slotted = markdown::parse("m.md", body, 3, schemas(), Some(format), &mut out);
+    let direct = markdown::parse("m.md", body, 3, schemas(), None, &mut out);
+    prop_assert!(slotted.formatted.is_some(), "not formatted: {body:?}");
+    prop_assert_eq!(render(&slotted, &rewrite), render(&direct, &rewrite));
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    #[test]
+    fn filled_slots_equal_direct_rewriting(
+        parts in prop::collection::vec(select(LINK_TOKENS), 0..80)
+    ) {
+        formatted_equals_direct(&parts.concat())?;
+    }
+
+    #[test]
+    fn filled_slots_equal_direct_rewriting_of_any_text(text in mixed_text()) {
+        formatted_equals_direct(&text)?;
     }
 }

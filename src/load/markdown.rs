@@ -141,6 +141,33 @@ pub struct Markdown {
     pub raw_html: Vec<Pos>,
     /// Prose statistics.
     pub prose: ProseCounts,
+    /// The HTML, when the loader was asked to format it (see [`Format`]).
+    pub formatted: Option<Formatted>,
+}
+
+/// Formats a parsed Markdown text (whose first line is line `line_offset + 1` of its
+/// file) while its tree is at hand, so that the render stage need not parse it
+/// again. The render stage supplies it; `None` leaves the text to be parsed again.
+/// It is given the arena that holds the tree, for the nodes it makes.
+pub type Format = for<'a> fn(&'a Arena<'a>, &'a AstNode<'a>, u32) -> Option<Formatted>;
+
+/// A Markdown text formatted as HTML before its links could be resolved: each link's
+/// and image's URL is a numbered slot that the render stage fills.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Formatted {
+    /// The pieces of the text, in order.
+    pub pieces: Vec<Piece>,
+    /// The URL of each slot, as written.
+    pub urls: Vec<String>,
+}
+
+/// A piece of a formatted Markdown text.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Piece {
+    /// Sanitised HTML, with slots.
+    Html(String),
+    /// A fenced media or form block, by the line of its fence in the file.
+    Block(BlockKind, u32),
 }
 
 impl Markdown {
@@ -203,13 +230,14 @@ pub fn split_front_matter(text: &str) -> Result<(&str, &str, u32), Diagnostic> {
         .spanning(3))
 }
 
-/// Parses `body` (whose first line is line `line_offset + 1` of `rel`).
-/// Problems in fenced block bodies go to `out`.
+/// Parses `body` (whose first line is line `line_offset + 1` of `rel`), and formats
+/// it with `format` when given. Problems in fenced block bodies go to `out`.
 pub fn parse(
     rel: &str,
     body: &str,
     line_offset: u32,
     schemas: &Schemas,
+    format: Option<Format>,
     out: &mut Vec<Diagnostic>,
 ) -> Markdown {
     let arena = Arena::new();
@@ -299,6 +327,7 @@ pub fn parse(
             count_prose(&heading.text, &mut md.prose);
         }
     }
+    md.formatted = format.and_then(|f| f(&arena, root, line_offset));
     md
 }
 
@@ -434,25 +463,41 @@ pub fn plain_text<'a>(node: &'a AstNode<'a>) -> String {
 ///
 /// A word is a run of letters and digits; a sentence ends at `.`, `!`, `?` or `:`
 /// before white space or the end, and a text that does not end so still counts as
-/// one. One pass over the characters: this runs on every paragraph of every module.
+/// one. One pass over the bytes, decoding only those of letters outside ASCII: this
+/// runs on every paragraph of every module.
 pub fn count_prose(text: &str, counts: &mut ProseCounts) {
+    let text = text.trim_end();
+    let bytes = text.as_bytes();
     let (mut words, mut long_words, mut sentences) = (0, 0, 0);
     let mut word_len = 0usize;
-    let mut last: Option<char> = None;
     let mut pending_end = false;
-    for c in text.trim_end().chars() {
-        if pending_end && c.is_whitespace() {
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let (white, word, end) = if b.is_ascii() {
+            i += 1;
+            (
+                matches!(b, b'\t'..=b'\r' | b' '),
+                b.is_ascii_alphanumeric(),
+                matches!(b, b'.' | b'!' | b'?' | b':'),
+            )
+        } else {
+            let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
+                break;
+            };
+            i += c.len_utf8();
+            (c.is_whitespace(), is_word_char(c), false)
+        };
+        if pending_end && white {
             sentences += 1;
         }
-        pending_end = matches!(c, '.' | '!' | '?' | ':');
-        if is_word_char(c) {
+        pending_end = end;
+        if word {
             word_len += 1;
         } else if word_len > 0 {
             words += 1;
             long_words += usize::from(word_len > 6);
             word_len = 0;
         }
-        last = Some(c);
     }
     if word_len > 0 {
         words += 1;
@@ -461,15 +506,11 @@ pub fn count_prose(text: &str, counts: &mut ProseCounts) {
     if words == 0 {
         return;
     }
-    if pending_end {
-        sentences += 1;
-    }
-    if !matches!(last, Some('.' | '!' | '?' | ':')) {
-        sentences += 1;
-    }
+    // The last sentence: ended by its mark, or by the end of the text.
+    sentences += 1;
     counts.words += words;
     counts.long_words += long_words;
-    counts.sentences += sentences.max(1);
+    counts.sentences += sentences;
 }
 
 /// `char::is_alphanumeric`, answered without Unicode tables for ASCII and for the
@@ -515,6 +556,7 @@ mod tests {
             "Åäö **ö** [a](a.md) ![b](b.png)\n> ö [c](c.md)\n",
             0,
             &schemas,
+            None,
             &mut out,
         );
         assert_eq!(md.links[0].pos, Pos::new(1, 11));
@@ -569,6 +611,9 @@ mod tests {
             "a.b.c. d",
             ": :",
             "Åäöåäöå ÅÄÖÅÄÖ",
+            "Slut.\u{a0}Nästa.\u{2028}Sista.\u{3000}",
+            "Ja.\u{b}Nej.\u{c}Kanske\r\nSå:\u{1c}inte",
+            "Ordet ÉLAN, ŸÆØ œuvre. ١٢٣ ٤ ½ ⅓.",
         ];
         for text in texts {
             let (mut fast, mut plain) = (ProseCounts::default(), ProseCounts::default());

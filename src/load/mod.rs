@@ -87,11 +87,26 @@ pub fn load(target: &Target, schemas: &Schemas) -> Repository {
     load_with(target, schemas, &overlay::Overlay::new())
 }
 
+/// Loads the repository described by `target` to render it: each Markdown text is
+/// also formatted with `format` while its tree is at hand (see [`markdown::Format`]).
+pub fn load_to_render(target: &Target, schemas: &Schemas, format: markdown::Format) -> Repository {
+    load_all(target, schemas, &overlay::Overlay::new(), Some(format))
+}
+
 /// Loads the repository described by `target`, reading the buffers of `overlay`
 /// instead of those files on disk (see [`overlay::Overlay`]).
 pub fn load_with(target: &Target, schemas: &Schemas, overlay: &overlay::Overlay) -> Repository {
+    load_all(target, schemas, overlay, None)
+}
+
+fn load_all(
+    target: &Target,
+    schemas: &Schemas,
+    overlay: &overlay::Overlay,
+    format: Option<markdown::Format>,
+) -> Repository {
     let root = &target.root;
-    let mut top = Loader::new(root, schemas, overlay);
+    let mut top = Loader::new(root, schemas, overlay, format);
     let (units_node, units) = top.yaml_file::<UnitsFile>("units.yaml", SchemaKind::Units, true);
     if !root.join("units.yaml").exists() {
         top.out.push(
@@ -114,7 +129,7 @@ pub fn load_with(target: &Target, schemas: &Schemas, overlay: &overlay::Overlay)
     let loaded: Vec<(LoadedMoment, Vec<Diagnostic>, Sources)> = folders
         .par_iter()
         .map(|folder| {
-            let mut loader = Loader::new(root, schemas, overlay);
+            let mut loader = Loader::new(root, schemas, overlay, format);
             let moment = moment::load(&mut loader, folder);
             (moment, loader.out, loader.sources)
         })
@@ -187,15 +202,23 @@ pub struct Loader<'a> {
     pub sources: Sources,
     /// What the file system said of the paths looked at.
     pub seen: fsread::Seen,
+    /// How to format Markdown texts for the render stage, when it will render them.
+    pub format: Option<markdown::Format>,
     overlay: &'a overlay::Overlay,
 }
 
 impl<'a> Loader<'a> {
-    fn new(root: &'a Path, schemas: &'a Schemas, overlay: &'a overlay::Overlay) -> Self {
+    fn new(
+        root: &'a Path,
+        schemas: &'a Schemas,
+        overlay: &'a overlay::Overlay,
+        format: Option<markdown::Format>,
+    ) -> Self {
         Loader {
             root,
             schemas,
             overlay,
+            format,
             out: Vec::new(),
             sources: Sources::new(),
             seen: fsread::Seen::default(),
@@ -209,6 +232,7 @@ impl<'a> Loader<'a> {
             root: self.root,
             schemas: self.schemas,
             overlay: self.overlay,
+            format: self.format,
             out: Vec::new(),
             sources: Sources::new(),
             seen: self.seen.folders(),

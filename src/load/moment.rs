@@ -278,6 +278,7 @@ fn load_welcome(loader: &mut Loader<'_>, moment: &mut LoadedMoment, node: &Node,
         &text,
         0,
         loader.schemas,
+        loader.format,
         &mut loader.out,
     ));
 }
@@ -356,7 +357,14 @@ fn load_module(
     };
     let (front_node, front) =
         loader.yaml::<ModuleFront>(&rel, front_text, Offset::lines(1), SchemaKind::Module);
-    let doc = markdown::parse(&rel, body, offset, loader.schemas, &mut loader.out);
+    let doc = markdown::parse(
+        &rel,
+        body,
+        offset,
+        loader.schemas,
+        loader.format,
+        &mut loader.out,
+    );
     Ok(LoadedModule {
         path,
         listed_at,

@@ -245,7 +245,7 @@ pub fn normalise(loaded: &LoadedMoment, meta: &MomentMeta, assets: &Assets) -> N
         .welcome
         .as_ref()
         .map(|doc| {
-            markdown::render(&doc.body, doc.line_offset, &links(doc))
+            markdown::render(doc, &links(doc))
                 .into_iter()
                 .filter_map(|s| match s {
                     Segment::Html(h) => Some(h),
@@ -285,7 +285,7 @@ pub fn normalise(loaded: &LoadedMoment, meta: &MomentMeta, assets: &Assets) -> N
             };
             let mut blocks = Vec::new();
             let mut forms = Vec::new();
-            for segment in markdown::render(&m.doc.body, m.doc.line_offset, &links(&m.doc)) {
+            for segment in markdown::render(&m.doc, &links(&m.doc)) {
                 match segment {
                     Segment::Html(html) => blocks.push(NormalBlock::Html { html }),
                     Segment::Block(kind, line) => {
