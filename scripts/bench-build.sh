@@ -79,6 +79,10 @@ for n in $pages; do
         out="$work/out-$n-$tool"
         rm -rf "$out" "$book/book"
       fi
+      # Untimed: the previous run's writes reach the disk first. moment's syncfs
+      # (before it switches builds) flushes the whole file system, and would
+      # otherwise also wait for the pages of the run before, whichever tool wrote them.
+      sync
       case "$tool" in
         moment) r="$(measure "$moment" build --path "$repo" --out "$out")" ;;
         hugo) r="$(measure hugo --quiet -s "$book-hugo" -d "$out")" ;;
@@ -102,6 +106,7 @@ for n in $pages; do
   [ -n "${DELETE_FIRST:-}" ] && incremental="$work/out-$n-moment"
   module="$(find "$repo/moments" -path '*/modules/*.md' | sort | sed -n "$((moments / 2 * modules + 3))p")"
   printf '\nEn rad till, för mätningen.\n' >>"$module"
+  sync
   r="$(measure "$moment" build --path "$repo" --out "$incremental")"
   echo "  incremental (one module of one moment changed): ${r% *} s, ${r#* } MiB"
   awk -v i="${r% *}" -v m="$median_moment" 'BEGIN {printf "  incremental ratio: %.3f of the cold median (target < 0.1)\n", i / m}'

@@ -6,6 +6,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use rayon::prelude::*;
+
 use crate::bundle::{self, Provenance, Staging, Written};
 use crate::cache::{self, Cache, Entry, Key, Stamps};
 use crate::diagnostic::{Diagnostic, Severity};
@@ -222,9 +224,14 @@ pub fn run_compiled(
         }
     }
     let mut sources = Sources::new();
+    let mut loaded = Vec::with_capacity(passes.len());
     for checked in passes {
         sources.extend(checked.repo.sources);
+        loaded.push(checked.repo.moments);
     }
+    // Freeing every loaded moment takes a core some 50 ms on 10,000 pages; nothing
+    // waits for it.
+    rayon::spawn(move || drop(loaded));
     if let Some(e) = failure {
         staging.abandon();
         return Err(e);
@@ -241,7 +248,8 @@ pub fn run_compiled(
     let written = staging.commit()?;
     if let Some(cache) = &cache {
         // A cache that cannot be written only makes the next build slower.
-        for (folder, entry) in &made {
+        // One file per moment, written and renamed on both cores.
+        made.par_iter().for_each(|(folder, entry)| {
             // A moment with diagnostics gets no entry (and loses its old one), so
             // that its warnings are shown by every build.
             match (entry, keys.get(folder)) {
@@ -250,7 +258,7 @@ pub fn run_compiled(
                 }
                 _ => cache.forget(folder),
             }
-        }
+        });
         for c in kept.iter().filter(|c| c.restamp) {
             if let Some((key, stamps)) = keys.get(&c.folder) {
                 let _ = cache.put(&c.folder, key, &c.entry, stamps.as_ref());

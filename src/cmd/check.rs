@@ -58,6 +58,9 @@ pub fn execute(args: &CheckArgs, lang: Option<Lang>) -> Result<Outcome, Error> {
         .and_then(|()| stdout.flush())
         .map_err(|e| Error::io("<stdout>", e))?;
     let (errors, _) = report::counts(&diags);
+    // The process ends next: freeing every loaded text and tree one by one would
+    // only keep a core busy for some 40 ms on 10,000 modules.
+    std::mem::forget(repo);
     Ok(if errors > 0 {
         Outcome::Failure
     } else {

@@ -8,7 +8,6 @@
 //! gap between the check and the open: a file swapped for a fifo or a link in between
 //! is refused too. Reads stop at the limit.
 
-use std::collections::HashMap;
 use std::fs::{File, Metadata};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -111,7 +110,9 @@ pub enum Refusal {
 /// open (see [`read`]).
 #[derive(Debug, Default)]
 pub struct Seen {
-    meta: HashMap<PathBuf, Metadata>,
+    /// foldhash, seeded per process like std's SipHash but quicker on short keys:
+    /// hashing paths was a visible part of a large check.
+    meta: foldhash::HashMap<PathBuf, Metadata>,
 }
 
 impl Seen {

@@ -459,45 +459,69 @@ pub fn plain_text<'a>(node: &'a AstNode<'a>) -> String {
     text
 }
 
+/// A letter or digit: part of a word.
+const WORD: u8 = 1;
+/// White space: ends a sentence after an end mark.
+const WHITE: u8 = 2;
+/// `.`, `!`, `?` or `:`: ends a sentence before white space or the end.
+const END: u8 = 4;
+
+/// The class of each ASCII byte, so that counting needs no branch per byte.
+static ASCII_CLASS: [u8; 128] = {
+    let mut table = [0u8; 128];
+    let mut b = 0u8;
+    while b < 128 {
+        table[b as usize] = if b.is_ascii_alphanumeric() {
+            WORD
+        } else if matches!(b, b'\t'..=b'\r' | b' ') {
+            WHITE
+        } else if matches!(b, b'.' | b'!' | b'?' | b':') {
+            END
+        } else {
+            0
+        };
+        b += 1;
+    }
+    table
+};
+
 /// Adds the words and sentences of one block of text.
 ///
 /// A word is a run of letters and digits; a sentence ends at `.`, `!`, `?` or `:`
 /// before white space or the end, and a text that does not end so still counts as
-/// one. One pass over the bytes, decoding only those of letters outside ASCII: this
-/// runs on every paragraph of every module.
+/// one. One pass over the bytes, looking ASCII up in a table and decoding only the
+/// characters outside it: this runs on every paragraph of every module.
 pub fn count_prose(text: &str, counts: &mut ProseCounts) {
     let text = text.trim_end();
     let bytes = text.as_bytes();
-    let (mut words, mut long_words, mut sentences) = (0, 0, 0);
+    let (mut words, mut long_words, mut sentences) = (0usize, 0usize, 0usize);
     let mut word_len = 0usize;
     let mut pending_end = false;
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
-        let (white, word, end) = if b.is_ascii() {
+        let class = if let Some(&class) = ASCII_CLASS.get(usize::from(b)) {
             i += 1;
-            (
-                matches!(b, b'\t'..=b'\r' | b' '),
-                b.is_ascii_alphanumeric(),
-                matches!(b, b'.' | b'!' | b'?' | b':'),
-            )
+            class
         } else {
             let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
                 break;
             };
             i += c.len_utf8();
-            (c.is_whitespace(), is_word_char(c), false)
+            if is_word_char(c) {
+                WORD
+            } else if c.is_whitespace() {
+                WHITE
+            } else {
+                0
+            }
         };
-        if pending_end && white {
-            sentences += 1;
-        }
-        pending_end = end;
-        if word {
-            word_len += 1;
-        } else if word_len > 0 {
-            words += 1;
-            long_words += usize::from(word_len > 6);
-            word_len = 0;
-        }
+        sentences += usize::from(pending_end && class & WHITE != 0);
+        pending_end = class & END != 0;
+        let in_word = usize::from(class & WORD != 0);
+        let ended = (1 - in_word) & usize::from(word_len > 0);
+        words += ended;
+        long_words += ended & usize::from(word_len > 6);
+        word_len = (word_len + 1) * in_word;
     }
     if word_len > 0 {
         words += 1;
