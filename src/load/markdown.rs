@@ -537,15 +537,11 @@ pub fn count_prose(text: &str, counts: &mut ProseCounts) {
     counts.sentences += sentences;
 }
 
-/// `char::is_alphanumeric`, answered without Unicode tables for ASCII and for the
-/// letters of Swedish (most of the text this counts).
+/// `char::is_alphanumeric` of a character outside ASCII (ASCII is in
+/// [`ASCII_CLASS`]), answered without Unicode tables for the letters of Swedish.
 #[inline]
 fn is_word_char(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_alphanumeric()
-    } else {
-        matches!(c, 'å' | 'ä' | 'ö' | 'Å' | 'Ä' | 'Ö' | 'é' | 'ü') || c.is_alphanumeric()
-    }
+    matches!(c, 'å' | 'ä' | 'ö' | 'Å' | 'Ä' | 'Ö' | 'é' | 'ü') || c.is_alphanumeric()
 }
 
 /// The LIX readability index of the counts, when there is text enough to judge.
