@@ -3,18 +3,18 @@
 //! assemble bundles, and write them atomically, or write nothing. The layout of the
 //! output folder and its guarantees are in [`crate::bundle::dist`].
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
 
 use crate::bundle::{self, Provenance, Staging, Written};
-use crate::cache::{self, Cache, Entry, Key, Stamps};
+use crate::cache::{self, Cache, Entry, Key, Lookup};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::error::Error;
+use crate::load::folder::Contents;
 use crate::load::refs::Digests;
 use crate::load::schema::Schemas;
-use crate::load::{Sources, Target};
+use crate::load::{Reading, Sources, Target};
 use crate::pipeline::{self, Checked};
 use crate::validate;
 
@@ -90,8 +90,17 @@ pub fn run(options: &BuildOptions, progress: &(dyn Fn() + Sync)) -> Result<Build
 struct Candidate {
     folder: String,
     entry: Entry,
+    key: Key,
+    stamps: Option<Contents>,
     /// Whether its entry should be written again with the files' versions now.
     restamp: bool,
+}
+
+/// What the cache will record for a moment that was built.
+struct Record {
+    key: Key,
+    entry: Entry,
+    stamps: Option<Contents>,
 }
 
 /// Checks, renders and writes, reporting through `hooks`. With a sound cache entry
@@ -113,27 +122,34 @@ pub fn run_compiled(
         .provenance
         .clone()
         .unwrap_or_else(|| Provenance::detect(root, &options.tool_version));
-    // Keys are computed before the check reads the files: a file that changes in
-    // between gives a key that matches nothing next time, never a stale bundle.
+    // A moment with an entry whose files are unchanged is kept without being read;
+    // every other moment is loaded, and its key taken from the bytes the load read
+    // (see `crate::load::folder`).
     let cache = Cache::open(&options.out, root, &provenance, &options.check);
-    let mut keys: BTreeMap<String, (Key, Option<Stamps>)> = BTreeMap::new();
+    let reading = if cache.is_some() {
+        Reading::Whole
+    } else {
+        Reading::AsNeeded
+    };
     let mut candidates: Vec<Candidate> = Vec::new();
     let mut misses: Vec<String> = Vec::new();
     if let Some(cache) = &cache {
         for (folder, lookup) in cache::keys(cache, root, &options.target.only) {
-            let Some(lookup) = lookup else {
-                misses.push(folder);
-                continue;
-            };
-            match lookup.hit {
-                Some(entry) => candidates.push(Candidate {
-                    folder: folder.clone(),
+            match lookup {
+                Lookup::Hit {
+                    key,
                     entry,
-                    restamp: lookup.restamp,
+                    stamps,
+                    restamp,
+                } => candidates.push(Candidate {
+                    folder,
+                    entry,
+                    key,
+                    stamps,
+                    restamp,
                 }),
-                None => misses.push(folder.clone()),
+                Lookup::Miss => misses.push(folder),
             }
-            keys.insert(folder, (lookup.key, lookup.stamps));
         }
         // The checks of `units.yaml` and the rest of the repository run with the
         // first load, so it loads one moment at least.
@@ -151,7 +167,7 @@ pub fn run_compiled(
             only: misses,
         }
     };
-    let checked = pipeline::check(&first, &options.check, schemas);
+    let checked = pipeline::check(&first, &options.check, schemas, reading);
     if checked.failed() {
         return Ok(BuildReport::failure(
             checked.diagnostics,
@@ -189,6 +205,7 @@ pub fn run_compiled(
             },
             &options.check,
             schemas,
+            reading,
         );
         passes.push(Checked {
             diagnostics: own_diagnostics(&again),
@@ -196,7 +213,7 @@ pub fn run_compiled(
         });
     }
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
-    let mut made: Vec<(String, Option<Entry>)> = Vec::new();
+    let mut made: Vec<(String, Option<Record>)> = Vec::new();
     let mut failure = None;
     let digests = Digests::default();
     for checked in &passes {
@@ -212,7 +229,17 @@ pub fn run_compiled(
                     bundle::assemble(out.rendered, &out.moment.dir, &out.assets, &provenance)?;
                 staging.stage(&bundle)?;
                 (hooks.progress)();
-                Ok((folder, clean.then(|| cache::entry_of(&bundle))))
+                // A moment with diagnostics gets no entry (and loses its old one), so
+                // that its warnings are shown by every build.
+                let record = match (&cache, &out.moment.contents) {
+                    (Some(cache), Some(contents)) if clean => Some(Record {
+                        key: cache.key(contents),
+                        entry: cache::entry_of(&bundle),
+                        stamps: out.moment.contents.clone(),
+                    }),
+                    _ => None,
+                };
+                Ok((folder, record))
             });
         diagnostics.extend(checked.diagnostics.iter().cloned());
         for (_, result) in results {
@@ -249,20 +276,14 @@ pub fn run_compiled(
     if let Some(cache) = &cache {
         // A cache that cannot be written only makes the next build slower.
         // One file per moment, written and renamed on both cores.
-        made.par_iter().for_each(|(folder, entry)| {
-            // A moment with diagnostics gets no entry (and loses its old one), so
-            // that its warnings are shown by every build.
-            match (entry, keys.get(folder)) {
-                (Some(entry), Some((key, stamps))) => {
-                    let _ = cache.put(folder, key, entry, stamps.as_ref());
-                }
-                _ => cache.forget(folder),
+        made.par_iter().for_each(|(folder, record)| match record {
+            Some(r) => {
+                let _ = cache.put(folder, &r.key, &r.entry, r.stamps.as_ref());
             }
+            None => cache.forget(folder),
         });
         for c in kept.iter().filter(|c| c.restamp) {
-            if let Some((key, stamps)) = keys.get(&c.folder) {
-                let _ = cache.put(&c.folder, key, &c.entry, stamps.as_ref());
-            }
+            let _ = cache.put(&c.folder, &c.key, &c.entry, c.stamps.as_ref());
         }
     }
     Ok(BuildReport {

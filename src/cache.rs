@@ -17,11 +17,16 @@
 //! moment is built again. Only moments that had no diagnostic at all get an entry.
 //! Deleting `.cache` is always safe: the next build is a cold one.
 //!
+//! The folder's digest is [`folder::read`]'s, taken by the load from the very bytes
+//! it parses, before anything else of the moment is read (see [`crate::load::folder`]):
+//! a moment is read once per build, not once for its key and again for its check.
+//!
 //! An entry also remembers the version (device, inode, size, modification and
 //! change time: [`FileVersion`]) of every file of the folder when it was hashed, and
 //! the folder's digest. When every file still has that version, the digest is taken
 //! from the entry instead of reading the files again, as git's index does; a file
-//! changed less than [`crate::load::fsread::SETTLED`] before it was hashed is not remembered.
+//! changed less than [`crate::load::fsread::SETTLED`] before it was hashed is not
+//! remembered. A folder without an entry is not walked at all before its load.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -30,7 +35,8 @@ use sha2::{Digest, Sha256};
 
 use crate::bundle::Provenance;
 use crate::digest::hex;
-use crate::load::fsread::FileVersion;
+use crate::load::folder::{self, Contents, Stamp, field};
+use crate::load::fsread::{FileVersion, Seen};
 use crate::render::FORMAT_VERSION;
 use crate::validate;
 
@@ -60,40 +66,32 @@ pub struct Entry {
     pub archive_size: u64,
 }
 
-/// The files of a moment's folder when it was last hashed, and its digest.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Stamps {
-    tree: String,
-    files: Vec<Stamp>,
-}
-
-/// One entry of a moment's folder, by its path relative to the folder.
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Stamp {
-    Dir(String),
-    /// A file, with its version when it can be remembered.
-    File(String, Option<FileVersion>),
-}
-
-/// A moment folder's key now, and what its cache entry recorded.
+/// A moment folder's cache entry, when it is sound, and whether the moment can be
+/// kept as it is.
 #[derive(Debug)]
-pub struct Lookup {
-    /// The key now.
-    pub key: Key,
-    /// The files' versions now, when every one can be remembered.
-    pub stamps: Option<Stamps>,
-    /// The entry, when it is sound and was made for this key.
-    pub hit: Option<Entry>,
-    /// Whether the entry remembers other versions than `stamps` (rewrite it when the
-    /// bundle is kept, so that the next build need not read the files).
-    pub restamp: bool,
+pub enum Lookup {
+    /// Its key now is the one its entry was made for.
+    Hit {
+        /// The key now.
+        key: Key,
+        /// The entry.
+        entry: Entry,
+        /// The folder now, when every version can be remembered.
+        stamps: Option<Contents>,
+        /// Whether the entry remembers other versions than `stamps` (rewrite it when
+        /// the bundle is kept, so that the next build need not read the files).
+        restamp: bool,
+    },
+    /// No sound entry, or one for another key (or something in the folder is not a
+    /// plain file or folder): the moment is loaded, and its key taken then.
+    Miss,
 }
 
 /// What an entry holds.
 struct Record {
     key: String,
     entry: Entry,
-    stamps: Option<Stamps>,
+    stamps: Option<Contents>,
 }
 
 /// The cache of one output folder.
@@ -133,9 +131,8 @@ impl Cache {
             Ok(_) => return None,
             Err(_) => field(&mut h, b"no units.yaml"),
         }
-        let themes = root.join("themes");
-        if std::fs::symlink_metadata(&themes).is_ok() {
-            field(&mut h, tree_of(&themes, None)?.0.as_bytes());
+        if std::fs::symlink_metadata(root.join("themes")).is_ok() {
+            field(&mut h, tree_of(root, "themes", None)?.digest.as_bytes());
         }
         Some(Cache {
             dir: out.join(CACHE_DIR).join("moments"),
@@ -143,24 +140,36 @@ impl Cache {
         })
     }
 
-    /// The key of the moment in folder `folder` (at `dir`) now, and its entry;
-    /// `None` when a file in it is not a plain file or folder (a link, say), which
-    /// the check reports: no key, no cache.
-    pub fn lookup(&self, folder: &str, dir: &Path) -> Option<Lookup> {
-        let record = self.record(folder);
-        let (tree, stamps) = tree_of(dir, record.as_ref().and_then(|r| r.stamps.as_ref()))?;
+    /// Whether the moment in folder `folder` (at `moments/<folder>` under `root`) can
+    /// be kept: its entry, when it has one, against its files now. A folder without
+    /// an entry is a miss at once, without reading anything.
+    pub fn lookup(&self, root: &Path, folder: &str) -> Lookup {
+        let Some(record) = self.record(folder) else {
+            return Lookup::Miss;
+        };
+        let rel_dir = format!("moments/{folder}");
+        let Some(now) = tree_of(root, &rel_dir, record.stamps.as_ref()) else {
+            return Lookup::Miss;
+        };
+        let key = self.key(&now);
+        if record.key != key.0 {
+            return Lookup::Miss;
+        }
+        let stamps = now.remembered().then_some(now);
+        Lookup::Hit {
+            key,
+            restamp: record.stamps != stamps,
+            stamps,
+            entry: record.entry,
+        }
+    }
+
+    /// The key of a moment whose folder holds `contents`.
+    pub fn key(&self, contents: &Contents) -> Key {
         let mut h = Sha256::new();
         field(&mut h, self.shared.as_bytes());
-        field(&mut h, tree.as_bytes());
-        let key = Key(hex(&h.finalize()));
-        let restamp = record.as_ref().is_none_or(|r| r.stamps != stamps);
-        let hit = record.filter(|r| r.key == key.0).map(|r| r.entry);
-        Some(Lookup {
-            key,
-            stamps,
-            hit,
-            restamp,
-        })
+        field(&mut h, contents.digest.as_bytes());
+        Key(hex(&h.finalize()))
     }
 
     /// The entry of `folder`, when it is sound.
@@ -189,8 +198,8 @@ impl Cache {
             manifest_sha256: next("manifest")?,
             archive_size: next("archive")?.parse().ok()?,
         };
-        let stamps = next("tree").and_then(|tree| {
-            let files = lines
+        let stamps = next("tree").and_then(|digest| {
+            let stamps = lines
                 .map(|line| match line.split_once(' ')? {
                     ("d", rel) => Some(Stamp::Dir(rel.to_owned())),
                     ("f", rest) => {
@@ -202,7 +211,7 @@ impl Cache {
                     _ => None,
                 })
                 .collect::<Option<Vec<_>>>()?;
-            Some(Stamps { tree, files })
+            Some(Contents { digest, stamps })
         });
         Some(Record { key, entry, stamps })
     }
@@ -215,16 +224,16 @@ impl Cache {
         folder: &str,
         key: &Key,
         entry: &Entry,
-        stamps: Option<&Stamps>,
+        stamps: Option<&Contents>,
     ) -> std::io::Result<()> {
         use std::fmt::Write as _;
         let mut body = format!(
             "{MAGIC}\nfolder {folder}\nkey {}\nid {}\nversion {}\nmanifest {}\narchive {}\n",
             key.0, entry.id, entry.version, entry.manifest_sha256, entry.archive_size
         );
-        if let Some(stamps) = stamps {
-            let _ = writeln!(body, "tree {}", stamps.tree);
-            for stamp in &stamps.files {
+        if let Some(stamps) = stamps.filter(|s| s.remembered()) {
+            let _ = writeln!(body, "tree {}", stamps.digest);
+            for stamp in &stamps.stamps {
                 let _ = match stamp {
                     Stamp::Dir(rel) => writeln!(body, "d {rel}"),
                     Stamp::File(rel, Some(version)) => {
@@ -270,69 +279,25 @@ pub fn holds(build: &Path, entry: &Entry) -> bool {
             .is_ok_and(|m| m.is_file() && m.len() == entry.archive_size)
 }
 
-/// Adds one length-prefixed field, so that no two inputs hash alike.
-fn field(h: &mut Sha256, bytes: &[u8]) {
-    h.update((bytes.len() as u64).to_le_bytes());
-    h.update(bytes);
-}
-
-/// The digest of every file under `dir` (its path relative to `dir` and its bytes,
-/// in sorted order), and the versions of the files when every one can be
-/// remembered. When `known` lists the same files with the same versions, its digest
-/// is taken and no file is read. `None` at anything that is neither a plain file
-/// nor a folder.
-fn tree_of(dir: &Path, known: Option<&Stamps>) -> Option<(String, Option<Stamps>)> {
-    let mut files = Vec::new();
-    let mut remembered = true;
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let entry = entry.ok()?;
-        let kind = entry.file_type();
-        let rel = entry.path().strip_prefix(dir).ok()?.to_str()?.to_owned();
-        // One entry per line.
-        remembered &= !rel.contains(['\n', '\r']);
-        if kind.is_dir() {
-            files.push(Stamp::Dir(rel));
-        } else if kind.is_file() {
-            // Not followed: walkdir does not follow links.
-            let meta = entry.metadata().ok()?;
-            let version = FileVersion::of(&meta).filter(|_| FileVersion::settled(&meta));
-            remembered &= version.is_some();
-            files.push(Stamp::File(rel, version));
-        } else {
-            return None;
-        }
-    }
-    if remembered
-        && let Some(known) = known
-        && known.files == files
+/// What the folder `rel_dir` under `root` holds now. When `known` lists the same
+/// entries with the same versions, its digest is taken and no file is read. `None`
+/// at anything that is neither a plain file nor a folder.
+fn tree_of(root: &Path, rel_dir: &str, known: Option<&Contents>) -> Option<Contents> {
+    let mut seen = Seen::default();
+    let stamps = folder::stamps(root, rel_dir, &mut seen)?;
+    if let Some(known) = known
+        && known.stamps == stamps
+        && known.remembered()
     {
-        return Some((known.tree.clone(), Some(known.clone())));
+        return Some(known.clone());
     }
-    let mut h = Sha256::new();
-    for stamp in &files {
-        match stamp {
-            Stamp::Dir(rel) => {
-                field(&mut h, b"dir");
-                field(&mut h, rel.as_bytes());
-            }
-            Stamp::File(rel, _) => {
-                field(&mut h, b"file");
-                field(&mut h, rel.as_bytes());
-                field(&mut h, &std::fs::read(dir.join(rel)).ok()?);
-            }
-        }
-    }
-    let tree = hex(&h.finalize());
-    let stamps = remembered.then(|| Stamps {
-        tree: tree.clone(),
-        files,
-    });
-    Some((tree, stamps))
+    let digest = folder::digest(root, rel_dir, &stamps, &mut seen, None)?;
+    Some(Contents { digest, stamps })
 }
 
 /// The moment folders of the repository at `root` (those in `only`, when it is not
-/// empty), sorted, each with its key now and its entry.
-pub fn keys(cache: &Cache, root: &Path, only: &[String]) -> Vec<(String, Option<Lookup>)> {
+/// empty), sorted, each with its [`Lookup`].
+pub fn keys(cache: &Cache, root: &Path, only: &[String]) -> Vec<(String, Lookup)> {
     use rayon::prelude::*;
     let moments = root.join("moments");
     let mut folders: Vec<String> = std::fs::read_dir(&moments)
@@ -348,7 +313,7 @@ pub fn keys(cache: &Cache, root: &Path, only: &[String]) -> Vec<(String, Option<
     folders
         .into_par_iter()
         .map(|folder| {
-            let lookup = cache.lookup(&folder, &moments.join(&folder));
+            let lookup = cache.lookup(root, &folder);
             (folder, lookup)
         })
         .collect()

@@ -37,8 +37,13 @@ impl Checked {
 
 /// Loads `target` (formatting its Markdown while each tree is at hand, for
 /// [`render`]), runs every rule, and loads the theme.
-pub fn check(target: &Target, options: &validate::Options, schemas: &Schemas) -> Checked {
-    let repo = load::load_to_render(target, schemas, render::markdown::format);
+pub fn check(
+    target: &Target,
+    options: &validate::Options,
+    schemas: &Schemas,
+    reading: load::Reading,
+) -> Checked {
+    let repo = load::load_to_render(target, schemas, render::markdown::format, reading);
     let mut diagnostics = validate::repository(&repo, options);
     let theme = match Theme::load(&repo.root) {
         Ok(theme) => Some(theme),

@@ -2450,7 +2450,12 @@ fn media_changed_after_its_digest_is_refused_not_bundled() {
         root: root.clone(),
         only: vec!["somn".to_owned()],
     };
-    let checked = pipeline::check(&target, &validate::Options::default(), &Schemas::compile());
+    let checked = pipeline::check(
+        &target,
+        &validate::Options::default(),
+        &Schemas::compile(),
+        moment::load::Reading::Whole,
+    );
     assert!(!checked.failed(), "the example checks clean");
     let provenance = Provenance {
         source_commit: None,

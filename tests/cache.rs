@@ -82,6 +82,13 @@ fn first_module(root: &Path, id: &str) -> PathBuf {
     modules.remove(0)
 }
 
+/// Appends `text` to the file at `path`.
+fn append(path: &Path, text: &str) {
+    let mut old = std::fs::read_to_string(path).expect("a module");
+    old.push_str(text);
+    std::fs::write(path, old).expect("edit a module");
+}
+
 /// Asserts that the current build of `dist` equals a clean build of the same sources.
 fn assert_equals_clean_build(root: &Path, dist: &Path) {
     let _ = std::fs::remove_dir_all(root.join("clean"));
@@ -121,9 +128,7 @@ fn an_incremental_build_keeps_unchanged_bundles_and_equals_a_clean_build() {
         manifest_inode(&dist, UNCHANGED),
     );
     let module = first_module(root, CHANGED);
-    let mut text = std::fs::read_to_string(&module).expect("a module");
-    text.push_str("\nEn ny mening i slutet.\n");
-    std::fs::write(&module, text).expect("edit a module");
+    append(&module, "\nEn ny mening i slutet.\n");
     build(root, "dist");
     assert_eq!(
         manifest_inode(&dist, UNCHANGED),
@@ -293,9 +298,7 @@ fn a_kept_moment_is_not_read_again() {
     let root = tmp.path();
     build(root, "dist");
     let module = first_module(root, CHANGED);
-    let mut text = std::fs::read_to_string(&module).expect("a module");
-    text.push_str("\nEn ny mening.\n");
-    std::fs::write(&module, text).expect("edit a module");
+    append(&module, "\nEn ny mening.\n");
     let log = root.join("strace.log");
     let out = std::process::Command::new("strace")
         .args(["-f", "-qq", "-e", "trace=open,openat", "-o"])
@@ -320,5 +323,118 @@ fn a_kept_moment_is_not_read_again() {
         opened(UNCHANGED),
         0,
         "files of the kept moment were opened: its cache entry knew their versions"
+    );
+}
+
+#[test]
+fn an_edit_made_while_a_build_runs_is_built_by_the_next_build() {
+    use std::io::BufRead;
+    let tmp = repo();
+    let root = tmp.path();
+    let dist = root.join("dist");
+    // Paused after every moment was read, checked and rendered, before the bundles
+    // are put in place (the test-only hook of `bundle::steps`).
+    let mut first = common::hermetic(&mut std::process::Command::new(common::BIN))
+        .args(["build", "--out", "dist"])
+        .current_dir(root)
+        .env("MOMENT_TEST_PAUSE_AT", "step:1")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start the build");
+    let mut lines = std::io::BufReader::new(first.stderr.take().expect("piped stderr")).lines();
+    let paused = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .any(|l| l.starts_with("moment-test: paused"));
+    assert!(paused, "the build did not pause");
+    // Keep reading, so that the build can still write when it goes on.
+    let reader = std::thread::spawn(move || lines.for_each(drop));
+    // The build stops itself just after it says so: wait until it has.
+    let stat = format!("/proc/{}/stat", first.id());
+    let stopped = || {
+        std::fs::read_to_string(&stat)
+            .ok()
+            .and_then(|s| Some(s.rsplit_once(") ")?.1.starts_with('T')))
+            .unwrap_or(false)
+    };
+    let waited = std::time::Instant::now();
+    while !stopped() {
+        assert!(
+            waited.elapsed() < std::time::Duration::from_secs(60),
+            "the build did not stop"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let module = first_module(root, UNCHANGED);
+    append(&module, "\nSkrivet medan bygget pågick.\n");
+    let status = std::process::Command::new("kill")
+        .args(["-CONT", &first.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(status.success(), "kill -CONT");
+    assert!(first.wait().expect("wait for the build").success());
+    reader.join().expect("read the build's messages");
+    let shows = |dist: &Path| {
+        current(dist).into_iter().any(|(p, bytes)| {
+            p.starts_with(&format!("{UNCHANGED}/"))
+                && String::from_utf8_lossy(&bytes).contains("Skrivet medan bygget pågick.")
+        })
+    };
+    assert!(
+        !shows(&dist),
+        "the build shows a text written after it read the module"
+    );
+    // Its cache entry describes what it read, so the next build builds the edit.
+    // (Another moment changes too: a build with nothing else to load would load
+    // this one anyway, for the checks of the whole repository.)
+    let other = first_module(root, CHANGED);
+    append(&other, "\nEn ny mening.\n");
+    build(root, "dist");
+    assert!(
+        shows(&dist),
+        "the next build kept the bundle made before the edit"
+    );
+    assert_equals_clean_build(root, &dist);
+}
+
+#[test]
+fn a_cold_build_reads_each_text_once_for_its_key_and_its_check() {
+    if !common::starts("strace", &["-V"]) {
+        common::skip("strace is not installed (apt-get install strace)");
+        return;
+    }
+    let tmp = repo();
+    let root = tmp.path();
+    let log = root.join("strace.log");
+    let out = std::process::Command::new("strace")
+        .args(["-f", "-qq", "-e", "trace=open,openat", "-o"])
+        .arg(&log)
+        .arg(common::BIN)
+        .args(["build", "--out", "dist"])
+        .current_dir(root)
+        .output()
+        .expect("run strace");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        root.join("dist/.cache/moments").join(UNCHANGED).is_file(),
+        "the cold build wrote no cache entry"
+    );
+    let log = std::fs::read_to_string(&log).expect("the strace log");
+    let mut opened: std::collections::BTreeMap<String, usize> = Default::default();
+    for line in log.lines().filter(|l| !l.contains("O_DIRECTORY")) {
+        let Some(path) = line.split('"').nth(1) else {
+            continue;
+        };
+        if path.contains("moments/") && (path.ends_with(".md") || path.ends_with(".yaml")) {
+            *opened.entry(path.to_owned()).or_default() += 1;
+        }
+    }
+    assert!(opened.len() >= 6, "too few texts were read: {opened:?}");
+    let twice: Vec<_> = opened.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(
+        twice.is_empty(),
+        "texts opened more than once in one build: {twice:?}"
     );
 }

@@ -105,10 +105,12 @@ pub enum Refusal {
 /// file system once per path instead saves most of the `lstat` calls of a large
 /// repository.
 ///
-/// A memo lives for one load or one check of one moment. Reading a file never
+/// A memo lives for one build or one check of one moment: the load fills it, and
+/// the checks and the render of that moment start from a copy of it
+/// ([`crate::load::LoadedMoment::seen`]). Reading a file never
 /// trusts it alone: the file is opened with `O_NOFOLLOW` and checked once more when
 /// open (see [`read`]).
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Seen {
     /// foldhash, seeded per process like std's SipHash but quicker on short keys:
     /// hashing paths was a visible part of a large check.
@@ -124,6 +126,17 @@ impl Seen {
         let meta = symlink_meta(path)?;
         self.meta.insert(path.to_path_buf(), meta.clone());
         Ok(meta)
+    }
+
+    /// Remembers what `lstat` said of `path` just now (a walk of a folder reads it
+    /// for every entry anyway).
+    pub fn remember(&mut self, path: &Path, meta: Metadata) {
+        self.meta.insert(path.to_path_buf(), meta);
+    }
+
+    /// Takes in what another memo of the same moment learnt.
+    pub fn absorb(&mut self, other: Seen) {
+        self.meta.extend(other.meta);
     }
 
     /// What this memo knows of real folders, for a reader on another thread (files

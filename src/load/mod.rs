@@ -2,6 +2,7 @@
 //! and Markdown with positions, and check each document against its schema.
 
 pub mod at;
+pub mod folder;
 pub mod fsread;
 pub mod markdown;
 mod moment;
@@ -87,16 +88,37 @@ pub fn load(target: &Target, schemas: &Schemas) -> Repository {
     load_with(target, schemas, &overlay::Overlay::new())
 }
 
+/// How the files of a moment's folder are read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reading {
+    /// Each file when it is needed.
+    AsNeeded,
+    /// The whole folder first, once, for its digest ([`folder::read`], in
+    /// [`LoadedMoment::contents`]); the loader then takes the bytes read there.
+    Whole,
+}
+
 /// Loads the repository described by `target` to render it: each Markdown text is
 /// also formatted with `format` while its tree is at hand (see [`markdown::Format`]).
-pub fn load_to_render(target: &Target, schemas: &Schemas, format: markdown::Format) -> Repository {
-    load_all(target, schemas, &overlay::Overlay::new(), Some(format))
+pub fn load_to_render(
+    target: &Target,
+    schemas: &Schemas,
+    format: markdown::Format,
+    reading: Reading,
+) -> Repository {
+    load_all(
+        target,
+        schemas,
+        &overlay::Overlay::new(),
+        Some(format),
+        reading,
+    )
 }
 
 /// Loads the repository described by `target`, reading the buffers of `overlay`
 /// instead of those files on disk (see [`overlay::Overlay`]).
 pub fn load_with(target: &Target, schemas: &Schemas, overlay: &overlay::Overlay) -> Repository {
-    load_all(target, schemas, overlay, None)
+    load_all(target, schemas, overlay, None, Reading::AsNeeded)
 }
 
 fn load_all(
@@ -104,6 +126,7 @@ fn load_all(
     schemas: &Schemas,
     overlay: &overlay::Overlay,
     format: Option<markdown::Format>,
+    reading: Reading,
 ) -> Repository {
     let root = &target.root;
     let mut top = Loader::new(root, schemas, overlay, format);
@@ -130,7 +153,26 @@ fn load_all(
         .par_iter()
         .map(|folder| {
             let mut loader = Loader::new(root, schemas, overlay, format);
-            let moment = moment::load(&mut loader, folder);
+            if reading == Reading::AsNeeded {
+                let mut moment = moment::load(&mut loader, folder);
+                moment.seen = loader.seen;
+                return (moment, loader.out, loader.sources);
+            }
+            let rel_dir = format!("moments/{folder}");
+            let mut kept = folder::Kept::new();
+            let contents = folder::read(root, &rel_dir, &mut loader.seen, Some(&mut kept));
+            let whole = Whole {
+                prefix: format!("{rel_dir}/"),
+                kept: std::sync::Mutex::new(kept),
+                missed: std::sync::atomic::AtomicBool::new(false),
+            };
+            loader.whole = Some(&whole);
+            let mut moment = moment::load(&mut loader, folder);
+            // A file of the folder read again, or one the walk did not see: the
+            // digest may not describe what was loaded, so there is none.
+            moment.contents =
+                contents.filter(|_| !whole.missed.load(std::sync::atomic::Ordering::Relaxed));
+            moment.seen = std::mem::take(&mut loader.seen);
             (moment, loader.out, loader.sources)
         })
         .collect();
@@ -205,6 +247,29 @@ pub struct Loader<'a> {
     /// How to format Markdown texts for the render stage, when it will render them.
     pub format: Option<markdown::Format>,
     overlay: &'a overlay::Overlay,
+    /// The moment's folder as read whole, when it was ([`Reading::Whole`]).
+    whole: Option<&'a Whole>,
+}
+
+/// The bytes of a moment's folder read whole, for the loaders of that moment to take.
+struct Whole {
+    /// `moments/<folder>/`.
+    prefix: String,
+    kept: std::sync::Mutex<folder::Kept>,
+    /// Whether a file of the folder was read that the walk did not keep.
+    missed: std::sync::atomic::AtomicBool,
+}
+
+impl Whole {
+    /// The bytes of `rel` read by the walk, once.
+    fn take(&self, rel: &str) -> Option<Vec<u8>> {
+        let taken = self.kept.lock().ok().and_then(|mut kept| kept.remove(rel));
+        if taken.is_none() && rel.starts_with(&self.prefix) {
+            self.missed
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        taken
+    }
 }
 
 impl<'a> Loader<'a> {
@@ -222,6 +287,7 @@ impl<'a> Loader<'a> {
             out: Vec::new(),
             sources: Sources::new(),
             seen: fsread::Seen::default(),
+            whole: None,
         }
     }
 
@@ -236,6 +302,7 @@ impl<'a> Loader<'a> {
             out: Vec::new(),
             sources: Sources::new(),
             seen: self.seen.folders(),
+            whole: self.whole,
         }
     }
 
@@ -243,13 +310,18 @@ impl<'a> Loader<'a> {
     pub fn join(&mut self, fork: Loader<'a>) {
         self.out.extend(fork.out);
         self.sources.extend(fork.sources);
+        self.seen.absorb(fork.seen);
     }
 
     /// Reads the text of `rel` (relative to the root) and remembers it.
     pub fn read(&mut self, rel: &str) -> Option<String> {
         let text = match self.overlay.get(rel) {
             Some(buffer) => buffer.to_owned(),
-            None => source::read_text_in(self.root, rel, &mut self.seen, &mut self.out)?,
+            None => match self.whole.and_then(|whole| whole.take(rel)) {
+                // Read through the safe reader by the walk, which checked its path.
+                Some(bytes) => source::decode(bytes, rel, &mut self.out)?,
+                None => source::read_text_in(self.root, rel, &mut self.seen, &mut self.out)?,
+            },
         };
         self.sources.insert(rel.to_owned(), text.clone());
         Some(text)

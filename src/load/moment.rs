@@ -41,6 +41,13 @@ pub struct LoadedMoment {
     /// [`LoadedModule::path`]) and forms (`forms/<id>.yaml`). They still count as
     /// listed and as existing, so nothing else is reported about them as missing.
     pub unloaded: Vec<String>,
+    /// What the folder held when it was read whole before it was loaded
+    /// ([`super::Reading::Whole`]); `None` otherwise, or when something in it is not
+    /// a regular file or folder, or could not be read.
+    pub contents: Option<super::folder::Contents>,
+    /// What the file system said of the paths its load looked at, for the checks and
+    /// the render of this moment to start from (see [`super::fsread::Seen`]).
+    pub seen: super::fsread::Seen,
 }
 
 impl LoadedMoment {
@@ -134,6 +141,8 @@ pub fn load(loader: &mut Loader<'_>, folder: &str) -> LoadedMoment {
         forms: Vec::new(),
         unit_name: None,
         unloaded: Vec::new(),
+        contents: None,
+        seen: super::fsread::Seen::default(),
     };
     let meta_rel = moment.meta_rel();
     if std::fs::symlink_metadata(dir.join("moment.yaml")).is_err() {

@@ -177,7 +177,7 @@ pub type Assets = BTreeMap<String, Asset>;
 /// version `digests` knows is not read again.
 pub fn collect(moment: &LoadedMoment, digests: &Digests) -> Result<Assets, Error> {
     let mut assets = Assets::new();
-    let mut seen = fsread::Seen::default();
+    let mut seen = moment.seen.clone();
     let docs = moment
         .welcome
         .iter()

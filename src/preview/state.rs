@@ -92,7 +92,12 @@ pub fn rebuild(
         root: root.to_path_buf(),
         only: only.clone(),
     };
-    let checked = pipeline::check(&target, &validate::Options::default(), schemas);
+    let checked = pipeline::check(
+        &target,
+        &validate::Options::default(),
+        schemas,
+        crate::load::Reading::AsNeeded,
+    );
     let repo = &checked.repo;
     let mut views: BTreeMap<String, MomentView> = repo
         .moments

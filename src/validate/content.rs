@@ -39,7 +39,7 @@ struct Within<'m> {
 pub(super) fn check(moment: &LoadedMoment, options: &Options, out: &mut Vec<Diagnostic>) {
     let mut within = Within {
         moment,
-        seen: fsread::Seen::default(),
+        seen: moment.seen.clone(),
     };
     let docs: Vec<&Markdown> = moment
         .welcome
