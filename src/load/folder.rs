@@ -61,17 +61,18 @@ pub type Kept = HashMap<String, Vec<u8>>;
 pub fn stamps(root: &Path, rel_dir: &str, seen: &mut Seen) -> Option<Vec<Stamp>> {
     let dir = root.join(rel_dir);
     let mut stamps = Vec::new();
-    for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+    // No link is followed, the folder itself included: a link is neither a file
+    // nor a folder here.
+    let walk = walkdir::WalkDir::new(&dir)
+        .follow_root_links(false)
+        .sort_by_file_name();
+    for entry in walk {
         let entry = entry.ok()?;
         let rel = relative(entry.path().strip_prefix(&dir).ok()?)?;
         let kind = entry.file_type();
-        if entry.depth() == 0 {
-            // The folder itself: walkdir may follow a link here, so it is asked again.
-            seen.is_real_folder(&dir).ok()?.then_some(())?;
-            stamps.push(Stamp::Dir(rel));
-        } else if kind.is_dir() {
-            // Not followed: walkdir does not follow links below the root.
-            seen.remember(entry.path(), entry.metadata().ok()?);
+        if kind.is_dir() {
+            // Folders are not asked about here: the file type is in the listing, and
+            // a reader asks once, when it opens a file in one.
             stamps.push(Stamp::Dir(rel));
         } else if kind.is_file() {
             let meta = entry.metadata().ok()?;
@@ -239,6 +240,11 @@ mod tests {
             std::os::unix::fs::symlink("/etc/hostname", a.path().join("m/link")).unwrap();
             assert!(read(a.path(), "m", &mut Seen::default(), None).is_none());
             assert!(stamps(a.path(), "m", &mut Seen::default()).is_none());
+            // Nor is a folder that is itself a link.
+            let b = tree(&[("m/a.md", b"hej")]);
+            std::os::unix::fs::symlink(b.path().join("m"), b.path().join("n")).unwrap();
+            assert!(stamps(b.path(), "m", &mut Seen::default()).is_some());
+            assert!(stamps(b.path(), "n", &mut Seen::default()).is_none());
         }
     }
 }
