@@ -212,6 +212,9 @@ pub fn run_compiled(
             ..again
         });
     }
+    for checked in &mut passes {
+        keep_shown_sources(checked);
+    }
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     let mut made: Vec<(String, Option<Record>)> = Vec::new();
     let mut failure = None;
@@ -292,6 +295,22 @@ pub fn run_compiled(
         written,
         reused: kept.len(),
     })
+}
+
+/// Keeps the texts of the files that have diagnostics, for their snippets, and frees
+/// the others before the render needs memory (30 MB for 10,000 modules; fresh pages
+/// are slow to come by, see the book's contributing chapter). A template diagnostic
+/// of the render is about a theme file, which the check did not read.
+fn keep_shown_sources(checked: &mut Checked) {
+    let shown: std::collections::HashSet<&str> = checked
+        .diagnostics
+        .iter()
+        .map(|d| d.file.as_str())
+        .collect();
+    checked
+        .repo
+        .sources
+        .retain(|file, _| shown.contains(file.as_str()));
 }
 
 /// The diagnostics of a second check that concern its moments alone (the first

@@ -2499,3 +2499,23 @@ fn media_changed_after_its_digest_is_refused_not_bundled() {
     let message = linked.expect_err("a link is refused").to_string();
     assert!(message.contains("symbolic link"), "{message}");
 }
+
+#[test]
+fn a_warning_of_a_build_shows_the_line_it_is_about() {
+    let repo = common::example_repo();
+    let root = repo.path();
+    let module = root.join("moments/minimal/modules/01-start.md");
+    let mut text = std::fs::read_to_string(&module).expect("a module");
+    text.push_str("\nLäs mer [här](https://example.org).\n");
+    std::fs::write(&module, text).expect("edit a module");
+    let out = common::moment(root, &["build", "--lang", "en"]);
+    assert_eq!(common::code(&out), 0, "{}", common::stderr(&out));
+    let all = format!("{}{}", common::stdout(&out), common::stderr(&out));
+    assert!(all.contains("W005"), "no link text warning:\n{all}");
+    // The build frees the texts of files without diagnostics before it renders; the
+    // file with one keeps its text for the snippet.
+    assert!(
+        all.contains("| Läs mer [här](https://example.org)."),
+        "the warning has no snippet of its line:\n{all}"
+    );
+}
