@@ -10,7 +10,7 @@
 
 use std::fs::{File, Metadata};
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The largest text file `moment` reads: modules, the welcome text, YAML, theme files.
 pub const MAX_TEXT_BYTES: u64 = 1024 * 1024;
@@ -113,25 +113,27 @@ pub enum Refusal {
 #[derive(Clone, Debug, Default)]
 pub struct Seen {
     /// foldhash, seeded per process like std's SipHash but quicker on short keys:
-    /// hashing paths was a visible part of a large check.
-    meta: foldhash::HashMap<PathBuf, Metadata>,
+    /// hashing paths was a visible part of a large check. Keyed by the path's bytes,
+    /// not its components (`Path`'s hash walks them): the readers spell each path
+    /// one way, and another spelling only asks `lstat` once more.
+    meta: foldhash::HashMap<std::ffi::OsString, Metadata>,
 }
 
 impl Seen {
     /// `symlink_metadata` of `path`, asked once.
     pub fn lstat(&mut self, path: &Path) -> Result<Metadata, Refusal> {
-        if let Some(meta) = self.meta.get(path) {
+        if let Some(meta) = self.meta.get(path.as_os_str()) {
             return Ok(meta.clone());
         }
         let meta = symlink_meta(path)?;
-        self.meta.insert(path.to_path_buf(), meta.clone());
+        self.meta.insert(path.as_os_str().to_owned(), meta.clone());
         Ok(meta)
     }
 
     /// Remembers what `lstat` said of `path` just now (a walk of a folder reads it
     /// for every entry anyway).
     pub fn remember(&mut self, path: &Path, meta: Metadata) {
-        self.meta.insert(path.to_path_buf(), meta);
+        self.meta.insert(path.as_os_str().to_owned(), meta);
     }
 
     /// Takes in what another memo of the same moment learnt.
